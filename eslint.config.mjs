@@ -1,0 +1,76 @@
+// @ts-check
+import eslint from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', '.tools/**', 'eslint.config.mjs'] },
+  eslint.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    // Workflow code runs in Temporal's deterministic sandbox: only the workflow SDK, the pure core and type-only
+    // imports of activities are allowed.
+    files: ['src/workflows/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: [
+                '@temporalio/worker',
+                '@temporalio/client',
+                '@temporalio/activity',
+                'nats',
+                'pino',
+                'node:*',
+                'fs',
+                'path',
+                'crypto',
+                'os',
+                'child_process',
+              ],
+              message:
+                'Workflow code must stay deterministic: import only @temporalio/workflow, src/domain and src/protocol.',
+            },
+            {
+              group: ['../activities/*', '../activities'],
+              message: 'Use `import type` for activities.',
+              allowTypeImports: true,
+            },
+            {
+              group: ['../nats/*', '../agent/*', '../client/*', '../cli/*'],
+              message: 'Workflow code must not import I/O modules.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The pure core: no Temporal, NATS, logging or Node I/O.
+    files: ['src/domain/**/*.ts', 'src/protocol/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['@temporalio/*', 'nats', 'pino', 'node:*', 'fs', 'path', 'child_process', 'net', 'http', 'os'],
+              message: 'src/domain and src/protocol are pure: no I/O, no Temporal, no NATS.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+);

@@ -1,0 +1,10 @@
+import type { NatsConnection } from 'nats';
+import type { Logger } from '../log.js';
+
+/** What the activities need from their host process. */
+export interface ActivityDeps {
+  nc: NatsConnection;
+  log: Logger;
+  /** Override of the `backend.list` timeout (ms). @default 30000 */
+  listTimeoutMs?: number;
+}

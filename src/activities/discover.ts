@@ -1,0 +1,100 @@
+/**
+ * `discoverTargets`: asks each candidate `backend.list` (bounded parallel) and keeps the nodes
+ * that report the backend, with their pre-upgrade install as the verification baseline. A node
+ * that never had the backend is not upgraded (PROTOCOL.md §5).
+ */
+import { Context } from '@temporalio/activity';
+import { MessageType, subjects } from '../protocol/index.js';
+import { NatsRequestError, RequestFailure, requestMessage } from '../nats/index.js';
+import type { ActivityDeps } from './deps.js';
+import { DiscoverySkip, type DiscoverInput, type DiscoverOutput, type InstalledRecord } from './types.js';
+import { installedRecordOf } from './installed.js';
+
+/** LocalAI's own timeout for `backend.list`. */
+export const LIST_TIMEOUT_MS = 30_000;
+const MODELS_RUNNING_TIMEOUT_MS = 10_000;
+
+/** Runs `work` over `items` with at most `limit` in flight, heartbeating as items finish. */
+export async function forEachBounded<T>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const item = items[next++] as T;
+      await work(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+export function makeDiscoverTargets(deps: ActivityDeps) {
+  return async function discoverTargets(input: DiscoverInput): Promise<DiscoverOutput> {
+    const ctx = Context.current();
+    const out: DiscoverOutput = { found: [], skipped: [] };
+    const askReplicas = new Set(input.askReplicas);
+    let done = 0;
+    await forEachBounded(input.nodeIds, input.concurrency ?? 32, async (id) => {
+      const listTimeout = deps.listTimeoutMs ?? LIST_TIMEOUT_MS;
+      try {
+        const reply = await requestMessage(
+          deps.nc,
+          subjects.list(id),
+          MessageType.BackendListRequest,
+          {},
+          MessageType.BackendListReply,
+          listTimeout,
+        );
+        const entry = reply.backends.find((b) => b.name === input.backend);
+        if (reply.error !== undefined && reply.error !== '' && entry === undefined) {
+          out.skipped.push({
+            id,
+            kind: DiscoverySkip.BadReply,
+            reason: `backend.list failed on the node: ${reply.error}`,
+          });
+        } else if (entry === undefined) {
+          out.skipped.push({
+            id,
+            kind: DiscoverySkip.NotInstalled,
+            reason: `${input.backend} is not installed on this node`,
+          });
+        } else {
+          const installed: InstalledRecord = installedRecordOf(entry);
+          const replicas = askReplicas.has(id) ? await countReplicas(deps, id) : undefined;
+          out.found.push(replicas === undefined ? { id, installed } : { id, installed, replicas });
+        }
+      } catch (err) {
+        if (err instanceof NatsRequestError && err.kind === RequestFailure.MalformedReply) {
+          out.skipped.push({ id, kind: DiscoverySkip.BadReply, reason: err.message });
+        } else if (err instanceof NatsRequestError) {
+          out.skipped.push({ id, kind: DiscoverySkip.Unreachable, reason: err.message });
+        } else {
+          throw err;
+        }
+      }
+      done += 1;
+      if (done % 50 === 0) ctx.heartbeat({ discovered: done });
+    });
+    return out;
+  };
+}
+
+/** Replicas served on the node, from `models.running`; 0 when the node cannot say. */
+async function countReplicas(deps: ActivityDeps, id: string): Promise<number> {
+  try {
+    const reply = await requestMessage(
+      deps.nc,
+      subjects.modelsRunning(id),
+      MessageType.ModelsRunningRequest,
+      {},
+      MessageType.ModelsRunningReply,
+      MODELS_RUNNING_TIMEOUT_MS,
+    );
+    return reply.models.length;
+  } catch (err) {
+    deps.log.warn({ nodeId: id, err: (err as Error).message }, 'models.running failed; counting 0 replicas');
+    return 0;
+  }
+}

@@ -1,0 +1,21 @@
+/**
+ * `createActivities(deps)`: the rollout's activities bound to a NATS connection and a logger.
+ * Tests hand in their own connection to a real nats-server.
+ */
+import type { ActivityDeps } from './deps.js';
+import { makeDiscoverTargets } from './discover.js';
+import { makeUpgradeNode } from './upgrade.js';
+import { makeVerifyNode } from './verify.js';
+
+export function createActivities(deps: ActivityDeps) {
+  return {
+    discoverTargets: makeDiscoverTargets(deps),
+    upgradeNode: makeUpgradeNode(deps),
+    verifyNode: makeVerifyNode(deps),
+  };
+}
+
+/** The activity functions as the workflow sees them (import this as a type only). */
+export type RolloutActivities = ReturnType<typeof createActivities>;
+export type { ActivityDeps } from './deps.js';
+export * from './types.js';

@@ -1,0 +1,101 @@
+/**
+ * Inputs and outputs of the rollout activities. Workflows import these as types only.
+ */
+
+/** What a node reported for the backend before the upgrade (the verification baseline). */
+export interface InstalledRecord {
+  installedAt?: string;
+  digest?: string;
+  version?: string;
+  uri?: string;
+}
+
+export interface DiscoverInput {
+  backend: string;
+  nodeIds: string[];
+  /** Node ids whose replica count is not in the inventory: ask `models.running`. */
+  askReplicas: string[];
+  /** Concurrent `backend.list` requests. @default 32 */
+  concurrency?: number;
+}
+
+export interface DiscoveredNode {
+  id: string;
+  installed: InstalledRecord;
+  /** Replicas counted with `models.running` (only for ids in `askReplicas`). */
+  replicas?: number;
+}
+
+export const DiscoverySkip = {
+  NotInstalled: 'not-installed',
+  Unreachable: 'unreachable',
+  BadReply: 'bad-reply',
+} as const;
+export type DiscoverySkip = (typeof DiscoverySkip)[keyof typeof DiscoverySkip];
+
+export interface DiscoverOutput {
+  found: DiscoveredNode[];
+  skipped: { id: string; kind: DiscoverySkip; reason: string }[];
+}
+
+export interface UpgradeInput {
+  nodeId: string;
+  backend: string;
+  opId: string;
+  galleries?: string;
+  uri?: string;
+  name?: string;
+  alias?: string;
+  /** NATS request timeout (ms) for `backend.upgrade` and for the legacy fallback. */
+  timeoutMs: number;
+}
+
+export interface UpgradeOutput {
+  /** True when the node only knew the legacy `backend.install` with `force:true`. */
+  fallback: boolean;
+  stoppedProcessKeys: string[];
+  reportsStoppedProcesses: boolean;
+  /** The last progress percentage seen, if any event arrived. */
+  lastProgressPct?: number;
+}
+
+/** Heartbeat details of a running upgrade: the latest progress, for live status views. */
+export interface UpgradeHeartbeat {
+  nodeId: string;
+  pct?: number;
+  phase?: string;
+  fileName?: string;
+  at: number;
+}
+
+export interface VerifyInput {
+  nodeId: string;
+  backend: string;
+  before: InstalledRecord;
+  targetVersion?: string;
+  /** Op id of the upgrade: the worker may still publish progress for it. */
+  opId?: string;
+  /** Listen for progress on the op for this long before asking `backend.list`. @default 0 */
+  listenMs?: number;
+}
+
+export const VerifyVerdict = {
+  /** A new install is visible (and matches the target version when one is given). */
+  Applied: 'applied',
+  /** The node still reports the pre-upgrade install. */
+  Old: 'old',
+  /** A new install is visible, but not the target version. */
+  Mismatch: 'mismatch',
+  /** The node no longer reports the backend at all. */
+  Missing: 'missing',
+} as const;
+export type VerifyVerdict = (typeof VerifyVerdict)[keyof typeof VerifyVerdict];
+
+export interface VerifyOutput {
+  verdict: VerifyVerdict;
+  installed?: InstalledRecord;
+  /** Progress events seen on the op while listening. */
+  progressEvents: number;
+  lastProgressPct?: number;
+  detail: string;
+}

@@ -1,0 +1,93 @@
+/**
+ * `verifyNode`: did the upgrade land? Optionally listens for progress on the op first (a worker
+ * past the request timeout is often still installing and says so), then asks `backend.list`.
+ * Applied means `installed_at` or `digest` differs from the pre-upgrade record and, when a target
+ * version is given, the node reports that version (or digest).
+ */
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import { FailureType } from '../domain/failures.js';
+import { MessageType, subjects } from '../protocol/index.js';
+import { listenProgress, NatsRequestError, RequestFailure, requestMessage } from '../nats/index.js';
+import type { ActivityDeps } from './deps.js';
+import { LIST_TIMEOUT_MS } from './discover.js';
+import { installedRecordOf } from './installed.js';
+import { VerifyVerdict, type InstalledRecord, type VerifyInput, type VerifyOutput } from './types.js';
+
+/** Pure verdict of a `backend.list` entry against the baseline and target. */
+export function judgeInstall(
+  before: InstalledRecord,
+  now: InstalledRecord | undefined,
+  targetVersion: string | undefined,
+): { verdict: VerifyVerdict; detail: string } {
+  if (now === undefined) return { verdict: VerifyVerdict.Missing, detail: 'the node no longer reports the backend' };
+  const changed = now.installedAt !== before.installedAt || now.digest !== before.digest;
+  if (!changed)
+    return {
+      verdict: VerifyVerdict.Old,
+      detail: `still the pre-upgrade install (installed_at ${before.installedAt ?? 'unknown'})`,
+    };
+  if (targetVersion !== undefined && now.version !== targetVersion && now.digest !== targetVersion) {
+    return {
+      verdict: VerifyVerdict.Mismatch,
+      detail: `reinstalled, but reports version ${now.version ?? '(none)'} instead of ${targetVersion}`,
+    };
+  }
+  return {
+    verdict: VerifyVerdict.Applied,
+    detail: `installed_at ${now.installedAt ?? '?'}${now.version !== undefined ? `, version ${now.version}` : ''}`,
+  };
+}
+
+export function makeVerifyNode(deps: ActivityDeps) {
+  return async function verifyNode(input: VerifyInput): Promise<VerifyOutput> {
+    const ctx = Context.current();
+    let progressEvents = 0;
+    let lastProgressPct: number | undefined;
+    const listenMs = input.listenMs ?? 0;
+    if (listenMs > 0 && input.opId !== undefined) {
+      const listener = await listenProgress(deps.nc, subjects.progress(input.nodeId, input.opId), (event) => {
+        progressEvents += 1;
+        lastProgressPct = event.percentage;
+        ctx.heartbeat({ nodeId: input.nodeId, pct: event.percentage, phase: event.phase, at: Date.now() });
+      });
+      try {
+        await ctx.sleep(listenMs);
+      } finally {
+        listener.stop();
+      }
+    }
+    try {
+      const reply = await requestMessage(
+        deps.nc,
+        subjects.list(input.nodeId),
+        MessageType.BackendListRequest,
+        {},
+        MessageType.BackendListReply,
+        deps.listTimeoutMs ?? LIST_TIMEOUT_MS,
+      );
+      const entry = reply.backends.find((b) => b.name === input.backend);
+      const installed = entry === undefined ? undefined : installedRecordOf(entry);
+      const { verdict, detail } = judgeInstall(input.before, installed, input.targetVersion);
+      const out: VerifyOutput = { verdict, progressEvents, detail };
+      if (installed !== undefined) out.installed = installed;
+      if (lastProgressPct !== undefined) out.lastProgressPct = lastProgressPct;
+      return out;
+    } catch (err) {
+      if (err instanceof NatsRequestError && err.kind === RequestFailure.MalformedReply) {
+        throw ApplicationFailure.nonRetryable(
+          `${input.nodeId} sent an invalid backend.list reply: ${err.message}`,
+          FailureType.InvalidReply,
+          { field: err.field },
+        );
+      }
+      if (err instanceof NatsRequestError) {
+        // A node that is restarting or busy may not answer for a while: retried with backoff.
+        throw ApplicationFailure.retryable(
+          `cannot verify ${input.nodeId}: ${err.message}`,
+          FailureType.NodeUnreachable,
+        );
+      }
+      throw err;
+    }
+  };
+}

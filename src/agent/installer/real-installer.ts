@@ -1,0 +1,216 @@
+/**
+ * The real installer: resolves a backend in a gallery (or takes the request's `uri`), downloads
+ * the tarball with progress, verifies its SHA-256, extracts it into a staging directory, writes
+ * `metadata.json` and swaps the result into place. Any failure before the swap leaves the
+ * installed version untouched.
+ */
+import { chmod, lstat, mkdir, readdir, rm } from 'node:fs/promises';
+import path from 'node:path';
+import type { Logger } from '../../log.js';
+import { InstallPhase, type BackendInfo } from '../../protocol/index.js';
+import type { ProgressSink } from '../progress-publisher.js';
+import { versionFromUri } from '../simulation-knobs.js';
+import { downloadTo, fetchableUrl } from './download.js';
+import { extractArchive, inspectArchive } from './extract.js';
+import { resolveFromGalleries } from './gallery.js';
+import type { Gallery } from './gallery-types.js';
+import { assertSafeBackendName, BackendsLayout, isSafeBackendName } from './layout.js';
+import {
+  DEFAULT_RUN,
+  nextInstalledAt,
+  readMetadata,
+  toBackendInfo,
+  writeMetadata,
+  type BackendMetadata,
+} from './metadata.js';
+import type { Installer, InstallSpec, LaunchSpec } from './types.js';
+
+/** How to set up a {@link RealInstaller}. */
+export interface RealInstallerOptions {
+  /** Where backends are installed. Created when missing. */
+  backendsDir: string;
+  /** Galleries used when a request names none. @default [] */
+  galleries?: Gallery[];
+  log: Logger;
+  /** Stretch each extraction over at least this long (test knob for crash tests). @default 0 */
+  extractDelayMs?: number;
+}
+
+/** Installs tarball backends into a directory. Create with {@link RealInstaller.open}. */
+export class RealInstaller implements Installer {
+  private readonly layout: BackendsLayout;
+  private readonly lastInstalledAt = new Map<string, string>();
+
+  private constructor(private readonly options: RealInstallerOptions) {
+    this.layout = new BackendsLayout(path.resolve(options.backendsDir));
+  }
+
+  /** Prepares the directory (repairing an interrupted swap, clearing stale staging) and returns the installer. */
+  static async open(options: RealInstallerOptions): Promise<RealInstaller> {
+    const installer = new RealInstaller(options);
+    await installer.layout.recover(options.log);
+    return installer;
+  }
+
+  /** The absolute backends directory. */
+  get backendsDir(): string {
+    return this.layout.root;
+  }
+
+  async list(): Promise<BackendInfo[]> {
+    const infos: BackendInfo[] = [];
+    for (const name of await this.layout.installedNames()) {
+      infos.push(toBackendInfo(name, await this.metadataOrWarn(name)));
+    }
+    return infos;
+  }
+
+  async install(spec: InstallSpec, progress: ProgressSink): Promise<BackendInfo> {
+    const name = spec.uri !== '' && spec.name !== '' ? spec.name : spec.backend;
+    assertSafeBackendName(name);
+    const dir = this.layout.dirOf(name);
+    if (!spec.force) {
+      const current = await this.metadataOrWarn(name);
+      if (current !== undefined) return toBackendInfo(name, current);
+    }
+    progress({ phase: InstallPhase.Resolving, percentage: 0, fileName: name });
+    const source = await this.resolve(spec, name);
+    const download = this.layout.scratch(this.layout.downloads, name);
+    const staging = this.layout.scratch(this.layout.staging, name);
+    const fileName = path.posix.basename(new URL(source.artifactUrl).pathname) || name;
+    try {
+      const fetched = await downloadTo(source.artifactUrl, download, (done, total) =>
+        progress({
+          phase: InstallPhase.Downloading,
+          percentage: total === undefined || total === 0 ? 0 : (100 * done) / total,
+          fileName,
+          currentBytes: done,
+          ...(total !== undefined ? { totalBytes: total } : {}),
+        }),
+      );
+      const expected = source.sha256?.replace(/^sha256:/, '').toLowerCase();
+      if (expected !== undefined && expected !== fetched.sha256) {
+        throw new Error(`sha256 mismatch for ${source.artifactUrl}: expected ${expected}, got ${fetched.sha256}`);
+      }
+      progress({ phase: InstallPhase.Extracting, percentage: 0, fileName });
+      await inspectArchive(download);
+      await mkdir(staging, { recursive: true });
+      await extractArchive(download, staging, {
+        slowMs: this.options.extractDelayMs ?? 0,
+        onProgress: (done, total) =>
+          progress({ phase: InstallPhase.Extracting, percentage: (100 * done) / total, fileName }),
+      });
+      const root = await backendRoot(staging, source.run);
+      await assertEntryPoint(root, source.run);
+      progress({ phase: InstallPhase.Starting, percentage: 50, fileName });
+      const previous = this.lastInstalledAt.get(name) ?? (await this.metadataOrWarn(name))?.installed_at;
+      const metadata: BackendMetadata = {
+        name,
+        version: source.version,
+        uri: source.artifactUrl,
+        digest: `sha256:${fetched.sha256}`,
+        installed_at: nextInstalledAt(previous === '' ? undefined : previous),
+        ...(source.galleryUrl !== undefined ? { gallery_url: source.galleryUrl } : {}),
+        ...(source.alias !== '' ? { alias: source.alias } : {}),
+        ...(source.run !== DEFAULT_RUN ? { run: source.run } : {}),
+      };
+      await writeMetadata(root, metadata);
+      await this.layout.swapIn(name, root);
+      this.lastInstalledAt.set(name, metadata.installed_at);
+      progress({ phase: InstallPhase.Starting, percentage: 100, fileName });
+      this.options.log.info(
+        { backend: name, version: metadata.version, digest: metadata.digest, dir },
+        'backend installed',
+      );
+      return toBackendInfo(name, metadata);
+    } finally {
+      await rm(download, { force: true });
+      await rm(staging, { recursive: true, force: true });
+    }
+  }
+
+  async remove(backend: string): Promise<void> {
+    assertSafeBackendName(backend);
+    await this.layout.remove(backend);
+  }
+
+  async launchSpec(backend: string): Promise<LaunchSpec | undefined> {
+    if (!isSafeBackendName(backend)) return undefined;
+    const dir = this.layout.dirOf(backend);
+    const metadata = await this.metadataOrWarn(backend);
+    if (metadata === undefined) return undefined;
+    const run = metadata.run ?? DEFAULT_RUN;
+    return { command: path.join(dir, run), cwd: dir, generation: metadata.installed_at || metadata.digest };
+  }
+
+  async identity(backend: string): Promise<string[]> {
+    const names = new Set([backend]);
+    if (isSafeBackendName(backend)) {
+      const metadata = await this.metadataOrWarn(backend);
+      if (metadata?.name !== undefined) names.add(metadata.name);
+      if (metadata?.alias !== undefined) names.add(metadata.alias);
+    }
+    return [...names].filter((n) => n !== '');
+  }
+
+  private async resolve(spec: InstallSpec, name: string): Promise<Source> {
+    if (spec.uri !== '') {
+      fetchableUrl(spec.uri);
+      return { artifactUrl: spec.uri, version: versionFromUri(spec.uri) ?? '', alias: spec.alias, run: DEFAULT_RUN };
+    }
+    const galleries = spec.galleries ?? this.options.galleries ?? [];
+    const found = await resolveFromGalleries(galleries, name);
+    const run = found.entry.run ?? DEFAULT_RUN;
+    return {
+      artifactUrl: found.artifactUrl,
+      version: found.entry.version,
+      galleryUrl: found.indexUrl,
+      alias: found.entry.alias ?? '',
+      run,
+      ...(found.entry.sha256 !== undefined ? { sha256: found.entry.sha256 } : {}),
+    };
+  }
+
+  private async metadataOrWarn(name: string): Promise<BackendMetadata | undefined> {
+    try {
+      const metadata = await readMetadata(this.layout.dirOf(name));
+      if (metadata !== undefined) return metadata;
+      const exists = await lstat(this.layout.dirOf(name)).then(
+        (s) => s.isDirectory(),
+        () => false,
+      );
+      return exists ? { name, version: '', uri: '', digest: '', installed_at: '' } : undefined;
+    } catch (err) {
+      this.options.log.warn({ backend: name, err: (err as Error).message }, 'unreadable backend metadata');
+      return { name, version: '', uri: '', digest: '', installed_at: '' };
+    }
+  }
+}
+
+interface Source {
+  artifactUrl: string;
+  version: string;
+  galleryUrl?: string;
+  sha256?: string;
+  alias: string;
+  run: string;
+}
+
+/** The extracted tree's root: the staging directory, or its only subdirectory when the entry point is there. */
+async function backendRoot(staging: string, run: string): Promise<string> {
+  const entries = await readdir(staging, { withFileTypes: true });
+  const only = entries.length === 1 ? entries[0] : undefined;
+  if (only !== undefined && only.isDirectory() && !entries.some((e) => e.name === run))
+    return path.join(staging, only.name);
+  return staging;
+}
+
+async function assertEntryPoint(root: string, run: string): Promise<void> {
+  const normal = path.posix.normalize(run);
+  const file = path.join(root, normal);
+  const info =
+    path.isAbsolute(normal) || normal.startsWith('..') ? undefined : await lstat(file).catch(() => undefined);
+  if (info === undefined || !info.isFile()) throw new Error(`not a valid backend: run file not found "${run}"`);
+  // Tarballs made without the executable bit still name a runnable script.
+  if ((info.mode & 0o100) === 0) await chmod(file, info.mode | 0o755);
+}

@@ -1,0 +1,134 @@
+/**
+ * Command-line flags shared by `agent --simulate` and `fleet`: their `util.parseArgs` options,
+ * help text and validation into simulated-node knobs. Errors name the flag and the expected form.
+ */
+import { z } from 'zod';
+import { BackendAtVersionSchema, DurationRangeSchema, type SimulatedNodeInput } from './simulation-knobs.js';
+import { InstallPhase } from '../protocol/index.js';
+
+/** A flag value that does not parse; the message names the flag. */
+export class FlagError extends Error {
+  override readonly name = 'FlagError';
+}
+
+/** `util.parseArgs` options of the simulation knobs. */
+export const SIMULATION_FLAG_OPTIONS = {
+  backend: { type: 'string', multiple: true },
+  'install-ms': { type: 'string' },
+  'fail-rate': { type: 'string' },
+  'fail-version': { type: 'string' },
+  legacy: { type: 'boolean' },
+  'hang-ms': { type: 'string' },
+  'crash-at': { type: 'string' },
+  'crash-restart-ms': { type: 'string' },
+  replicas: { type: 'string' },
+  seed: { type: 'string' },
+} as const;
+
+/** Help lines of the simulation knobs. */
+export const SIMULATION_FLAGS_HELP = `Simulation flags:
+  --backend NAME@VERSION   backend installed at start (repeat for several), e.g. llama-cpp@v1.2.3
+  --install-ms MS|MIN-MAX  how long an install takes, fixed or a range (default 1000), e.g. 500-3000
+  --fail-rate P            probability 0-1 that an install fails (default 0)
+  --fail-version PATTERN   fail installs of versions matching PATTERN (* and ? wildcards, or /regex/)
+  --legacy                 serve no backend.upgrade subject (an old worker: orchestrators fall back)
+  --hang-ms MS             reply to upgrade/install only after MS, while the install finishes on time
+  --crash-at PHASE         crash once when the first install reaches PHASE (resolving, downloading,
+                           extracting, starting); the node comes back with the old version
+  --crash-restart-ms MS    how long a crashed node stays away (default 1000)
+  --replicas N             running model replicas per backend, <backend>-model#i (default 0)
+  --seed S                 seed of the per-node random generators (default fleet-rollout)
+`;
+
+/** Raw values of the simulation flags as `util.parseArgs` returns them. */
+export interface SimulationFlagValues {
+  backend?: string[] | undefined;
+  'install-ms'?: string | undefined;
+  'fail-rate'?: string | undefined;
+  'fail-version'?: string | undefined;
+  legacy?: boolean | undefined;
+  'hang-ms'?: string | undefined;
+  'crash-at'?: string | undefined;
+  'crash-restart-ms'?: string | undefined;
+  replicas?: string | undefined;
+  seed?: string | undefined;
+}
+
+/** Knobs of a simulated node, without its id. */
+export type NodeKnobs = Omit<SimulatedNodeInput, 'id'>;
+
+/** Validated simulation flags. */
+export interface SimulationKnobs {
+  /** Knobs every node gets (fleet-level `--*-nodes` lists may override some). */
+  node: NodeKnobs;
+  hangMs: number | undefined;
+  failRate: number | undefined;
+  failVersion: string | undefined;
+  seed: string;
+}
+
+const wholeMs = z.coerce.number().int('a whole number of milliseconds').nonnegative('not negative');
+
+function flag<T>(name: string, schema: z.ZodType<T>, value: unknown, expected: string): T {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) {
+    const reason = parsed.error.issues[0]?.message ?? 'invalid';
+    throw new FlagError(`--${name} ${JSON.stringify(value)}: ${reason}; expected ${expected}`);
+  }
+  return parsed.data;
+}
+
+/**
+ * Validates the simulation flags.
+ * @throws FlagError naming the flag and the expected form.
+ */
+export function parseSimulationFlags(values: SimulationFlagValues): SimulationKnobs {
+  const backends = (values.backend ?? []).map((b) =>
+    flag('backend', BackendAtVersionSchema, b, 'NAME@VERSION, e.g. llama-cpp@v1.2.3'),
+  );
+  const [primary, ...others] = backends;
+  if (primary === undefined)
+    throw new FlagError(
+      '--backend is required: name the installed backend as NAME@VERSION, e.g. --backend llama-cpp@v1.2.3',
+    );
+  const opt = <T>(name: keyof SimulationFlagValues, schema: z.ZodType<T>, expected: string): T | undefined =>
+    values[name] === undefined ? undefined : flag(name, schema, values[name], expected);
+  const installMs = opt('install-ms', DurationRangeSchema, 'milliseconds such as 2000 or a range such as 500-3000');
+  const hangMs = opt('hang-ms', wholeMs, 'milliseconds, e.g. 20000');
+  const failRate = opt(
+    'fail-rate',
+    z.coerce.number().min(0, 'at least 0').max(1, 'at most 1'),
+    'a probability between 0 and 1, e.g. 0.1',
+  );
+  const failVersion = opt('fail-version', z.string().min(1, 'empty'), 'a version pattern such as v1.3.*');
+  const crashAt = opt(
+    'crash-at',
+    z.enum(Object.values(InstallPhase) as [InstallPhase, ...InstallPhase[]]),
+    'one of resolving, downloading, extracting, starting',
+  );
+  const crashRestartMs = opt('crash-restart-ms', wholeMs, 'milliseconds, e.g. 1000');
+  const replicas = opt(
+    'replicas',
+    z.coerce.number().int('a whole number').min(0, 'not negative').max(64, 'at most 64'),
+    'a count such as 2',
+  );
+  const node: NodeKnobs = {
+    backend: primary.name,
+    version: primary.version,
+    otherBackends: others,
+    legacy: values.legacy ?? false,
+    ...(installMs !== undefined ? { installMs: `${installMs.min}-${installMs.max}` } : {}),
+    ...(crashAt !== undefined ? { crashAt } : {}),
+    ...(crashRestartMs !== undefined ? { crashRestartMs } : {}),
+    ...(replicas !== undefined ? { replicas } : {}),
+  };
+  return { node, hangMs, failRate, failVersion, seed: values.seed ?? 'fleet-rollout' };
+}
+
+/** Splits repeated, comma-separated id lists (`--fail-nodes a,b --fail-nodes c`). */
+export function idList(values: readonly string[] | undefined): string[] {
+  return (values ?? [])
+    .flatMap((v) => v.split(','))
+    .map((v) => v.trim())
+    .filter((v) => v !== '');
+}

@@ -1,0 +1,143 @@
+/**
+ * `fleet-rollout fleet`: serves N simulated nodes (`P0 … P(N-1)`) from one process over one NATS
+ * connection, each with its own subscriptions, for tests, the demo and benchmarks.
+ */
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { startSimulatedFleet, serveUntilSignal, type SimulatedNodeInput } from '../../agent/index.js';
+import {
+  FlagError,
+  idList,
+  parseSimulationFlags,
+  SIMULATION_FLAG_OPTIONS,
+  SIMULATION_FLAGS_HELP,
+} from '../../agent/simulation-flags.js';
+import { createLogger } from '../../log.js';
+import { connectNats } from '../../nats/index.js';
+import { ExitCode, UsageError } from '../exit.js';
+import {
+  describeServers,
+  HELP_FLAG_OPTIONS,
+  NATS_FLAG_OPTIONS,
+  NATS_FLAGS_HELP,
+  natsOptionsFromFlags,
+  parseFlagsOrUsage,
+} from '../nats-flags.js';
+
+const FLEET_FLAG_OPTIONS = {
+  nodes: { type: 'string' },
+  prefix: { type: 'string' },
+  'legacy-nodes': { type: 'string', multiple: true },
+  'slow-nodes': { type: 'string', multiple: true },
+  'fail-nodes': { type: 'string', multiple: true },
+  'shutdown-grace-ms': { type: 'string' },
+  ...SIMULATION_FLAG_OPTIONS,
+  ...NATS_FLAG_OPTIONS,
+  ...HELP_FLAG_OPTIONS,
+} as const;
+
+/** Hang of `--slow-nodes` when `--hang-ms` is not given. */
+const DEFAULT_SLOW_HANG_MS = 30_000;
+
+const USAGE = `Usage: fleet-rollout fleet --nodes N --backend NAME@VERSION [flags]
+
+Serves N simulated nodes, ids P0 … P(N-1), from one process and one NATS connection. Each node
+has its own subscriptions, state and seeded random generator. Stops on SIGTERM.
+
+Fleet flags:
+  --nodes N                 how many nodes (required), e.g. 1000
+  --prefix P                node id prefix (default node-): node-0, node-1, …
+  --legacy-nodes IDS        comma-separated ids serving no backend.upgrade (--legacy: every node)
+  --slow-nodes IDS          ids that reply only after --hang-ms (default ${DEFAULT_SLOW_HANG_MS}); without this
+                            list, --hang-ms applies to every node
+  --fail-nodes IDS          ids that fail installs: per --fail-version/--fail-rate when given, else
+                            every install; without this list those flags apply to every node
+  --shutdown-grace-ms MS    how long running installs may finish after SIGTERM (default 5000)
+  -h, --help                this help
+
+${SIMULATION_FLAGS_HELP}
+${NATS_FLAGS_HELP}
+Examples:
+  fleet-rollout fleet --nodes 1000 --prefix gpu- --backend llama-cpp@v1.2.3 --install-ms 500-3000
+  fleet-rollout fleet --nodes 6 --backend llama-cpp@v1.2.3 --replicas 2 \\
+    --legacy-nodes node-1 --slow-nodes node-2 --hang-ms 20000 --fail-nodes node-3 --seed demo
+`;
+
+/** Runs the fleet until a signal; resolves to the exit code. */
+export async function run(args: string[]): Promise<number> {
+  const { values } = parseFlagsOrUsage('fleet', () =>
+    parseArgs({ args, options: FLEET_FLAG_OPTIONS, strict: true, allowPositionals: false }),
+  );
+  if (values.help === true) {
+    process.stdout.write(USAGE);
+    return ExitCode.Ok;
+  }
+  const count = z.coerce.number().int().min(1).max(100_000).safeParse(values.nodes);
+  if (values.nodes === undefined || !count.success)
+    throw new UsageError(
+      `--nodes ${values.nodes ?? '(missing)'}: expected a count from 1 to 100000, e.g. --nodes 1000`,
+    );
+  const prefix = values.prefix ?? 'node-';
+  const grace = z.coerce
+    .number()
+    .int()
+    .nonnegative()
+    .safeParse(values['shutdown-grace-ms'] ?? 5_000);
+  if (!grace.success)
+    throw new UsageError(
+      `--shutdown-grace-ms "${values['shutdown-grace-ms']}": expected a whole number of milliseconds`,
+    );
+  let knobs: ReturnType<typeof parseSimulationFlags>;
+  try {
+    knobs = parseSimulationFlags(values);
+  } catch (err) {
+    if (err instanceof FlagError) throw new UsageError(err.message);
+    throw err;
+  }
+  const ids = Array.from({ length: count.data }, (_, i) => `${prefix}${i}`);
+  const known = new Set(ids);
+  const listed = (flag: 'legacy-nodes' | 'slow-nodes' | 'fail-nodes'): Set<string> | undefined => {
+    if (values[flag] === undefined) return undefined;
+    const list = idList(values[flag]);
+    const unknown = list.find((id) => !known.has(id));
+    if (unknown !== undefined)
+      throw new UsageError(
+        `--${flag}: "${unknown}" is not a node of this fleet (ids are ${prefix}0 … ${prefix}${count.data - 1})`,
+      );
+    return new Set(list);
+  };
+  const legacy = listed('legacy-nodes');
+  const slow = listed('slow-nodes');
+  const failing = listed('fail-nodes');
+  const nodes: SimulatedNodeInput[] = ids.map((id) => {
+    const hangMs = slow === undefined ? (knobs.hangMs ?? 0) : slow.has(id) ? (knobs.hangMs ?? DEFAULT_SLOW_HANG_MS) : 0;
+    const fails = failing === undefined || failing.has(id);
+    const failRate = !fails
+      ? 0
+      : (knobs.failRate ?? (failing !== undefined && knobs.failVersion === undefined ? 1 : 0));
+    return {
+      ...knobs.node,
+      id,
+      legacy: knobs.node.legacy === true || (legacy?.has(id) ?? false),
+      hangMs,
+      failRate,
+      ...(fails && knobs.failVersion !== undefined ? { failVersion: knobs.failVersion } : {}),
+    };
+  });
+
+  const natsOptions = natsOptionsFromFlags(values);
+  const log = createLogger();
+  const nc = await connectNats({ ...natsOptions, name: `fleet-rollout fleet ${prefix}*` });
+  const fleet = await startSimulatedFleet({ nc, nodes, log, seed: knobs.seed });
+  const count3 = (f: (n: SimulatedNodeInput) => boolean): number => nodes.filter(f).length;
+  const mix = [
+    `legacy ${count3((n) => n.legacy === true)}`,
+    `slow ${count3((n) => (n.hangMs ?? 0) > 0)}`,
+    `failing ${count3((n) => (n.failRate ?? 0) > 0 || n.failVersion !== undefined)}`,
+  ].join(', ');
+  const last = ids[ids.length - 1] ?? '';
+  console.log(
+    `fleet: ${ids.length} nodes serving on ${describeServers(natsOptions)} (${ids[0] ?? ''} … ${last}; ${knobs.node.backend}@${knobs.node.version}; ${mix})`,
+  );
+  return await serveUntilSignal(nc, log, () => fleet.stop(grace.data));
+}

@@ -1,0 +1,62 @@
+/** `fleet-rollout history BACKEND`: the past runs of a backend's rollout, newest first, with outcomes. */
+import { rolloutHistory } from '../../client/index.js';
+import { formatDuration } from '../../domain/duration.js';
+import { expectPositionals, intFlag, parseCommandArgs } from '../args.js';
+import { TEMPORAL_FLAG_OPTIONS, TEMPORAL_FLAGS_HELP } from '../connection-flags.js';
+import { ExitCode } from '../exit.js';
+import { formatTable, outputStyle, stateText } from '../render.js';
+import { printJson, printLines, resolveConnection, withClient } from '../session.js';
+
+const OPTIONS = { ...TEMPORAL_FLAG_OPTIONS, limit: { type: 'string' }, json: { type: 'boolean' } } as const;
+
+const HELP = `Usage: fleet-rollout history BACKEND [--limit N] [--json]
+
+Lists the runs of rollout:BACKEND, newest first: when, how long, the outcome (succeeded, failed,
+aborted, or how Temporal ended it and why), node counts, who asked and why.
+
+Flags:
+  --limit N                   at most N runs (default 20)
+  --json                      print a JSON array
+  -h, --help                  this help
+
+${TEMPORAL_FLAGS_HELP}
+Examples:
+  fleet-rollout history llama-cpp
+  fleet-rollout history llama-cpp --json | jq '.[0].outcome'
+`;
+
+/** Prints a backend's rollout history. */
+export async function run(args: string[]): Promise<number> {
+  const { values, positionals } = parseCommandArgs('history', args, OPTIONS);
+  if (values.help === true) {
+    process.stdout.write(HELP);
+    return ExitCode.Ok;
+  }
+  const [backend = ''] = expectPositionals('history', positionals, ['BACKEND']);
+  const limit = values.limit === undefined ? 20 : intFlag('--limit', values.limit, 1, 1_000);
+  return await withClient(resolveConnection(values), async (client) => {
+    const runs = await rolloutHistory(client, backend, { limit });
+    if (values.json === true) {
+      printJson(runs);
+      return ExitCode.Ok;
+    }
+    if (runs.length === 0) {
+      printLines([`no rollouts of ${backend} yet`]);
+      return ExitCode.Ok;
+    }
+    const style = outputStyle(process.stdout);
+    const rows = runs.map((r) => [
+      r.startedAt.toISOString(),
+      r.closedAt === undefined ? '-' : formatDuration(r.closedAt.getTime() - r.startedAt.getTime()),
+      stateText(style, r.outcome),
+      r.counts === undefined
+        ? '-'
+        : `${r.counts.succeeded}/${r.counts.total} ok, ${r.counts.failed} failed, ${r.counts.skipped} skipped`,
+      r.requestedBy ?? '',
+      r.reason ?? '',
+      r.runId,
+    ]);
+    printLines(formatTable(['STARTED', 'TOOK', 'OUTCOME', 'NODES', 'BY', 'REASON', 'RUN'], rows));
+    return ExitCode.Ok;
+  });
+}

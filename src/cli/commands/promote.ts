@@ -1,0 +1,18 @@
+/** `fleet-rollout promote BACKEND`: open the canary gate. */
+import { promote } from '../../client/index.js';
+import { runControl } from '../control-command.js';
+
+/** Promotes a rollout's canary. */
+export async function run(args: string[]): Promise<number> {
+  return await runControl(
+    {
+      name: 'promote',
+      positionals: ['BACKEND'],
+      description: 'Promotes the canary of the rollout of BACKEND: the remaining waves start.',
+      examples: ['fleet-rollout promote llama-cpp'],
+      send: (client, backend) => promote(client, backend),
+      done: 'promoted',
+    },
+    args,
+  );
+}

@@ -1,0 +1,160 @@
+/**
+ * `fleet-rollout schedule create|list|describe|pause|unpause|trigger|delete`: scheduled fleet
+ * upgrades as Temporal Schedules.
+ */
+import {
+  deleteSchedule,
+  describeSchedule,
+  listSchedules,
+  pauseSchedule,
+  triggerSchedule,
+  unpauseSchedule,
+  type RolloutScheduleInfo,
+} from '../../client/index.js';
+import { expectPositionals, parseCommandArgs } from '../args.js';
+import { TEMPORAL_FLAG_OPTIONS, TEMPORAL_FLAGS_HELP } from '../connection-flags.js';
+import { ExitCode, UsageError } from '../exit.js';
+import { formatTable } from '../render.js';
+import { runScheduleCreate } from '../schedule-create.js';
+import { printJson, printLines, resolveConnection, withClient } from '../session.js';
+
+const OPTIONS = {
+  ...TEMPORAL_FLAG_OPTIONS,
+  json: { type: 'boolean' },
+  note: { type: 'string' },
+  'no-wait': { type: 'boolean' },
+} as const;
+
+const HELP = `Usage: fleet-rollout schedule <subcommand> …
+
+Scheduled fleet upgrades: a Temporal Schedule starts a trigger workflow that starts
+rollout:BACKEND, or records the skip when a rollout of BACKEND is already running.
+
+Subcommands:
+  create --backend NAME (--cron EXPR | --calendar SPEC) [flags]   see 'schedule create --help'
+  list [--json]                 rollout schedules, their times and next run
+  describe ID [--json]          one schedule: times, policy, spec, recent actions and their outcome
+  pause ID [--note TEXT]        take no action until unpaused
+  unpause ID [--note TEXT]
+  trigger ID [--no-wait]        take the action now; prints what it did (started, or skipped)
+  delete ID                     delete the schedule (rollouts it started go on)
+
+Flags:
+  -h, --help                    this help
+
+${TEMPORAL_FLAGS_HELP}
+Examples:
+  fleet-rollout schedule create --backend llama-cpp --inventory fleet.yaml --cron "0 3 * * sat" --timezone Europe/Berlin
+  fleet-rollout schedule trigger fleet-upgrade:llama-cpp
+  fleet-rollout schedule describe fleet-upgrade:llama-cpp
+`;
+
+const SUBCOMMANDS = ['list', 'describe', 'pause', 'unpause', 'trigger', 'delete'] as const;
+type Subcommand = (typeof SUBCOMMANDS)[number];
+
+/** The flags beyond the Temporal ones that each subcommand takes. */
+const EXTRA_FLAGS: Readonly<Record<Subcommand, readonly string[]>> = {
+  list: ['json'],
+  describe: ['json'],
+  pause: ['note'],
+  unpause: ['note'],
+  trigger: ['no-wait', 'json'],
+  delete: [],
+};
+
+function describeText(info: RolloutScheduleInfo): string[] {
+  const lines = [
+    `schedule ${info.scheduleId}: rollout of ${info.backend}${info.paused ? ' (paused)' : ''}`,
+    `  when: ${info.when.join(' and ')} (${info.timezone})${info.overlap !== undefined ? ` · overlap ${info.overlap.toLowerCase()}` : ''}`,
+    `  next: ${info.nextRuns.length === 0 ? '-' : info.nextRuns.map((d) => d.toISOString()).join(', ')}`,
+  ];
+  if (info.note !== undefined) lines.push(`  note: ${info.note}`);
+  if (info.taskQueue !== undefined) lines.push(`  task queue: ${info.taskQueue}`);
+  if (info.spec?.window !== undefined) {
+    const w = info.spec.window;
+    lines.push(`  window: ${(w.days ?? ['every day']).join(',')} ${w.start}-${w.end} ${w.timeZone ?? 'UTC'}`);
+  }
+  lines.push('  recent actions:');
+  if (info.recentActions.length === 0) lines.push('    none yet');
+  for (const a of info.recentActions) lines.push(`    ${a.takenAt.toISOString()}  ${a.outcome}  (${a.workflowId})`);
+  return lines;
+}
+
+async function runSubcommand(sub: Subcommand, args: string[]): Promise<number> {
+  const command = `schedule ${sub}`;
+  const { values, positionals } = parseCommandArgs(command, args, OPTIONS);
+  if (values.help === true) {
+    process.stdout.write(HELP);
+    return ExitCode.Ok;
+  }
+  for (const flag of Object.keys(values)) {
+    if (!(flag in TEMPORAL_FLAG_OPTIONS) && !EXTRA_FLAGS[sub].includes(flag)) {
+      throw new UsageError(`unknown flag --${flag} for '${command}'; run 'fleet-rollout schedule --help'`);
+    }
+  }
+  const [id = ''] = expectPositionals(command, positionals, sub === 'list' ? [] : ['ID']);
+  return await withClient(resolveConnection(values), async (client) => {
+    switch (sub) {
+      case 'list': {
+        const schedules = await listSchedules(client);
+        if (values.json === true) printJson(schedules);
+        else if (schedules.length === 0) printLines(['no rollout schedules']);
+        else {
+          const rows = schedules.map((s) => [
+            s.scheduleId,
+            s.backend,
+            s.when.join(' and '),
+            s.timezone,
+            s.paused ? 'paused' : 'active',
+            s.nextRuns[0]?.toISOString() ?? '-',
+          ]);
+          printLines(formatTable(['ID', 'BACKEND', 'WHEN', 'TIMEZONE', 'STATE', 'NEXT'], rows));
+        }
+        break;
+      }
+      case 'describe': {
+        const info = await describeSchedule(client, id);
+        if (values.json === true) printJson(info);
+        else printLines(describeText(info));
+        break;
+      }
+      case 'pause':
+        await pauseSchedule(client, id, values.note);
+        printLines([`paused schedule ${id}`]);
+        break;
+      case 'unpause':
+        await unpauseSchedule(client, id, values.note);
+        printLines([`unpaused schedule ${id}`]);
+        break;
+      case 'trigger': {
+        const outcome = await triggerSchedule(client, id, { wait: values['no-wait'] !== true });
+        if (outcome === undefined) printLines([`triggered schedule ${id}`]);
+        else if (values.json === true) printJson(outcome);
+        else
+          printLines([
+            outcome.started ? `started ${outcome.rolloutId}` : (outcome.skipped ?? `skipped ${outcome.rolloutId}`),
+          ]);
+        break;
+      }
+      case 'delete':
+        await deleteSchedule(client, id);
+        printLines([`deleted schedule ${id}`]);
+        break;
+    }
+    return ExitCode.Ok;
+  });
+}
+
+/** Dispatches a schedule subcommand. */
+export async function run(args: string[]): Promise<number> {
+  const [sub, ...rest] = args;
+  if (sub === undefined || sub === '--help' || sub === '-h') {
+    process.stdout.write(HELP);
+    return sub === undefined ? ExitCode.Usage : ExitCode.Ok;
+  }
+  if (sub === 'create') return await runScheduleCreate(rest);
+  if (!(SUBCOMMANDS as readonly string[]).includes(sub)) {
+    throw new UsageError(`unknown schedule subcommand "${sub}"; expected create, ${SUBCOMMANDS.join(', ')}`);
+  }
+  return await runSubcommand(sub as Subcommand, rest);
+}

@@ -1,0 +1,19 @@
+/** `fleet-rollout set-max-parallel BACKEND N`: change how many nodes upgrade at once. */
+import { setMaxParallel } from '../../client/index.js';
+import { intFlag } from '../args.js';
+import { runControl } from '../control-command.js';
+
+/** Changes a rollout's maxParallel. */
+export async function run(args: string[]): Promise<number> {
+  return await runControl(
+    {
+      name: 'set-max-parallel',
+      positionals: ['BACKEND', 'N'],
+      description: 'Sets how many nodes of the rollout of BACKEND upgrade at once (1-10000), from now on.',
+      examples: ['fleet-rollout set-max-parallel llama-cpp 8'],
+      send: (client, backend, [n = '']) => setMaxParallel(client, backend, intFlag('N', n, 1, 10_000)),
+      done: 'set maxParallel of',
+    },
+    args,
+  );
+}

@@ -1,0 +1,56 @@
+/**
+ * `fleet-rollout status BACKEND [--json]`: one look at a rollout — phase, what it waits for,
+ * counts, every node with live progress — as text or as the documented JSON document
+ * (`StatusJsonSchema` in src/client/status-json.ts).
+ */
+import { getStatus, toStatusJson, workflowUiUrl } from '../../client/index.js';
+import { expectPositionals, parseCommandArgs } from '../args.js';
+import { TEMPORAL_FLAG_OPTIONS, TEMPORAL_FLAGS_HELP } from '../connection-flags.js';
+import { ExitCode } from '../exit.js';
+import { outputStyle, statusText } from '../render.js';
+import { printJson, printLines, resolveConnection, withClient } from '../session.js';
+
+const OPTIONS = { ...TEMPORAL_FLAG_OPTIONS, json: { type: 'boolean' } } as const;
+
+const HELP = `Usage: fleet-rollout status BACKEND [--json]
+
+Shows the rollout of BACKEND (its latest run): phase, what it is waiting for, counts, policy
+numbers and every node (state, attempts, fallback, duration, error), with the live progress of
+nodes in flight. Exit code: 0, or 1 when the rollout failed, halted or was aborted.
+
+Flags:
+  --json                      print the status as JSON (schemaVersion 1; every key always present,
+                              unknown values null; times ISO 8601; waves from 1)
+  -h, --help                  this help
+
+${TEMPORAL_FLAGS_HELP}
+Examples:
+  fleet-rollout status llama-cpp
+  fleet-rollout status llama-cpp --json | jq '.nodes[] | select(.state == "failed")'
+`;
+
+/** Prints the status of one rollout. */
+export async function run(args: string[]): Promise<number> {
+  const { values, positionals } = parseCommandArgs('status', args, OPTIONS);
+  if (values.help === true) {
+    process.stdout.write(HELP);
+    return ExitCode.Ok;
+  }
+  const [backend = ''] = expectPositionals('status', positionals, ['BACKEND']);
+  const connection = resolveConnection(values);
+  return await withClient(connection, async (client) => {
+    const snapshot = await getStatus(client, backend);
+    const webUrl = workflowUiUrl(connection.settings, snapshot.workflowId, snapshot.runId);
+    if (values.json === true) printJson(toStatusJson(snapshot, webUrl));
+    else
+      printLines(
+        statusText(outputStyle(process.stdout), snapshot.status, {
+          workflowId: snapshot.workflowId,
+          runId: snapshot.runId,
+          webUrl,
+        }),
+      );
+    const phase = snapshot.status.phase;
+    return phase === 'failed' || phase === 'halted' || phase === 'aborted' ? ExitCode.RolloutFailed : ExitCode.Ok;
+  });
+}

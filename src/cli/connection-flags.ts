@@ -1,0 +1,192 @@
+/**
+ * Where to reach Temporal (and NATS): flags, then the environment, then a `--config FILE` (JSON or
+ * YAML), then defaults, each validated with zod. The config file is read as if its values were
+ * environment variables underneath the real ones, so one precedence rule covers all three.
+ * Secret values never appear in a message.
+ */
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import {
+  InvalidSettingsError,
+  parseTemporalSettings,
+  TEMPORAL_ENV,
+  temporalSettingsFromEnv,
+  type TemporalSettings,
+} from '../client/index.js';
+import { NATS_ENV } from '../nats/index.js';
+import { UsageError } from './exit.js';
+import { NATS_FLAG_OPTIONS } from './nats-flags.js';
+
+/** Task queue of the orchestrator unless told otherwise; the worker's `DEFAULT_TASK_QUEUE`. */
+export const DEFAULT_TASK_QUEUE = 'fleet-rollout';
+/** Environment variable of the task queue. */
+export const TASK_QUEUE_ENV = 'TEMPORAL_TASK_QUEUE';
+
+/** `util.parseArgs` options of the Temporal connection flags. */
+export const TEMPORAL_FLAG_OPTIONS = {
+  'temporal-address': { type: 'string' },
+  namespace: { type: 'string' },
+  'temporal-api-key': { type: 'string' },
+  'temporal-tls-cert': { type: 'string' },
+  'temporal-tls-key': { type: 'string' },
+  'temporal-tls-ca': { type: 'string' },
+  'temporal-ui-url': { type: 'string' },
+  config: { type: 'string' },
+} as const;
+
+/** Help lines of the Temporal connection flags. */
+export const TEMPORAL_FLAGS_HELP = `Temporal flags (each defaults from the environment variable in brackets, then --config):
+  --temporal-address HOST:PORT  frontend (${TEMPORAL_ENV.address}; default 127.0.0.1:7233)
+  --namespace NAME              (${TEMPORAL_ENV.namespace}; default "default")
+  --temporal-api-key KEY        API key, implies TLS (${TEMPORAL_ENV.apiKey})
+  --temporal-tls-cert FILE      mTLS client certificate, with --temporal-tls-key (${TEMPORAL_ENV.tlsCert}, ${TEMPORAL_ENV.tlsKey})
+  --temporal-tls-ca FILE        CA bundle to verify the server (${TEMPORAL_ENV.tlsCa})
+  --temporal-ui-url URL         Web UI base for links (${TEMPORAL_ENV.uiUrl}; default: the address's port + 1000)
+  --config FILE                 JSON or YAML: { temporal: { address, namespace, apiKey, tlsCert, tlsKey, tlsCa, uiUrl },
+                                nats: { url, token, user, password, creds, nkeySeed, tlsCa, tlsCert, tlsKey }, taskQueue }
+`;
+
+/** Values of the Temporal flags as `util.parseArgs` returns them. */
+export type TemporalFlagValues = { [K in keyof typeof TEMPORAL_FLAG_OPTIONS]?: string | undefined };
+
+const text = z.string().min(1);
+/** The `--config` file. */
+export const ConfigFileSchema = z
+  .object({
+    temporal: z
+      .object({ address: text, namespace: text, apiKey: text, tlsCert: text, tlsKey: text, tlsCa: text, uiUrl: text })
+      .partial()
+      .strict()
+      .optional(),
+    nats: z
+      .object({
+        url: z.union([text, z.array(text).min(1)]),
+        token: text,
+        user: text,
+        password: z.string(),
+        creds: text,
+        nkeySeed: text,
+        tlsCa: text,
+        tlsCert: text,
+        tlsKey: text,
+      })
+      .partial()
+      .strict()
+      .optional(),
+    taskQueue: text.optional(),
+  })
+  .strict();
+export type ConfigFile = z.output<typeof ConfigFileSchema>;
+
+/** Reads and validates a config file. @throws UsageError naming `--config`, the file and the field. */
+export function loadConfigFile(file: string): ConfigFile {
+  let raw: string;
+  try {
+    raw = readFileSync(file, 'utf8');
+  } catch (err) {
+    const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message;
+    throw new UsageError(`--config: cannot read ${file}: ${reason}`);
+  }
+  let data: unknown;
+  try {
+    data = parseYaml(raw);
+  } catch (err) {
+    throw new UsageError(`--config: ${file} is neither JSON nor YAML: ${(err as Error).message.split('\n')[0] ?? ''}`);
+  }
+  const parsed = ConfigFileSchema.safeParse(data ?? {});
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new UsageError(
+      `--config: ${file}: ${issue?.path.join('.') || '(top level)'}: ${issue?.message ?? 'invalid'}`,
+    );
+  }
+  return parsed.data;
+}
+
+/** The config file's values as environment variables. */
+function configAsEnv(config: ConfigFile): Record<string, string> {
+  const env: Record<string, string> = {};
+  const put = (key: string, value: string | undefined): void => {
+    if (value !== undefined) env[key] = value;
+  };
+  const t = config.temporal ?? {};
+  for (const [field, key] of Object.entries(TEMPORAL_ENV)) put(key, t[field as keyof typeof t]);
+  const n = config.nats ?? {};
+  put(NATS_ENV.url, Array.isArray(n.url) ? n.url.join(',') : n.url);
+  put(NATS_ENV.token, n.token);
+  put(NATS_ENV.user, n.user);
+  put(NATS_ENV.password, n.password);
+  put(NATS_ENV.credsFile, n.creds);
+  put(NATS_ENV.nkeySeed, n.nkeySeed);
+  put(NATS_ENV.caFile, n.tlsCa);
+  put(NATS_ENV.certFile, n.tlsCert);
+  put(NATS_ENV.keyFile, n.tlsKey);
+  put(TASK_QUEUE_ENV, config.taskQueue);
+  return env;
+}
+
+/** The environment with the `--config` file underneath it (set, non-empty variables win). */
+export function effectiveEnv(configFile: string | undefined, env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  if (configFile === undefined) return env;
+  const merged: NodeJS.ProcessEnv = { ...configAsEnv(loadConfigFile(configFile)) };
+  for (const [key, value] of Object.entries(env)) if (value !== undefined && value !== '') merged[key] = value;
+  return merged;
+}
+
+const FLAG_OF_SETTING: Readonly<Record<string, string>> = {
+  address: '--temporal-address',
+  namespace: '--namespace',
+  apiKey: '--temporal-api-key',
+  tlsCert: '--temporal-tls-cert/--temporal-tls-key',
+  tlsKey: '--temporal-tls-key',
+  tlsCa: '--temporal-tls-ca',
+  uiUrl: '--temporal-ui-url',
+};
+
+/**
+ * Temporal settings from flags over `env` (see {@link effectiveEnv}).
+ * @throws UsageError naming the flag (and its environment variable) and the expected form.
+ */
+export function temporalSettingsFromFlags(values: TemporalFlagValues, env: NodeJS.ProcessEnv): TemporalSettings {
+  const input: Record<string, string> = { ...(temporalSettingsFromEnv(env) as Record<string, string>) };
+  const flags: Record<string, string | undefined> = {
+    address: values['temporal-address'],
+    namespace: values.namespace,
+    apiKey: values['temporal-api-key'],
+    tlsCert: values['temporal-tls-cert'],
+    tlsKey: values['temporal-tls-key'],
+    tlsCa: values['temporal-tls-ca'],
+    uiUrl: values['temporal-ui-url'],
+  };
+  for (const [field, value] of Object.entries(flags)) if (value !== undefined) input[field] = value;
+  try {
+    return parseTemporalSettings(input);
+  } catch (err) {
+    if (!(err instanceof InvalidSettingsError)) throw err;
+    const flag = FLAG_OF_SETTING[err.field ?? ''];
+    const envName = TEMPORAL_ENV[err.field as keyof typeof TEMPORAL_ENV] as string | undefined;
+    throw new UsageError(
+      flag === undefined
+        ? err.message
+        : `${flag}${envName !== undefined ? ` (${envName})` : ''}: ${err.detail ?? err.message}`,
+    );
+  }
+}
+
+/** The task queue: `--task-queue`, else TEMPORAL_TASK_QUEUE, else the config file's, else {@link DEFAULT_TASK_QUEUE}. */
+export function taskQueueFrom(flag: string | undefined, env: NodeJS.ProcessEnv): string {
+  const value = flag ?? env[TASK_QUEUE_ENV] ?? DEFAULT_TASK_QUEUE;
+  if (value.trim() === '') throw new UsageError('--task-queue: expected a task queue name such as fleet-rollout');
+  return value;
+}
+
+/** The Temporal flags with `--task-queue`: what commands that start work on the orchestrator take. */
+export const TEMPORAL_QUEUE_FLAG_OPTIONS = { ...TEMPORAL_FLAG_OPTIONS, 'task-queue': { type: 'string' } } as const;
+
+/** The Temporal, NATS and `--task-queue` flags together (the worker's). */
+export const CONNECTION_FLAG_OPTIONS = { ...TEMPORAL_QUEUE_FLAG_OPTIONS, ...NATS_FLAG_OPTIONS } as const;
+
+/** Help line of `--task-queue`. */
+export const TASK_QUEUE_HELP = `  --task-queue NAME           the orchestrator worker's task queue (${TASK_QUEUE_ENV}; default ${DEFAULT_TASK_QUEUE})
+`;

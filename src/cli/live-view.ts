@@ -1,0 +1,116 @@
+/**
+ * Following a rollout until it ends (or halts): on a terminal, an overall progress bar and one
+ * line per in-flight node, redrawn in place; otherwise plain lines, one per change. Then the
+ * final table of every node.
+ */
+import type { Client } from '@temporalio/client';
+import { getStatus, isSettled, RolloutNotFoundError, type RolloutSnapshot } from '../client/index.js';
+import { formatDuration } from '../domain/duration.js';
+import { isInFlight } from '../domain/node-state.js';
+import type { NodeStatus, RolloutStatus } from '../workflows/status.js';
+import { ExitCode } from './exit.js';
+import { countsLine, headline, inFlightLine, nodeTable, progressBar, type OutputStyle } from './render.js';
+
+/** Options of {@link followRollout}. */
+export interface FollowOptions {
+  out: NodeJS.WritableStream;
+  style: OutputStyle;
+  /** Poll interval. @default 500 on a terminal, 1000 otherwise */
+  intervalMs?: number;
+}
+
+/** Consecutive failed polls tolerated (e.g. a query while the worker restarts) before giving up. */
+const MAX_POLL_FAILURES = 20;
+
+/** 0 when the rollout succeeded, 1 when it failed, halted or was aborted. */
+export function outcomeExitCode(status: RolloutStatus): ExitCode {
+  return status.phase === 'succeeded' ? ExitCode.Ok : ExitCode.RolloutFailed;
+}
+
+/** The live frame: headline, overall bar with counts, one line per in-flight node. */
+export function liveFrame(style: OutputStyle, status: RolloutStatus): string[] {
+  const width = Math.max(40, style.width ?? 100);
+  const nodes = status.nodes.filter((n) => isInFlight(n.state));
+  const lines = [headline(style, status), `${progressBar(status.progressPct, 30)}  ${countsLine(status)}`];
+  for (const node of nodes)
+    lines.push(`  ${node.pct === undefined ? ' '.repeat(18) : progressBar(node.pct, 12)}  ${inFlightLine(node)}`);
+  return lines.map((l) => (l.length > width - 1 ? `${l.slice(0, width - 2)}…` : l));
+}
+
+function nodeKey(node: NodeStatus): string {
+  const bucket = node.pct === undefined ? '' : String(Math.floor(node.pct / 10));
+  return `${node.state}|${node.phase ?? ''}|${bucket}|${node.attempts}`;
+}
+
+/** Plain lines for what changed between two polls (all of `next` when there was no previous poll). */
+export function changeLines(previous: RolloutStatus | undefined, next: RolloutStatus): string[] {
+  const plain: OutputStyle = { live: false, color: false };
+  const lines: string[] = [];
+  if (previous === undefined || headline(plain, previous) !== headline(plain, next)) lines.push(headline(plain, next));
+  const before = new Map((previous?.nodes ?? []).map((n) => [n.id, nodeKey(n)]));
+  for (const node of next.nodes) {
+    if (node.state === 'pending' && !before.has(node.id)) continue;
+    if (before.get(node.id) === nodeKey(node)) continue;
+    if (node.state === 'succeeded')
+      lines.push(
+        `${node.id}: succeeded${node.startedAt !== undefined && node.finishedAt !== undefined ? ` in ${formatDuration(node.finishedAt - node.startedAt)}` : ''}`,
+      );
+    else if (node.state === 'failed') lines.push(`${node.id}: failed: ${node.lastError ?? 'no error text'}`);
+    else lines.push(inFlightLine(node));
+  }
+  const done = (s: RolloutStatus | undefined): number =>
+    s === undefined ? -1 : s.counts.succeeded + s.counts.failed + s.counts.skipped;
+  if (done(previous) !== done(next) && next.counts.total > 0) lines.push(`progress: ${countsLine(next)}`);
+  return lines;
+}
+
+async function sleep(ms: number): Promise<void> {
+  await new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+async function poll(client: Client, backend: string, intervalMs: number): Promise<RolloutSnapshot> {
+  for (let failures = 0; ; failures++) {
+    try {
+      return await getStatus(client, backend);
+    } catch (err) {
+      if (err instanceof RolloutNotFoundError || failures >= MAX_POLL_FAILURES) throw err;
+      await sleep(intervalMs);
+    }
+  }
+}
+
+/**
+ * Follows the rollout of `backend` until it ends or halts, then prints the final table.
+ * @returns the last snapshot.
+ */
+export async function followRollout(client: Client, backend: string, options: FollowOptions): Promise<RolloutSnapshot> {
+  const { out, style } = options;
+  const intervalMs = options.intervalMs ?? (style.live ? 500 : 1_000);
+  let previous: RolloutStatus | undefined;
+  let drawn = 0;
+  for (;;) {
+    const snapshot = await poll(client, backend, intervalMs);
+    const status = snapshot.status;
+    const settled = isSettled(status.phase) || snapshot.execution !== 'RUNNING';
+    if (style.live) {
+      const frame = settled ? [] : liveFrame(style, status);
+      out.write(`${drawn > 0 ? `\u001b[${drawn}A\u001b[0J` : ''}${frame.map((l) => `${l}\n`).join('')}`);
+      drawn = frame.length;
+    } else {
+      for (const line of changeLines(previous, status)) out.write(`${line}\n`);
+    }
+    previous = status;
+    if (settled) {
+      const lines = [headline(style, status), countsLine(status)];
+      if (status.nodes.length > 0) lines.push('', ...nodeTable(style, status.nodes));
+      if (status.phase === 'halted')
+        lines.push(
+          '',
+          `halted: resume with 'fleet-rollout resume ${backend}' or end it with 'fleet-rollout abort ${backend}'`,
+        );
+      out.write(`${lines.join('\n')}\n`);
+      return snapshot;
+    }
+    await sleep(intervalMs);
+  }
+}

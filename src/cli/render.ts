@@ -1,0 +1,143 @@
+/**
+ * Pure text rendering for the operator commands: aligned tables, progress bars, the final node
+ * table and the status summary. Colour and bars only when the output is a terminal and NO_COLOR
+ * is unset; otherwise plain lines.
+ */
+import { formatDuration } from '../domain/duration.js';
+import type { NodeStatus, RolloutStatus } from '../workflows/status.js';
+
+/** How output may be decorated. */
+export interface OutputStyle {
+  /** Redraw in place and draw bars (a terminal). */
+  live: boolean;
+  /** ANSI colours. */
+  color: boolean;
+  /** Terminal width. @default 100 */
+  width?: number;
+}
+
+/** Bars and colour on a terminal without NO_COLOR (any value, per no-color.org) and with TERM not `dumb`. */
+export function outputStyle(
+  stream: { isTTY?: boolean; columns?: number },
+  env: NodeJS.ProcessEnv = process.env,
+): OutputStyle {
+  const tty = stream.isTTY === true && env['TERM'] !== 'dumb';
+  const noColor = env['NO_COLOR'] !== undefined && env['NO_COLOR'] !== '';
+  return { live: tty && !noColor, color: tty && !noColor, width: stream.columns ?? 100 };
+}
+
+const COLORS = { red: 31, green: 32, yellow: 33, cyan: 36, dim: 2 } as const;
+
+/** Wraps `text` in an ANSI colour when `style.color`. */
+export function paint(style: OutputStyle, color: keyof typeof COLORS, text: string): string {
+  return style.color ? `\u001b[${COLORS[color]}m${text}\u001b[0m` : text;
+}
+
+const STATE_COLOR: Readonly<Record<string, keyof typeof COLORS>> = {
+  succeeded: 'green',
+  failed: 'red',
+  unknown: 'yellow',
+  skipped: 'dim',
+  upgrading: 'cyan',
+  verifying: 'cyan',
+  soaking: 'cyan',
+  aborted: 'red',
+  halted: 'red',
+  paused: 'yellow',
+};
+
+/** A node or rollout state, coloured by meaning. */
+export function stateText(style: OutputStyle, state: string): string {
+  const color = STATE_COLOR[state];
+  return color === undefined ? state : paint(style, color, state);
+}
+
+/** `[██████░░░░]  60%` of `width` cells. */
+export function progressBar(pct: number, width: number): string {
+  const clamped = Math.max(0, Math.min(100, pct));
+  const full = Math.round((clamped / 100) * width);
+  return `[${'█'.repeat(full)}${'░'.repeat(width - full)}] ${String(Math.round(clamped)).padStart(3)}%`;
+}
+
+/** Pads columns to their widest cell (ANSI codes do not count); the last column is not padded. */
+export function formatTable(header: readonly string[], rows: readonly (readonly string[])[]): string[] {
+  const visible = (s: string): number => s.replace(/\u001b\[[0-9;]*m/g, '').length;
+  const widths = header.map((h, i) => Math.max(visible(h), ...rows.map((r) => visible(r[i] ?? ''))));
+  const line = (cells: readonly string[]): string =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : c + ' '.repeat(Math.max(0, (widths[i] ?? 0) - visible(c)))))
+      .join('  ')
+      .trimEnd();
+  return [line(header), ...rows.map(line)];
+}
+
+/** How long a node took (or has taken so far, given `now`). */
+export function nodeDuration(node: NodeStatus, now?: number): string {
+  if (node.startedAt === undefined) return '-';
+  const end = node.finishedAt ?? now;
+  return end === undefined ? '-' : formatDuration(Math.max(0, end - node.startedAt));
+}
+
+/** The final table of every node: state, attempts, fallback, duration, error. */
+export function nodeTable(style: OutputStyle, nodes: readonly NodeStatus[]): string[] {
+  const rows = nodes.map((n) => [
+    n.id,
+    stateText(style, n.state),
+    String(n.attempts),
+    n.fallback ? 'legacy' : '-',
+    nodeDuration(n),
+    (n.lastError ?? '').replace(/\s+/g, ' '),
+  ]);
+  return formatTable(['NODE', 'STATE', 'ATTEMPTS', 'FALLBACK', 'DURATION', 'ERROR'], rows);
+}
+
+/** One line on an in-flight node: state, phase and percentage. */
+export function inFlightLine(node: NodeStatus): string {
+  const pct = node.pct === undefined ? '' : ` ${Math.round(node.pct)}%`;
+  const phase = node.phase === undefined || node.phase === '' ? '' : ` (${node.phase})`;
+  return `${node.id}: ${node.state}${pct}${phase}`;
+}
+
+/** The headline: backend, phase, waiting reason and message. */
+export function headline(style: OutputStyle, status: RolloutStatus): string {
+  const waiting = status.waiting === undefined ? '' : ` (waiting: ${status.waiting})`;
+  return `${status.backend}: ${stateText(style, status.phase)}${waiting}: ${status.message}`;
+}
+
+/** Counts as one line: `3/6 done · 2 in flight · 0 failed · 1 pending`. */
+export function countsLine(status: RolloutStatus): string {
+  const c = status.counts;
+  const done = c.succeeded + c.failed + c.skipped;
+  const eta = status.etaMs === undefined ? '' : ` · eta ${formatDuration(status.etaMs)}`;
+  const wave = status.waves === 0 ? '' : ` · wave ${status.currentWave + 1}/${status.waves}`;
+  return `${done}/${c.total} done · ${c.succeeded} succeeded · ${c.inFlight} in flight · ${c.failed} failed · ${c.skipped} skipped · ${c.pending} pending${wave}${eta}`;
+}
+
+/** The `status` command's text: summary, policy numbers, every node, and nodes left out at discovery. */
+export function statusText(
+  style: OutputStyle,
+  status: RolloutStatus,
+  extra: { workflowId: string; runId: string; webUrl?: string },
+): string[] {
+  const lines = [headline(style, status)];
+  if (style.live) lines.push(progressBar(status.progressPct, 30));
+  lines.push(countsLine(status));
+  lines.push(
+    `maxParallel ${status.maxParallel} · replicas down ${status.replicasDown}/${status.replicaBudget} · failures allowed ${status.allowedFailures}`,
+  );
+  const who = [
+    status.requestedBy === undefined ? '' : `by ${status.requestedBy}`,
+    status.reason === undefined ? '' : `reason: ${status.reason}`,
+  ].filter((s) => s !== '');
+  lines.push(
+    `started ${new Date(status.startedAt).toISOString()}${status.finishedAt !== undefined ? `, finished ${new Date(status.finishedAt).toISOString()}` : ''}${who.length > 0 ? ` ${who.join(', ')}` : ''}`,
+  );
+  lines.push(
+    `workflow ${extra.workflowId} run ${extra.runId}${extra.webUrl !== undefined ? ` · ${extra.webUrl}` : ''}`,
+  );
+  if (status.nodes.length > 0) lines.push('', ...nodeTable(style, status.nodes));
+  if (status.skippedAtDiscovery.length > 0) {
+    lines.push('', 'Left out:', ...status.skippedAtDiscovery.map((s) => `  ${s.id}: ${s.reason}`));
+  }
+  return lines;
+}

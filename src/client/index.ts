@@ -1,0 +1,17 @@
+/**
+ * The typed client of fleet-rollout: connect, start and read rollouts, control them, find them,
+ * plan them without side effects, and schedule recurring fleet upgrades.
+ */
+export * from './errors.js';
+export * from './settings.js';
+export * from './connect.js';
+export { checkRolloutSpec, specProblems, formatProblems } from './spec-check.js';
+export * from './rollouts.js';
+export * from './status.js';
+export * from './status-json.js';
+export * from './controls.js';
+export * from './visibility.js';
+export * from './cron.js';
+export * from './schedules.js';
+export * from './schedule-trigger.js';
+export * from './plan.js';

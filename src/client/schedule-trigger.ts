@@ -1,0 +1,79 @@
+/**
+ * Triggering a rollout schedule now, and learning what its action did: started the rollout, or
+ * recorded that one of the backend was already running.
+ */
+import type { Client } from '@temporalio/client';
+import type { scheduledRolloutWorkflow, ScheduledRolloutResult } from '../workflows/scheduled.js';
+import { RolloutNotFoundError } from './errors.js';
+import { describeSchedule } from './schedules.js';
+
+/** What a triggered action did. */
+export interface TriggerOutcome extends ScheduledRolloutResult {
+  /** The trigger workflow the schedule started. */
+  workflowId: string;
+  runId: string;
+}
+
+/** Options of {@link triggerSchedule}. */
+export interface TriggerScheduleOptions {
+  /** Wait for the action and its outcome. @default true */
+  wait?: boolean;
+  /** Longest wait for the outcome. @default 30000 */
+  timeoutMs?: number;
+}
+
+const POLL_MS = 200;
+/** Scheduled workflow ids end in a timestamp with whole seconds: keep triggers of one schedule a second apart. */
+const MIN_GAP_MS = 1_100;
+
+async function sleep(ms: number): Promise<void> {
+  await new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * Takes the schedule's action now, whatever its overlap policy (the trigger workflow itself
+ * refuses a second rollout of the backend and records the skip).
+ * @returns the outcome, or `undefined` when `wait` is false.
+ * @throws RolloutNotFoundError when the schedule does not exist.
+ * @throws Error when the outcome is not known within `timeoutMs` (is an orchestrator worker running?).
+ */
+export async function triggerSchedule(
+  client: Client,
+  scheduleId: string,
+  options: TriggerScheduleOptions = {},
+): Promise<TriggerOutcome | undefined> {
+  const before = await describeSchedule(client, scheduleId);
+  const seen = new Set(before.recentActions.map((a) => a.runId));
+  const last = before.recentActions.at(-1);
+  if (last !== undefined) {
+    const since = Date.now() - last.takenAt.getTime();
+    if (since < MIN_GAP_MS) await sleep(MIN_GAP_MS - Math.max(0, since));
+  }
+  await client.schedule.getHandle(scheduleId).trigger();
+  if (options.wait === false) return undefined;
+  const deadline = Date.now() + (options.timeoutMs ?? 30_000);
+  for (;;) {
+    const handle = client.schedule.getHandle(scheduleId);
+    const described = await handle.describe().catch((err: unknown) => {
+      throw err instanceof Error && err.name === 'ScheduleNotFoundError'
+        ? new RolloutNotFoundError(`schedule ${scheduleId} was deleted`)
+        : err;
+    });
+    const action = described.info.recentActions.find((a) => !seen.has(a.action.workflow.firstExecutionRunId));
+    if (action !== undefined) {
+      const { workflowId, firstExecutionRunId: runId } = action.action.workflow;
+      const trigger = client.workflow.getHandle<typeof scheduledRolloutWorkflow>(workflowId, runId);
+      const result = await Promise.race([
+        trigger.result(),
+        sleep(Math.max(0, deadline - Date.now())).then(() => undefined),
+      ]);
+      if (result === undefined) break;
+      return { ...result, workflowId, runId };
+    }
+    if (Date.now() >= deadline) break;
+    await sleep(POLL_MS);
+  }
+  throw new Error(
+    `schedule ${scheduleId} was triggered, but its outcome is not known after ${options.timeoutMs ?? 30_000} ms; is an orchestrator worker ('fleet-rollout worker') polling ${before.taskQueue ?? 'its task queue'}?`,
+  );
+}

@@ -1,0 +1,146 @@
+/**
+ * The documented output of `fleet-rollout status BACKEND --json` (and of {@link toStatusJson}):
+ * a stable, versioned shape, independent of the workflow's internal status. Every key is always
+ * present; unknown values are `null`. Times are ISO 8601 strings, durations milliseconds, waves
+ * numbered from 1.
+ */
+import { z } from 'zod';
+import { NodeState } from '../domain/node-state.js';
+import { RolloutPhase, WaitReason } from '../workflows/status.js';
+import type { RolloutSnapshot } from './status.js';
+
+const values = <T extends Record<string, string>>(o: T) => Object.values(o) as [T[keyof T], ...T[keyof T][]];
+const isoTime = z.iso.datetime();
+
+/** One node in `status --json`. */
+export const NodeStatusJsonSchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    zone: z.string(),
+    /** Wave number, from 1. */
+    wave: z.number().int().min(1),
+    replicas: z.number().int().nonnegative(),
+    state: z.enum(values(NodeState)),
+    /** Upgrade requests sent (re-sends included). */
+    attempts: z.number().int().nonnegative(),
+    /** The node only knew the legacy `backend.install` with `force:true`. */
+    fallback: z.boolean(),
+    /** Latest progress (live from the heartbeat while in flight). */
+    pct: z.number().min(0).max(100).nullable(),
+    phase: z.string().nullable(),
+    /** True when `pct`/`phase` come from a live heartbeat rather than the workflow's last record. */
+    live: z.boolean(),
+    error: z.string().nullable(),
+    stoppedProcessKeys: z.array(z.string()),
+    startedAt: isoTime.nullable(),
+    finishedAt: isoTime.nullable(),
+    durationMs: z.number().int().nonnegative().nullable(),
+    opId: z.string().nullable(),
+    installedBefore: z.string().nullable(),
+    installedAfter: z.string().nullable(),
+    /** The most recent steps, oldest first. */
+    steps: z.array(z.string()),
+  })
+  .strict();
+
+/** The whole `status --json` document. */
+export const StatusJsonSchema = z
+  .object({
+    schemaVersion: z.literal(1),
+    backend: z.string(),
+    workflowId: z.string(),
+    runId: z.string(),
+    /** Temporal's execution status of the current run, lower case (`running`, `completed`, `failed`, `terminated`, …). */
+    execution: z.string(),
+    webUrl: z.string().nullable(),
+    phase: z.enum(values(RolloutPhase)),
+    waiting: z.enum(values(WaitReason)).nullable(),
+    message: z.string(),
+    progressPct: z.number().int().min(0).max(100),
+    counts: z
+      .object({
+        total: z.number().int(),
+        pending: z.number().int(),
+        inFlight: z.number().int(),
+        succeeded: z.number().int(),
+        failed: z.number().int(),
+        skipped: z.number().int(),
+        unknown: z.number().int(),
+      })
+      .strict(),
+    wave: z.object({ current: z.number().int().nonnegative(), total: z.number().int().nonnegative() }).strict(),
+    maxParallel: z.number().int().nonnegative(),
+    replicas: z.object({ down: z.number().int(), budget: z.number().int() }).strict(),
+    allowedFailures: z.number().int().nonnegative(),
+    startedAt: isoTime,
+    finishedAt: isoTime.nullable(),
+    etaMs: z.number().int().nonnegative().nullable(),
+    requestedBy: z.string().nullable(),
+    reason: z.string().nullable(),
+    continueAsNewCount: z.number().int().nonnegative(),
+    skippedAtDiscovery: z.array(z.object({ id: z.string(), reason: z.string() }).strict()),
+    nodes: z.array(NodeStatusJsonSchema),
+  })
+  .strict();
+export type StatusJson = z.output<typeof StatusJsonSchema>;
+export type NodeStatusJson = z.output<typeof NodeStatusJsonSchema>;
+
+const iso = (ms: number | undefined): string | null => (ms === undefined ? null : new Date(ms).toISOString());
+
+function installText(record: { version?: string; installedAt?: string; digest?: string } | undefined): string | null {
+  if (record === undefined) return null;
+  return record.version ?? record.digest ?? record.installedAt ?? null;
+}
+
+/** Renders a snapshot as the documented JSON document. */
+export function toStatusJson(snapshot: RolloutSnapshot, webUrl?: string): StatusJson {
+  const s = snapshot.status;
+  return {
+    schemaVersion: 1,
+    backend: s.backend,
+    workflowId: snapshot.workflowId,
+    runId: snapshot.runId,
+    execution: snapshot.execution.toLowerCase(),
+    webUrl: webUrl ?? null,
+    phase: s.phase,
+    waiting: s.waiting ?? null,
+    message: s.message,
+    progressPct: s.progressPct,
+    counts: { ...s.counts },
+    wave: { current: s.waves === 0 ? 0 : s.currentWave + 1, total: s.waves },
+    maxParallel: s.maxParallel,
+    replicas: { down: s.replicasDown, budget: s.replicaBudget },
+    allowedFailures: s.allowedFailures,
+    startedAt: new Date(s.startedAt).toISOString(),
+    finishedAt: iso(s.finishedAt),
+    etaMs: s.etaMs ?? null,
+    requestedBy: s.requestedBy ?? null,
+    reason: s.reason ?? null,
+    continueAsNewCount: s.continueAsNewCount,
+    skippedAtDiscovery: s.skippedAtDiscovery.map((n) => ({ id: n.id, reason: n.reason })),
+    nodes: s.nodes.map((n) => ({
+      id: n.id,
+      name: n.name,
+      zone: n.zone,
+      wave: n.wave + 1,
+      replicas: n.replicas,
+      state: n.state,
+      attempts: n.attempts,
+      fallback: n.fallback,
+      pct: n.pct ?? null,
+      phase: n.phase ?? null,
+      live: snapshot.live[n.id] !== undefined,
+      error: n.lastError ?? null,
+      stoppedProcessKeys: n.stoppedProcessKeys ?? [],
+      startedAt: iso(n.startedAt),
+      finishedAt: iso(n.finishedAt),
+      durationMs:
+        n.startedAt !== undefined && n.finishedAt !== undefined ? Math.max(0, n.finishedAt - n.startedAt) : null,
+      opId: n.opId ?? null,
+      installedBefore: installText(n.before),
+      installedAfter: installText(n.after),
+      steps: n.steps ?? [],
+    })),
+  };
+}

@@ -1,0 +1,129 @@
+/**
+ * Finding rollouts with Temporal's visibility store: the search attributes RolloutBackend and
+ * RolloutPhase (kept current by the workflow), and the past runs of `rollout:<backend>`.
+ */
+import {
+  WorkflowFailedError,
+  type Client,
+  type WorkflowExecutionInfo,
+  type WorkflowExecutionStatusName,
+} from '@temporalio/client';
+import { rolloutWorkflowId } from '../workflows/messages.js';
+import type { rolloutWorkflow } from '../workflows/rollout.js';
+import {
+  RolloutBackendKey,
+  RolloutFailedNodesKey,
+  RolloutPhaseKey,
+  RolloutProgressPctKey,
+} from '../workflows/search-attributes.js';
+import type { RolloutCounts, RolloutPhase } from '../workflows/status.js';
+import { ROLLOUT_WORKFLOW_TYPE } from './rollouts.js';
+
+/** One run of a rollout, as the visibility store knows it. */
+export interface RolloutSummary {
+  backend: string;
+  workflowId: string;
+  runId: string;
+  execution: WorkflowExecutionStatusName;
+  /** Last published phase (search attribute RolloutPhase). */
+  phase?: string;
+  /** Percentage of nodes done, in 5% steps (search attribute RolloutProgressPct). */
+  progressPct?: number;
+  /** Failed nodes (search attribute RolloutFailedNodes). */
+  failedNodes?: number;
+  startedAt: Date;
+  closedAt?: Date;
+  requestedBy?: string;
+  reason?: string;
+}
+
+/** Filters of {@link listRollouts}. */
+export interface ListRolloutsOptions {
+  backend?: string;
+  phase?: RolloutPhase;
+  /** Only runs that are still running. @default false */
+  running?: boolean;
+  /** Most runs returned. @default 100 */
+  limit?: number;
+}
+
+/** Quotes a value for a visibility query. */
+export function quoteQueryValue(value: string): string {
+  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+}
+
+/** The visibility query of {@link listRollouts}; continued-as-new runs are left out (their successor is listed). */
+export function rolloutListQuery(options: Omit<ListRolloutsOptions, 'limit'>): string {
+  const clauses = [`WorkflowType = ${quoteQueryValue(ROLLOUT_WORKFLOW_TYPE)}`, `ExecutionStatus != 'ContinuedAsNew'`];
+  if (options.backend !== undefined) clauses.push(`${RolloutBackendKey.name} = ${quoteQueryValue(options.backend)}`);
+  if (options.phase !== undefined) clauses.push(`${RolloutPhaseKey.name} = ${quoteQueryValue(options.phase)}`);
+  if (options.running === true) clauses.push(`ExecutionStatus = 'Running'`);
+  return clauses.join(' AND ');
+}
+
+function summaryOf(info: WorkflowExecutionInfo): RolloutSummary {
+  const attrs = info.typedSearchAttributes;
+  const summary: RolloutSummary = {
+    backend: attrs.get(RolloutBackendKey) ?? info.workflowId.replace(/^rollout:/, ''),
+    workflowId: info.workflowId,
+    runId: info.runId,
+    execution: info.status.name,
+    startedAt: info.startTime,
+  };
+  const phase = attrs.get(RolloutPhaseKey);
+  const pct = attrs.get(RolloutProgressPctKey);
+  const failed = attrs.get(RolloutFailedNodesKey);
+  if (phase !== undefined) summary.phase = phase;
+  if (pct !== undefined) summary.progressPct = pct;
+  if (failed !== undefined) summary.failedNodes = failed;
+  if (info.closeTime !== undefined) summary.closedAt = info.closeTime;
+  const memo = info.memo ?? {};
+  if (typeof memo['requestedBy'] === 'string') summary.requestedBy = memo['requestedBy'];
+  if (typeof memo['reason'] === 'string') summary.reason = memo['reason'];
+  return summary;
+}
+
+async function collect(client: Client, query: string, limit: number): Promise<RolloutSummary[]> {
+  const out: RolloutSummary[] = [];
+  for await (const info of client.workflow.list({ query, pageSize: Math.min(limit, 1_000) })) {
+    out.push(summaryOf(info));
+    if (out.length >= limit) break;
+  }
+  return out.sort((a, b) => b.startedAt.getTime() - a.startedAt.getTime());
+}
+
+/** Rollouts matching the filters, newest first. */
+export async function listRollouts(client: Client, options: ListRolloutsOptions = {}): Promise<RolloutSummary[]> {
+  return await collect(client, rolloutListQuery(options), options.limit ?? 100);
+}
+
+/** A past (or the current) run of a backend's rollout, with how it ended. */
+export interface RolloutRun extends RolloutSummary {
+  /** `running (<phase>)`, the final phase (`succeeded`, `failed`, `aborted`), or how Temporal ended it and why. */
+  outcome: string;
+  /** Node counts of a completed run. */
+  counts?: RolloutCounts;
+}
+
+async function outcomeOf(client: Client, run: RolloutSummary): Promise<{ outcome: string; counts?: RolloutCounts }> {
+  if (run.execution === 'RUNNING') return { outcome: `running (${run.phase ?? 'unknown phase'})` };
+  const handle = client.workflow.getHandle<typeof rolloutWorkflow>(run.workflowId, run.runId, { followRuns: false });
+  try {
+    const status = await handle.result();
+    return { outcome: status.phase, counts: status.counts };
+  } catch (err) {
+    const why = err instanceof WorkflowFailedError ? (err.cause?.message ?? err.message) : (err as Error).message;
+    return { outcome: `${run.execution.toLowerCase()}: ${why}` };
+  }
+}
+
+/** The runs of `rollout:<backend>`, newest first, each with its outcome. @param options.limit @default 20 */
+export async function rolloutHistory(
+  client: Client,
+  backend: string,
+  options: { limit?: number } = {},
+): Promise<RolloutRun[]> {
+  const query = `WorkflowId = ${quoteQueryValue(rolloutWorkflowId(backend))} AND ExecutionStatus != 'ContinuedAsNew'`;
+  const runs = await collect(client, query, options.limit ?? 20);
+  return await Promise.all(runs.map(async (run) => ({ ...run, ...(await outcomeOf(client, run)) })));
+}

@@ -1,0 +1,32 @@
+/**
+ * Failure types that cross the activity → workflow boundary as `ApplicationFailure.type`.
+ * Workflows branch on these strings (never on `instanceof`), and retry policies name the
+ * non-retryable ones.
+ */
+export const FailureType = {
+  /** The upgrade request timed out or its outcome is unknown: the worker is probably still installing. */
+  WorkerStillInstalling: 'WorkerStillInstalling',
+  /** No responder for `backend.upgrade` nor for the legacy `backend.install`: the node is gone. */
+  NodeUnreachable: 'NodeUnreachable',
+  /** The worker answered `success:false`; the message carries the worker's text. */
+  UpgradeRejected: 'UpgradeRejected',
+  /** The worker's reply did not decode; the message names the field. */
+  InvalidReply: 'InvalidReply',
+  /** The rollout spec is invalid; the message names the field. */
+  InvalidSpec: 'InvalidSpec',
+  /** Two node ids address the same subject token, or a node id cannot be a token. */
+  InvalidTargets: 'InvalidTargets',
+  /** Our own NATS connection is down; transient, retried. */
+  ConnectionLost: 'ConnectionLost',
+} as const;
+export type FailureType = (typeof FailureType)[keyof typeof FailureType];
+
+/** Failure types an activity retry must never repeat blindly. */
+export const NON_RETRYABLE_FAILURES: readonly FailureType[] = [
+  FailureType.WorkerStillInstalling,
+  FailureType.NodeUnreachable,
+  FailureType.UpgradeRejected,
+  FailureType.InvalidReply,
+  FailureType.InvalidSpec,
+  FailureType.InvalidTargets,
+];

@@ -1,0 +1,222 @@
+/**
+ * The rollout specification: what to upgrade, where, and under which policy.
+ *
+ * One schema serves the client (before a start is sent), the workflow (again at start, because
+ * histories outlive client versions) and the CLI (flags are mapped onto it). Every default lives
+ * here and is documented with `@default`; durations are Go-style strings or milliseconds and come
+ * out of parsing as milliseconds.
+ */
+import { z } from 'zod';
+import { parseCountOrPercent, parseDuration, type CountOrPercent } from './duration.js';
+
+const durationMs = (field: string) =>
+  z.union([z.number().int().nonnegative(), z.string()]).transform((value, ctx) => {
+    const ms = typeof value === 'number' ? value : parseDuration(value);
+    if (ms === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `${field}: "${String(value)}" is not a duration; write it like 500ms, 30s, 15m or 1h30m`,
+      });
+      return z.NEVER;
+    }
+    return ms;
+  });
+
+const countOrPercent = (field: string) =>
+  z.union([z.number(), z.string()]).transform((value, ctx): CountOrPercent => {
+    const parsed = parseCountOrPercent(value);
+    if (parsed === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `${field}: "${String(value)}" is neither a whole count (3) nor a percentage (25%)`,
+      });
+      return z.NEVER;
+    }
+    return parsed;
+  });
+
+/** Days of the week as written in a maintenance window. */
+export const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
+export type Weekday = (typeof WEEKDAYS)[number];
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected a 24-hour time such as 02:00 or 22:30');
+
+/**
+ * A maintenance window: nodes are only *started* inside it; nodes already in flight finish.
+ * `end` earlier than `start` means the window crosses midnight (22:00–04:00); `start == end` is a full day.
+ */
+export const WindowSchema = z.object({
+  /** @default every day */
+  days: z
+    .array(z.enum(WEEKDAYS))
+    .min(1)
+    .default([...WEEKDAYS]),
+  start: clock,
+  end: clock,
+  /** IANA time zone, e.g. `Europe/Berlin`. @default "UTC" */
+  timeZone: z
+    .string()
+    .default('UTC')
+    .refine(isTimeZone, { message: 'unknown IANA time zone; use a name such as Europe/Berlin or UTC' }),
+});
+export type MaintenanceWindow = z.output<typeof WindowSchema>;
+
+/** One node of an inventory file or of the inline inventory of a spec. */
+export const InventoryNodeSchema = z.object({
+  id: z.string().min(1, 'node id must not be empty'),
+  name: z.string().optional(),
+  labels: z.record(z.string(), z.string()).optional(),
+  /** Model replicas this node serves with the backend; unknown → asked with `models.running`. */
+  replicas: z.number().int().nonnegative().optional(),
+});
+export type InventoryNode = z.output<typeof InventoryNodeSchema>;
+
+export const OnFailure = { Halt: 'halt', Continue: 'continue', Revert: 'revert' } as const;
+export type OnFailure = (typeof OnFailure)[keyof typeof OnFailure];
+
+export const RolloutSpecSchema = z
+  .object({
+    /** Gallery name of the backend to upgrade, e.g. `llama-cpp`. */
+    backend: z
+      .string()
+      .min(1, 'backend must name a backend, e.g. llama-cpp')
+      .refine((b) => !/[\s*>]/.test(b), { message: 'backend must not contain spaces, * or >' }),
+    /** Galleries as a JSON string, exactly as sent on the wire; absent → each worker's own. */
+    galleries: z
+      .string()
+      .refine(
+        (g) => {
+          try {
+            return Array.isArray(JSON.parse(g));
+          } catch {
+            return false;
+          }
+        },
+        { message: 'galleries must be a JSON array string such as [{"url":"…","name":"localai"}]' },
+      )
+      .optional(),
+    uri: z.string().min(1).optional(),
+    name: z.string().min(1).optional(),
+    alias: z.string().min(1).optional(),
+    /** When set, verification also requires the node to report this version (or digest). */
+    targetVersion: z.string().min(1).optional(),
+
+    /** Explicit node ids. Ids absent from a given inventory are still targeted (with no labels). */
+    nodes: z.array(z.string().min(1)).optional(),
+    /** Label equality selector over the inventory, e.g. `{ zone: "eu" }`. */
+    selector: z.record(z.string(), z.string()).optional(),
+    /** Node ids never to touch. */
+    exclude: z.array(z.string().min(1)).optional(),
+    /** The known fleet. Targets are `nodes` ∪ (inventory ∩ selector) minus `exclude`. */
+    inventory: z.array(InventoryNodeSchema).optional(),
+
+    /** Nodes upgrading at once. @default 1 */
+    maxParallel: z.number().int().min(1, 'maxParallel must be at least 1').max(10_000).default(1),
+    /**
+     * Replicas of this backend allowed down at once, as a count or a percentage of all targeted
+     * replicas (rounded down). A node whose replicas alone exceed the budget still starts when
+     * nothing else is down, so a rollout always makes progress. @default "25%"
+     */
+    maxUnavailable: countOrPercent('maxUnavailable').default({ kind: 'percent', value: 25 }),
+    /** Ramp of wave sizes, e.g. `[1, "10%", "50%"]`; percentages of all targets, rounded up; the last size repeats. */
+    batches: z.array(countOrPercent('batches')).min(1).optional(),
+    /** Canary wave: upgraded first, then the rollout waits for `promote` ("manual") or for the duration. */
+    canary: z
+      .object({
+        nodes: z.number().int().min(1, 'canary.nodes must be at least 1'),
+        promote: z
+          .union([z.number().int().nonnegative(), z.string()])
+          .transform((value, ctx): 'manual' | number => {
+            if (value === 'manual') return 'manual';
+            const ms = typeof value === 'number' ? value : parseDuration(value);
+            if (ms === undefined) {
+              ctx.addIssue({
+                code: 'custom',
+                message: `canary.promote: "${String(value)}" is neither manual nor a duration such as 30m`,
+              });
+              return z.NEVER;
+            }
+            return ms;
+          })
+          .default('manual'),
+      })
+      .optional(),
+    /** Per node: from the first request until the upgrade must be verified. @default "30m" */
+    healthyDeadline: durationMs('healthyDeadline').default(30 * 60_000),
+    /** Soak after a node verifies before it counts as succeeded. @default "10s" */
+    minHealthyTime: durationMs('minHealthyTime').default(10_000),
+    /** Halt when no node has finished for this long. @default "1h" */
+    progressDeadline: durationMs('progressDeadline').default(60 * 60_000),
+    /**
+     * Failures tolerated: the rollout acts (`onFailure`) when failures *exceed* this number.
+     * A percentage is of all targeted nodes, rounded down. @default 0 (the first failure acts)
+     */
+    maxFailures: countOrPercent('maxFailures').default({ kind: 'count', value: 0 }),
+    /** What exceeding `maxFailures` does. @default "halt" */
+    onFailure: z.enum([OnFailure.Halt, OnFailure.Continue, OnFailure.Revert]).default(OnFailure.Halt),
+    /** Maintenance window; absent → always open. */
+    window: WindowSchema.optional(),
+    /** NATS request timeout for `backend.upgrade` / the legacy install. @default "15m" */
+    upgradeTimeout: durationMs('upgradeTimeout').default(15 * 60_000),
+    /** Upgrade requests sent to one node at most (re-sends only after verification shows the old install). @default 3 */
+    maxAttempts: z.number().int().min(1).max(10).default(3),
+
+    /** Who asked (audit trail; kept in the memo). */
+    requestedBy: z.string().optional(),
+    /** Why (audit trail; kept in the memo). */
+    reason: z.string().optional(),
+  })
+  .strict()
+  .superRefine((spec, ctx) => {
+    if ((spec.name !== undefined || spec.alias !== undefined) && spec.uri === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['name'], message: 'name and alias only apply together with uri' });
+    }
+    if (
+      (spec.nodes === undefined || spec.nodes.length === 0) &&
+      (spec.inventory === undefined || spec.inventory.length === 0)
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['nodes'],
+        message: 'no targets: give node ids (nodes) or an inventory (with an optional selector)',
+      });
+    }
+    const seen = new Set<string>();
+    for (const [index, node] of (spec.inventory ?? []).entries()) {
+      if (seen.has(node.id)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['inventory', index, 'id'],
+          message: `duplicate node id ${JSON.stringify(node.id)} in the inventory`,
+        });
+      }
+      seen.add(node.id);
+    }
+    if (spec.selector !== undefined && spec.inventory === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['selector'], message: 'a selector needs an inventory to select from' });
+    }
+  });
+
+/** The spec as callers write it (durations as strings, defaults optional). */
+export type RolloutSpecInput = z.input<typeof RolloutSpecSchema>;
+/** The spec after validation: defaults applied, durations in milliseconds. */
+export type RolloutSpec = z.output<typeof RolloutSpecSchema>;
+
+/** Thrown-as-data result of validating a spec: either the spec or one readable message naming the fields. */
+export type SpecResult = { ok: true; spec: RolloutSpec } | { ok: false; message: string };
+
+/** Validates a spec, rendering every problem with the field's path. */
+export function parseRolloutSpec(input: unknown): SpecResult {
+  const result = RolloutSpecSchema.safeParse(input);
+  if (result.success) return { ok: true, spec: result.data };
+  return { ok: false, message: `invalid rollout spec: ${z.prettifyError(result.error)}` };
+}

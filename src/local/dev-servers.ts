@@ -1,0 +1,165 @@
+/**
+ * Local real servers for the demo and the tests: a Temporal dev server and a nats-server, on
+ * loopback ports, with their logs in a directory and readiness awaited before use.
+ */
+import { Connection } from '@temporalio/client';
+import { connect } from 'nats';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { freePort } from './free-port.js';
+import { ManagedProcess, waitUntil } from './managed-process.js';
+import { locateTool } from './tools.js';
+
+/** The search attributes every rollout sets, registered on the dev server at start. */
+export const SEARCH_ATTRIBUTES = {
+  RolloutBackend: 'Keyword',
+  RolloutPhase: 'Keyword',
+  RolloutProgressPct: 'Int',
+  RolloutFailedNodes: 'Int',
+} as const;
+
+export interface TemporalDevServerOptions {
+  /** Directory for the log file. */
+  logDir: string;
+  /** Persist state in this SQLite file so a restart keeps workflows. */
+  dbFile?: string;
+  /** gRPC port. @default a free port */
+  port?: number;
+  /** Web UI port; `false` runs headless. @default false */
+  uiPort?: number | false;
+  /** Readiness timeout. @default 60000 */
+  readyTimeoutMs?: number;
+}
+
+/** A running Temporal dev server. `restart()` keeps the port (and with `dbFile`, the state). */
+export interface TemporalDevServer {
+  readonly address: string;
+  readonly uiUrl: string | undefined;
+  process: ManagedProcess;
+  restart(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Starts `temporal server start-dev` and waits until its frontend answers. */
+export async function startTemporalDevServer(options: TemporalDevServerOptions): Promise<TemporalDevServer> {
+  const binary = locateTool('temporal');
+  const port = options.port ?? (await freePort());
+  const uiPort = options.uiPort ?? false;
+  const address = `127.0.0.1:${port}`;
+  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--log-level', 'warn'];
+  args.push(...(uiPort === false ? ['--headless'] : ['--ui-port', String(uiPort)]));
+  if (options.dbFile !== undefined) args.push('--db-filename', options.dbFile);
+  for (const [key, type] of Object.entries(SEARCH_ATTRIBUTES)) args.push('--search-attribute', `${key}=${type}`);
+  const logFile = path.join(options.logDir, `temporal-${port}.log`);
+  const launch = async (): Promise<ManagedProcess> => {
+    const proc = ManagedProcess.start('temporal', binary, args, logFile);
+    try {
+      await waitUntil(
+        `Temporal dev server at ${address}`,
+        () => temporalAnswers(address, proc),
+        options.readyTimeoutMs ?? 60_000,
+      );
+    } catch (err) {
+      await proc.stop();
+      throw new Error(`${(err as Error).message}\n--- temporal log ---\n${proc.logTail()}`);
+    }
+    return proc;
+  };
+  const server: TemporalDevServer = {
+    address,
+    uiUrl: uiPort === false ? undefined : `http://127.0.0.1:${uiPort}`,
+    process: await launch(),
+    async restart() {
+      await server.process.stop();
+      server.process = await launch();
+    },
+    async stop() {
+      await server.process.stop();
+    },
+  };
+  return server;
+}
+
+async function temporalAnswers(address: string, proc: ManagedProcess): Promise<boolean> {
+  if (!proc.running) throw new Error(`the temporal process exited early:\n${proc.logTail()}`);
+  const connection = await Connection.connect({ address, connectTimeout: 1_000 });
+  try {
+    await connection.workflowService.getSystemInfo({});
+    const attrs = await connection.operatorService.listSearchAttributes({ namespace: 'default' });
+    return Object.keys(SEARCH_ATTRIBUTES).every((key) => key in (attrs.customAttributes ?? {}));
+  } finally {
+    await connection.close();
+  }
+}
+
+export interface NatsServerOptions {
+  logDir: string;
+  /** @default a free port */
+  port?: number;
+  /** Require this token from clients. */
+  token?: string;
+  /** Require these credentials from clients. */
+  user?: string;
+  password?: string;
+  /** Readiness timeout. @default 15000 */
+  readyTimeoutMs?: number;
+}
+
+/** A running nats-server. */
+export interface NatsServer {
+  readonly url: string;
+  readonly port: number;
+  process: ManagedProcess;
+  restart(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Starts `nats-server` on loopback and waits until it accepts a client. */
+export async function startNatsServer(options: NatsServerOptions): Promise<NatsServer> {
+  const binary = locateTool('natsServer');
+  const port = options.port ?? (await freePort());
+  const url = `nats://127.0.0.1:${port}`;
+  // A small config file: max_payload has no command-line flag, and 8 MB lets tests send oversized requests.
+  const configFile = path.join(options.logDir, `nats-${port}.conf`);
+  writeFileSync(configFile, 'max_payload: 8MB\n');
+  const args = ['-c', configFile, '-a', '127.0.0.1', '-p', String(port)];
+  if (options.token !== undefined) args.push('--auth', options.token);
+  if (options.user !== undefined) args.push('--user', options.user, '--pass', options.password ?? '');
+  const logFile = path.join(options.logDir, `nats-${port}.log`);
+  const launch = async (): Promise<ManagedProcess> => {
+    const proc = ManagedProcess.start('nats-server', binary, args, logFile);
+    const auth = {
+      ...(options.token !== undefined ? { token: options.token } : {}),
+      ...(options.user !== undefined ? { user: options.user, pass: options.password ?? '' } : {}),
+    };
+    try {
+      await waitUntil(
+        `nats-server at ${url}`,
+        async () => {
+          if (!proc.running) throw new Error(`nats-server exited early:\n${proc.logTail()}`);
+          const nc = await connect({ servers: url, timeout: 1_000, reconnect: false, ...auth });
+          await nc.close();
+          return true;
+        },
+        options.readyTimeoutMs ?? 15_000,
+      );
+    } catch (err) {
+      await proc.stop();
+      throw err;
+    }
+    return proc;
+  };
+  const server: NatsServer = {
+    url,
+    port,
+    process: await launch(),
+    async restart() {
+      await server.process.stop();
+      server.process = await launch();
+    },
+    async stop() {
+      await server.process.stop();
+    },
+  };
+  return server;
+}

@@ -1,0 +1,4 @@
+export * from './options.js';
+export * from './connection.js';
+export * from './request.js';
+export * from './progress.js';

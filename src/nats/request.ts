@@ -1,0 +1,116 @@
+/**
+ * Typed request-reply over NATS: encode with the wire codec, request with a timeout, decode the
+ * reply with zod. Each way it can fail is a distinct {@link NatsRequestError} kind, because each
+ * means something different to a rollout (no responders: old worker or gone; timeout: outcome
+ * unknown; malformed reply: a broken worker; connection lost: our side).
+ */
+import type { NatsConnection } from 'nats';
+import {
+  decodeMessage,
+  encodeMessageBytes,
+  type MessageType,
+  type MessageInput,
+  type MessageValue,
+} from '../protocol/index.js';
+
+export const RequestFailure = {
+  NoResponders: 'no-responders',
+  Timeout: 'timeout',
+  MalformedReply: 'malformed-reply',
+  ConnectionLost: 'connection-lost',
+} as const;
+export type RequestFailure = (typeof RequestFailure)[keyof typeof RequestFailure];
+
+/** A failed request; `kind` says which way it failed, `field` names the bad field of a malformed reply. */
+export class NatsRequestError extends Error {
+  override readonly name = 'NatsRequestError';
+  constructor(
+    readonly kind: RequestFailure,
+    readonly subject: string,
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+  }
+}
+
+const NO_RESPONDERS = '503';
+const TIMEOUT = 'TIMEOUT';
+
+/** True when a nats.js error (or its `cause`, where nats.js sometimes hides it) is "no responders". */
+export function isNoResponders(err: unknown): boolean {
+  const code = (err as { code?: unknown } | undefined)?.code;
+  const causeCode = ((err as { cause?: { code?: unknown } } | undefined)?.cause as { code?: unknown } | undefined)
+    ?.code;
+  return code === NO_RESPONDERS || causeCode === NO_RESPONDERS;
+}
+
+function classify(nc: NatsConnection, subject: string, err: unknown, timeoutMs: number): NatsRequestError {
+  const code = (err as { code?: unknown } | undefined)?.code;
+  if (isNoResponders(err))
+    return new NatsRequestError(
+      RequestFailure.NoResponders,
+      subject,
+      `no responders on ${subject}: nobody serves this subject`,
+    );
+  if (
+    nc.isClosed() ||
+    nc.isDraining() ||
+    code === 'CONNECTION_CLOSED' ||
+    code === 'DISCONNECT' ||
+    code === 'CONNECTION_DRAINING'
+  ) {
+    return new NatsRequestError(
+      RequestFailure.ConnectionLost,
+      subject,
+      `connection to NATS lost during request on ${subject}`,
+    );
+  }
+  if (code === TIMEOUT)
+    return new NatsRequestError(RequestFailure.Timeout, subject, `no reply on ${subject} within ${timeoutMs} ms`);
+  return new NatsRequestError(
+    RequestFailure.ConnectionLost,
+    subject,
+    `request on ${subject} failed: ${(err as Error).message}`,
+  );
+}
+
+/** Sends raw bytes and returns the raw reply, with failures classified. */
+export async function requestBytes(
+  nc: NatsConnection,
+  subject: string,
+  payload: Uint8Array,
+  timeoutMs: number,
+): Promise<Uint8Array> {
+  try {
+    const reply = await nc.request(subject, payload, { timeout: timeoutMs });
+    return reply.data;
+  } catch (err) {
+    throw classify(nc, subject, err, timeoutMs);
+  }
+}
+
+/**
+ * Encodes `value` as `requestType`, sends it to `subject`, and decodes the reply as `replyType`.
+ * @throws NatsRequestError
+ */
+export async function requestMessage<Q extends MessageType, R extends MessageType>(
+  nc: NatsConnection,
+  subject: string,
+  requestType: Q,
+  value: MessageInput<Q>,
+  replyType: R,
+  timeoutMs: number,
+): Promise<MessageValue<R>> {
+  const data = await requestBytes(nc, subject, encodeMessageBytes(requestType, value), timeoutMs);
+  const decoded = decodeMessage(replyType, data);
+  if (!decoded.ok) {
+    throw new NatsRequestError(
+      RequestFailure.MalformedReply,
+      subject,
+      `malformed reply on ${subject}: ${decoded.error.message}`,
+      decoded.error.field,
+    );
+  }
+  return decoded.value;
+}

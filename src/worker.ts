@@ -1,0 +1,96 @@
+/**
+ * The orchestrator worker: hosts the rollout workflows and their activities on one task queue.
+ * `createOrchestratorWorker` is used by the CLI (`fleet-rollout worker`), the demo and the tests.
+ */
+import {
+  bundleWorkflowCode,
+  NativeConnection,
+  Runtime,
+  Worker,
+  type WorkflowBundleWithSourceMap,
+} from '@temporalio/worker';
+import type { LogLevel, LogMetadata } from '@temporalio/common';
+import type { NatsConnection } from 'nats';
+import { createActivities } from './activities/index.js';
+import type { Logger } from './log.js';
+
+/** Default task queue of the orchestrator. */
+export const DEFAULT_TASK_QUEUE = 'fleet-rollout';
+
+let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
+
+/** The workflow bundle, built once per process (webpack takes seconds). */
+export async function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
+  bundle ??= bundleWorkflowCode({ workflowsPath: require.resolve('./workflows/index.js'), logger: quietBundlerLogger });
+  return await bundle;
+}
+
+const quietBundlerLogger = {
+  log: () => undefined,
+  trace: () => undefined,
+  debug: () => undefined,
+  info: () => undefined,
+  warn: (message: string) => console.warn(message),
+  error: (message: string) => console.error(message),
+};
+
+let runtimeInstalled = false;
+
+/** Routes the Temporal runtime's logs (SDK and workflow `log`) into our pino logger. Once per process. */
+export function installRuntimeLogger(log: Logger): void {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  const pinoLevel: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error'> = {
+    TRACE: 'trace',
+    DEBUG: 'debug',
+    INFO: 'info',
+    WARN: 'warn',
+    ERROR: 'error',
+  };
+  const sdkLog = log.child({ component: 'temporal' });
+  Runtime.install({
+    logger: {
+      log: (level: LogLevel, message: string, meta?: LogMetadata) => sdkLog[pinoLevel[level]](meta ?? {}, message),
+      trace: (message: string, meta?: LogMetadata) => sdkLog.trace(meta ?? {}, message),
+      debug: (message: string, meta?: LogMetadata) => sdkLog.debug(meta ?? {}, message),
+      info: (message: string, meta?: LogMetadata) => sdkLog.info(meta ?? {}, message),
+      warn: (message: string, meta?: LogMetadata) => sdkLog.warn(meta ?? {}, message),
+      error: (message: string, meta?: LogMetadata) => sdkLog.error(meta ?? {}, message),
+    },
+  });
+}
+
+export interface OrchestratorWorkerOptions {
+  connection: NativeConnection;
+  nc: NatsConnection;
+  log: Logger;
+  /** @default "default" */
+  namespace?: string;
+  /** @default "fleet-rollout" */
+  taskQueue?: string;
+  /** Activities running at once (mostly NATS waits). @default 1000 */
+  maxConcurrentActivities?: number;
+  /** Override of the `backend.list` timeout (tests). */
+  listTimeoutMs?: number;
+}
+
+/** Creates (does not run) the orchestrator worker. */
+export async function createOrchestratorWorker(options: OrchestratorWorkerOptions): Promise<Worker> {
+  const activities = createActivities({
+    nc: options.nc,
+    log: options.log,
+    ...(options.listTimeoutMs !== undefined ? { listTimeoutMs: options.listTimeoutMs } : {}),
+  });
+  return await Worker.create({
+    connection: options.connection,
+    namespace: options.namespace ?? 'default',
+    taskQueue: options.taskQueue ?? DEFAULT_TASK_QUEUE,
+    workflowBundle: await workflowBundle(),
+    activities,
+    maxConcurrentActivityTaskExecutions: options.maxConcurrentActivities ?? 1_000,
+    // Progress travels in heartbeats: send them at most a second apart for live status views.
+    maxHeartbeatThrottleInterval: '1s',
+    defaultHeartbeatThrottleInterval: '1s',
+    shutdownGraceTime: '5s',
+  });
+}

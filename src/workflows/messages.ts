@@ -1,0 +1,28 @@
+/**
+ * The rollout workflow's message definitions: one query and the operator updates. Clients import
+ * these definitions; the workflow registers handlers with validators that reject illegal
+ * transitions with a readable message.
+ */
+import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import type { RolloutStatus, StatusQueryOptions } from './status.js';
+
+export const statusQuery = defineQuery<RolloutStatus, [StatusQueryOptions?]>('status');
+
+/** Stop starting nodes; in-flight nodes finish. */
+export const pauseUpdate = defineUpdate<RolloutStatus, [{ reason?: string }]>('pause');
+/** Start nodes again after a pause, or go on after a halt (the failures so far are accepted). */
+export const resumeUpdate = defineUpdate<RolloutStatus, []>('resume');
+/** End the rollout: in-flight upgrades are cancelled and reported as such. */
+export const abortUpdate = defineUpdate<RolloutStatus, [{ reason?: string }]>('abort');
+/** Open the canary gate. */
+export const promoteUpdate = defineUpdate<RolloutStatus, []>('promote');
+export const setMaxParallelUpdate = defineUpdate<RolloutStatus, [number]>('setMaxParallel');
+/** Skip a pending (or failed) node. */
+export const skipNodeUpdate = defineUpdate<RolloutStatus, [string]>('skipNode');
+/** Try a failed or skipped node again, with a new op id. */
+export const retryNodeUpdate = defineUpdate<RolloutStatus, [string]>('retryNode');
+
+/** Workflow id of the one rollout of a backend. */
+export function rolloutWorkflowId(backend: string): string {
+  return `rollout:${backend}`;
+}

@@ -1,0 +1,120 @@
+/**
+ * Discovery and planning inside the workflow: select targets (pure), refuse colliding subject
+ * tokens, ask the nodes (`discoverTargets`, in chunks so no payload grows past Temporal's limits),
+ * then plan the waves (pure).
+ */
+import { ApplicationFailure, proxyActivities } from '@temporalio/workflow';
+import { allowedFailures, replicaBudget } from '../domain/budget.js';
+import { FailureType } from '../domain/failures.js';
+import { NodeState } from '../domain/node-state.js';
+import { planWaves } from '../domain/planner.js';
+import type { RolloutSpec } from '../domain/spec.js';
+import { findTokenCollisions, selectTargets } from '../domain/targets.js';
+import { nodeToken, SubjectTokenError } from '../protocol/subjects.js';
+import type { DiscoverOutput, RolloutActivities } from '../activities/index.js';
+import type { NodeStatus } from './status.js';
+
+/** Node ids per `discoverTargets` call. */
+export const DISCOVERY_CHUNK = 500;
+/** Discovery calls in flight at once. */
+const DISCOVERY_PARALLEL = 4;
+
+export interface Plan {
+  nodes: NodeStatus[];
+  waves: { kind: string; ids: string[] }[];
+  skipped: { id: string; reason: string }[];
+  replicaBudget: number;
+  allowedFailures: number;
+}
+
+/** Refuses ids that cannot be subject tokens and ids that would address the same subscriber. */
+export function checkTokens(ids: readonly string[]): void {
+  for (const id of ids) {
+    try {
+      nodeToken(id);
+    } catch (err) {
+      if (err instanceof SubjectTokenError) {
+        throw ApplicationFailure.nonRetryable(
+          `node id ${JSON.stringify(id)} cannot be a NATS subject token: ${err.message}`,
+          FailureType.InvalidTargets,
+        );
+      }
+      throw err;
+    }
+  }
+  const collisions = findTokenCollisions(ids, nodeToken);
+  if (collisions.length > 0) {
+    const text = collisions
+      .map((c) => `${c.ids.map((i) => JSON.stringify(i)).join(' and ')} → nodes.${c.token}`)
+      .join('; ');
+    throw ApplicationFailure.nonRetryable(
+      `refusing the plan: distinct node ids address the same subject: ${text}; rename or exclude one of each`,
+      FailureType.InvalidTargets,
+    );
+  }
+}
+
+export async function discoverAndPlan(spec: RolloutSpec): Promise<Plan> {
+  const { targets, excluded } = selectTargets(spec);
+  checkTokens(targets.map((t) => t.id));
+  const { discoverTargets } = proxyActivities<RolloutActivities>({
+    startToCloseTimeout: 10 * 60_000,
+    heartbeatTimeout: 60_000,
+    retry: { maximumAttempts: 3, initialInterval: 1_000 },
+  });
+  const chunks: string[][] = [];
+  for (let i = 0; i < targets.length; i += DISCOVERY_CHUNK)
+    chunks.push(targets.slice(i, i + DISCOVERY_CHUNK).map((t) => t.id));
+  const knownReplicas = new Map(
+    targets.filter((t) => t.replicas !== undefined).map((t) => [t.id, t.replicas as number]),
+  );
+  const results: DiscoverOutput[] = [];
+  for (let i = 0; i < chunks.length; i += DISCOVERY_PARALLEL) {
+    const batch = chunks.slice(i, i + DISCOVERY_PARALLEL);
+    results.push(
+      ...(await Promise.all(
+        batch.map((ids) =>
+          discoverTargets({
+            backend: spec.backend,
+            nodeIds: ids,
+            askReplicas: ids.filter((id) => !knownReplicas.has(id)),
+          }),
+        ),
+      )),
+    );
+  }
+  const found = new Map(results.flatMap((r) => r.found).map((f) => [f.id, f]));
+  const skipped = [
+    ...excluded.map((e) => ({ id: e.id, reason: e.reason })),
+    ...results.flatMap((r) => r.skipped).map((s) => ({ id: s.id, reason: `${s.kind}: ${s.reason}` })),
+  ];
+  const kept = targets.filter((t) => found.has(t.id));
+  const waves = planWaves(
+    kept.map((t) => t.id),
+    { canaryNodes: spec.canary?.nodes, batches: spec.batches },
+  );
+  const waveOf = new Map<string, number>();
+  waves.forEach((w, index) => w.nodeIds.forEach((id) => waveOf.set(id, index)));
+  const nodes: NodeStatus[] = kept.map((t) => {
+    const discovered = found.get(t.id);
+    return {
+      id: t.id,
+      name: t.name,
+      zone: t.zone,
+      wave: waveOf.get(t.id) ?? 0,
+      replicas: knownReplicas.get(t.id) ?? discovered?.replicas ?? 0,
+      state: NodeState.Pending,
+      attempts: 0,
+      fallback: false,
+      before: discovered?.installed ?? {},
+    };
+  });
+  const totalReplicas = nodes.reduce((sum, n) => sum + n.replicas, 0);
+  return {
+    nodes,
+    waves: waves.map((w) => ({ kind: w.kind, ids: w.nodeIds })),
+    skipped,
+    replicaBudget: replicaBudget(totalReplicas, spec.maxUnavailable),
+    allowedFailures: allowedFailures(nodes.length, spec.maxFailures),
+  };
+}

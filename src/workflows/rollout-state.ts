@@ -1,0 +1,234 @@
+/**
+ * The rollout's in-memory state, how it is summarised for the `status` query, and its compact
+ * form carried across continue-as-new. Deterministic: every time comes in as an argument.
+ */
+import { isInFlight, isTerminal, NodeState } from '../domain/node-state.js';
+import type { RolloutSpec } from '../domain/spec.js';
+import type { InstalledRecord } from '../activities/types.js';
+import {
+  RolloutPhase,
+  type NodeStatus,
+  type RolloutCounts,
+  type RolloutStatus,
+  type StatusQueryOptions,
+  type WaitReason,
+} from './status.js';
+
+/** Steps kept per node for the status view. */
+const MAX_STEPS = 8;
+/** Longest error text kept per node. */
+const MAX_ERROR = 500;
+
+export interface RolloutState {
+  backend: string;
+  phase: RolloutPhase;
+  waiting: WaitReason | undefined;
+  message: string;
+  nodes: NodeStatus[];
+  byId: Map<string, NodeStatus>;
+  waves: { kind: string; ids: string[] }[];
+  currentWave: number;
+  maxParallel: number;
+  replicaBudget: number;
+  allowedFailures: number;
+  /** Failures accepted by an operator's resume after a halt; only failures beyond them count. */
+  acceptedFailures: number;
+  paused: boolean;
+  halted: boolean;
+  aborted: boolean;
+  promoted: boolean;
+  canaryGateOpen: boolean;
+  startedAt: number;
+  finishedAt: number | undefined;
+  /** Last time a node reached a terminal state (or the rollout started or resumed). */
+  lastProgressAt: number;
+  skippedAtDiscovery: { id: string; reason: string }[];
+  continueAsNewCount: number;
+  /** Bumped on every change; conditions wait for it to move. */
+  version: number;
+}
+
+export function countNodes(nodes: readonly NodeStatus[]): RolloutCounts {
+  const counts: RolloutCounts = {
+    total: nodes.length,
+    pending: 0,
+    inFlight: 0,
+    succeeded: 0,
+    failed: 0,
+    skipped: 0,
+    unknown: 0,
+  };
+  for (const n of nodes) {
+    if (n.state === NodeState.Pending) counts.pending += 1;
+    else if (n.state === NodeState.Succeeded) counts.succeeded += 1;
+    else if (n.state === NodeState.Failed) counts.failed += 1;
+    else if (n.state === NodeState.Skipped) counts.skipped += 1;
+    if (n.state === NodeState.Unknown) counts.unknown += 1;
+    if (isInFlight(n.state)) counts.inFlight += 1;
+  }
+  return counts;
+}
+
+/** Replicas of nodes whose backend is down right now (upgrading, verifying or outcome unknown). */
+export function replicasDown(nodes: readonly NodeStatus[]): number {
+  let down = 0;
+  for (const n of nodes) {
+    if (n.state === NodeState.Upgrading || n.state === NodeState.Verifying || n.state === NodeState.Unknown)
+      down += n.replicas;
+  }
+  return down;
+}
+
+export function addStep(node: NodeStatus, step: string): void {
+  const steps = node.steps ?? [];
+  steps.push(step);
+  if (steps.length > MAX_STEPS) steps.splice(0, steps.length - MAX_STEPS);
+  node.steps = steps;
+}
+
+export function setError(node: NodeStatus, message: string): void {
+  node.lastError = message.length > MAX_ERROR ? `${message.slice(0, MAX_ERROR)}…` : message;
+}
+
+/** The `status` query's answer. */
+export function renderStatus(
+  state: RolloutState,
+  spec: RolloutSpec,
+  now: number,
+  options: StatusQueryOptions = {},
+): RolloutStatus {
+  const counts = countNodes(state.nodes);
+  const terminal = counts.succeeded + counts.failed + counts.skipped;
+  const status: RolloutStatus = {
+    backend: state.backend,
+    phase: state.phase,
+    message: state.message,
+    counts,
+    progressPct: counts.total === 0 ? 100 : Math.floor((terminal * 100) / counts.total),
+    currentWave: state.currentWave,
+    waves: state.waves.length,
+    maxParallel: state.maxParallel,
+    replicasDown: replicasDown(state.nodes),
+    replicaBudget: state.replicaBudget,
+    allowedFailures: state.allowedFailures,
+    startedAt: state.startedAt,
+    skippedAtDiscovery: state.skippedAtDiscovery,
+    continueAsNewCount: state.continueAsNewCount,
+    nodes: selectNodes(state.nodes, options.nodes ?? 'all'),
+  };
+  if (state.waiting !== undefined) status.waiting = state.waiting;
+  if (state.finishedAt !== undefined) status.finishedAt = state.finishedAt;
+  if (spec.requestedBy !== undefined) status.requestedBy = spec.requestedBy;
+  if (spec.reason !== undefined) status.reason = spec.reason;
+  const eta = estimateRemaining(state, counts, now);
+  if (eta !== undefined) status.etaMs = eta;
+  return status;
+}
+
+function selectNodes(nodes: NodeStatus[], which: 'all' | 'active' | 'none'): NodeStatus[] {
+  if (which === 'none') return [];
+  if (which === 'active')
+    return nodes.filter(
+      (n) => n.state !== NodeState.Pending && n.state !== NodeState.Succeeded && n.state !== NodeState.Skipped,
+    );
+  return nodes;
+}
+
+/** Mean node duration so far × remaining nodes ÷ parallelism. */
+function estimateRemaining(state: RolloutState, counts: RolloutCounts, now: number): number | undefined {
+  const done = state.nodes.filter(
+    (n) => isTerminal(n.state) && n.startedAt !== undefined && n.finishedAt !== undefined,
+  );
+  if (done.length === 0 || state.finishedAt !== undefined) return undefined;
+  const mean = done.reduce((sum, n) => sum + ((n.finishedAt ?? 0) - (n.startedAt ?? 0)), 0) / done.length;
+  const remaining = counts.pending + counts.inFlight / 2;
+  const sinceLast = Math.min(mean, Math.max(0, now - state.lastProgressAt));
+  return Math.max(0, Math.round((mean * remaining) / Math.max(1, state.maxParallel) - sinceLast));
+}
+
+/** One node as carried across continue-as-new: [id, name, zone, wave, replicas, state, attempts, fallback, extra]. */
+export type CarriedNode = [string, string, string, number, number, NodeState, number, 0 | 1, CarriedExtra?];
+interface CarriedExtra {
+  e?: string;
+  b?: InstalledRecord;
+  a?: InstalledRecord;
+  s?: number;
+  f?: number;
+}
+
+/** Everything needed to go on after continue-as-new. Nodes are never in flight when it is taken. */
+export interface CarriedState {
+  nodes: CarriedNode[];
+  waves: { kind: string; ids: string[] }[];
+  currentWave: number;
+  maxParallel: number;
+  acceptedFailures: number;
+  paused: boolean;
+  promoted: boolean;
+  canaryGateOpen: boolean;
+  startedAt: number;
+  lastProgressAt: number;
+  skippedAtDiscovery: { id: string; reason: string }[];
+  continueAsNewCount: number;
+  replicaBudget: number;
+  allowedFailures: number;
+}
+
+export function carryState(state: RolloutState): CarriedState {
+  return {
+    nodes: state.nodes.map((n): CarriedNode => {
+      const extra: CarriedExtra = {};
+      if (n.lastError !== undefined && n.state !== NodeState.Succeeded) extra.e = n.lastError;
+      if (n.before !== undefined && n.state !== NodeState.Succeeded && n.state !== NodeState.Skipped)
+        extra.b = n.before;
+      if (n.startedAt !== undefined) extra.s = n.startedAt;
+      if (n.finishedAt !== undefined) extra.f = n.finishedAt;
+      const base: CarriedNode = [
+        n.id,
+        n.name === n.id ? '' : n.name,
+        n.zone,
+        n.wave,
+        n.replicas,
+        n.state,
+        n.attempts,
+        n.fallback ? 1 : 0,
+      ];
+      if (Object.keys(extra).length > 0) base.push(extra);
+      return base;
+    }),
+    waves: state.waves,
+    currentWave: state.currentWave,
+    maxParallel: state.maxParallel,
+    acceptedFailures: state.acceptedFailures,
+    paused: state.paused,
+    promoted: state.promoted,
+    canaryGateOpen: state.canaryGateOpen,
+    startedAt: state.startedAt,
+    lastProgressAt: state.lastProgressAt,
+    skippedAtDiscovery: state.skippedAtDiscovery,
+    continueAsNewCount: state.continueAsNewCount + 1,
+    replicaBudget: state.replicaBudget,
+    allowedFailures: state.allowedFailures,
+  };
+}
+
+export function restoreNodes(carried: CarriedNode[]): NodeStatus[] {
+  return carried.map(([id, name, zone, wave, replicas, state, attempts, fallback, extra]) => {
+    const node: NodeStatus = {
+      id,
+      name: name === '' ? id : name,
+      zone,
+      wave,
+      replicas,
+      state,
+      attempts,
+      fallback: fallback === 1,
+    };
+    if (extra?.e !== undefined) node.lastError = extra.e;
+    if (extra?.b !== undefined) node.before = extra.b;
+    if (extra?.a !== undefined) node.after = extra.a;
+    if (extra?.s !== undefined) node.startedAt = extra.s;
+    if (extra?.f !== undefined) node.finishedAt = extra.f;
+    return node;
+  });
+}

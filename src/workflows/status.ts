@@ -1,0 +1,107 @@
+/**
+ * The rollout's observable state: what the `status` query returns and what the workflow returns
+ * when it ends. Plain data (JSON), shared by the workflow, the client and the CLI.
+ */
+import type { NodeState } from '../domain/node-state.js';
+import type { InstalledRecord } from '../activities/types.js';
+
+export const RolloutPhase = {
+  Discovering: 'discovering',
+  Running: 'running',
+  Paused: 'paused',
+  Halted: 'halted',
+  Reverting: 'reverting',
+  Succeeded: 'succeeded',
+  Failed: 'failed',
+  Aborted: 'aborted',
+} as const;
+export type RolloutPhase = (typeof RolloutPhase)[keyof typeof RolloutPhase];
+
+/** Phases after which the workflow has ended. */
+export const FINAL_PHASES: readonly RolloutPhase[] = [
+  RolloutPhase.Succeeded,
+  RolloutPhase.Failed,
+  RolloutPhase.Aborted,
+];
+
+/** Why no new node is starting right now. */
+export const WaitReason = {
+  Paused: 'paused',
+  WindowClosed: 'window-closed',
+  CanaryGate: 'canary-gate',
+  FailureBudget: 'failure-budget',
+  UnavailabilityBudget: 'unavailability-budget',
+  ProgressDeadline: 'progress-deadline',
+  Slots: 'max-parallel',
+  WaveBarrier: 'wave-barrier',
+} as const;
+export type WaitReason = (typeof WaitReason)[keyof typeof WaitReason];
+
+/** One node of the rollout. Times are epoch milliseconds (workflow time). */
+export interface NodeStatus {
+  id: string;
+  name: string;
+  zone: string;
+  wave: number;
+  replicas: number;
+  state: NodeState;
+  /** Upgrade requests sent (re-sends included). */
+  attempts: number;
+  /** The node only knew the legacy `backend.install` with `force:true`. */
+  fallback: boolean;
+  opId?: string;
+  /** Last progress percentage / phase seen by the workflow (live values come from heartbeats). */
+  pct?: number;
+  phase?: string;
+  lastError?: string;
+  stoppedProcessKeys?: string[];
+  startedAt?: number;
+  finishedAt?: number;
+  before?: InstalledRecord;
+  after?: InstalledRecord;
+  /** The most recent steps, newest last (bounded). */
+  steps?: string[];
+}
+
+export interface RolloutCounts {
+  total: number;
+  pending: number;
+  inFlight: number;
+  succeeded: number;
+  failed: number;
+  skipped: number;
+  unknown: number;
+}
+
+export interface RolloutStatus {
+  backend: string;
+  phase: RolloutPhase;
+  waiting?: WaitReason;
+  /** A readable sentence on what the rollout is doing or waiting for. */
+  message: string;
+  counts: RolloutCounts;
+  /** Percentage of targeted nodes that reached a terminal state. */
+  progressPct: number;
+  currentWave: number;
+  waves: number;
+  maxParallel: number;
+  replicasDown: number;
+  replicaBudget: number;
+  allowedFailures: number;
+  startedAt: number;
+  finishedAt?: number;
+  /** Estimated milliseconds until the last node finishes (absent until one node finished). */
+  etaMs?: number;
+  /** Nodes left out at discovery or by the target selection, and why. */
+  skippedAtDiscovery: { id: string; reason: string }[];
+  requestedBy?: string;
+  reason?: string;
+  continueAsNewCount: number;
+  nodes: NodeStatus[];
+}
+
+/** What the `status` query includes. */
+export interface StatusQueryOptions {
+  /** `all` nodes, only `active` (non-pending, non-succeeded) nodes, or `none`. @default "all" */
+  nodes?: 'all' | 'active' | 'none';
+}

@@ -1,0 +1,98 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  allowedNodeEvents,
+  isInFlight,
+  isTerminal,
+  NodeEvent,
+  nextNodeState,
+  NodeState,
+} from '../../src/domain/index.js';
+
+const legal: [NodeState, NodeEvent, NodeState][] = [
+  ['pending', 'start', 'upgrading'],
+  ['upgrading', 'replied', 'verifying'],
+  ['upgrading', 'timedOut', 'unknown'],
+  ['unknown', 'verified', 'soaking'],
+  ['unknown', 'resend', 'upgrading'],
+  ['verifying', 'verified', 'soaking'],
+  ['soaking', 'soaked', 'succeeded'],
+  ['pending', 'fail', 'failed'],
+  ['upgrading', 'fail', 'failed'],
+  ['verifying', 'fail', 'failed'],
+  ['soaking', 'fail', 'failed'],
+  ['unknown', 'fail', 'failed'],
+  ['pending', 'skip', 'skipped'],
+  ['failed', 'skip', 'skipped'],
+  ['failed', 'retry', 'pending'],
+  ['skipped', 'retry', 'pending'],
+];
+
+for (const [from, event, to] of legal) {
+  void test(`nextNodeState: ${from} --${event}--> ${to}`, () => {
+    assert.deepEqual(nextNodeState(from, event), { ok: true, state: to });
+  });
+}
+
+void test('nextNodeState: every other pair is refused, naming the state and the event', () => {
+  const allowed = new Set(legal.map(([from, event]) => `${from}/${event}`));
+  let refused = 0;
+  for (const state of Object.values(NodeState)) {
+    for (const event of Object.values(NodeEvent)) {
+      if (allowed.has(`${state}/${event}`)) continue;
+      const result = nextNodeState(state, event);
+      assert.equal(result.ok, false, `${state}/${event}`);
+      if (!result.ok) {
+        assert.match(result.message, new RegExp(`\\b${event}\\b`));
+        assert.match(result.message, new RegExp(`\\b${state}$`));
+      }
+      refused++;
+    }
+  }
+  assert.equal(refused, 8 * 9 - legal.length);
+});
+
+const messages: [NodeState, NodeEvent, string][] = [
+  ['succeeded', 'retry', 'cannot retry a node that is succeeded'],
+  ['upgrading', 'skip', 'cannot skip a node that is upgrading'],
+  ['succeeded', 'fail', 'cannot fail a node that is succeeded'],
+  ['pending', 'verified', 'cannot record verified for a node that is pending'],
+  ['verifying', 'timedOut', 'cannot record timedOut for a node that is verifying'],
+];
+
+for (const [state, event, message] of messages) {
+  void test(`nextNodeState: message for ${event} on ${state}`, () => {
+    assert.deepEqual(nextNodeState(state, event), { ok: false, message });
+  });
+}
+
+const classification: { state: NodeState; terminal: boolean; inFlight: boolean }[] = [
+  { state: 'pending', terminal: false, inFlight: false },
+  { state: 'upgrading', terminal: false, inFlight: true },
+  { state: 'verifying', terminal: false, inFlight: true },
+  { state: 'soaking', terminal: false, inFlight: true },
+  { state: 'unknown', terminal: false, inFlight: true },
+  { state: 'succeeded', terminal: true, inFlight: false },
+  { state: 'failed', terminal: true, inFlight: false },
+  { state: 'skipped', terminal: true, inFlight: false },
+];
+
+for (const c of classification) {
+  void test(`isTerminal/isInFlight: ${c.state}`, () => {
+    assert.equal(isTerminal(c.state), c.terminal);
+    assert.equal(isInFlight(c.state), c.inFlight);
+  });
+}
+
+const allowedCases: [NodeState, NodeEvent[]][] = [
+  ['pending', ['start', 'fail', 'skip']],
+  ['unknown', ['resend', 'verified', 'fail']],
+  ['succeeded', []],
+  ['failed', ['skip', 'retry']],
+];
+
+for (const [state, events] of allowedCases) {
+  void test(`allowedNodeEvents: ${state}`, () => {
+    assert.deepEqual(allowedNodeEvents(state), events);
+  });
+}

@@ -1,0 +1,60 @@
+/**
+ * A real orchestrator for a test: a Temporal client, a NATS connection and a running worker on a
+ * task queue of its own, against the servers of `useServers()`.
+ */
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, type Worker } from '@temporalio/worker';
+import type { NatsConnection } from 'nats';
+import { connectNats } from '../../src/nats/index.js';
+import { createLogger, type Logger } from '../../src/log.js';
+import { createOrchestratorWorker } from '../../src/worker.js';
+import type { ServerSet } from './servers.js';
+import { uniqueName } from './servers.js';
+
+export interface TestOrchestrator {
+  client: Client;
+  nc: NatsConnection;
+  taskQueue: string;
+  log: Logger;
+  worker: Worker;
+  stop(): Promise<void>;
+}
+
+/** A logger for tests: silent unless TEST_LOG_LEVEL is set. */
+export function testLogger(): Logger {
+  return createLogger({ level: process.env['TEST_LOG_LEVEL'] ?? 'silent' });
+}
+
+export async function startOrchestrator(
+  servers: ServerSet,
+  options: { listTimeoutMs?: number } = {},
+): Promise<TestOrchestrator> {
+  await servers.ready;
+  const log = testLogger();
+  const taskQueue = uniqueName('tq');
+  const nc = await connectNats({ servers: [servers.nats.url] });
+  const connection = await Connection.connect({ address: servers.temporal.address });
+  const client = new Client({ connection });
+  const nativeConnection = await NativeConnection.connect({ address: servers.temporal.address });
+  const worker = await createOrchestratorWorker({ connection: nativeConnection, nc, log, taskQueue, ...options });
+  const running = worker.run();
+  let stopped = false;
+  const orchestrator: TestOrchestrator = {
+    client,
+    nc,
+    taskQueue,
+    log,
+    worker,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      worker.shutdown();
+      await running;
+      await nativeConnection.close();
+      await connection.close();
+      await nc.drain();
+    },
+  };
+  servers.beforeStop(() => orchestrator.stop());
+  return orchestrator;
+}

@@ -1,0 +1,137 @@
+import assert from 'node:assert/strict';
+import { before, test } from 'node:test';
+import { startSimulatedFleet, type SimulatedFleet } from '../../src/agent/index.js';
+import type { SimulatedNodeInput } from '../../src/agent/simulation-knobs.js';
+import type { RolloutSpecInput } from '../../src/domain/spec.js';
+import { rolloutWorkflow } from '../../src/workflows/rollout.js';
+import { rolloutWorkflowId } from '../../src/workflows/messages.js';
+import { FleetObserver } from '../support/fleet-observer.js';
+import { startOrchestrator, type TestOrchestrator } from '../support/orchestrator.js';
+import { uniqueName, useServers, withLogs } from '../support/servers.js';
+
+const servers = useServers({ temporal: true, nats: true });
+let orch: TestOrchestrator;
+before(async () => {
+  orch = await startOrchestrator(servers);
+});
+
+async function withFleet(
+  nodes: SimulatedNodeInput[],
+  body: (fleet: SimulatedFleet, observer: FleetObserver) => Promise<void>,
+  observe: readonly ('upgrade' | 'install')[] = ['upgrade', 'install'],
+): Promise<void> {
+  const fleet = await startSimulatedFleet({ nc: orch.nc, nodes, log: orch.log });
+  const observer = await FleetObserver.start(orch.nc, observe);
+  try {
+    await body(fleet, observer);
+  } finally {
+    observer.stop();
+    await fleet.stop();
+  }
+}
+
+function start(spec: RolloutSpecInput) {
+  return orch.client.workflow.start(rolloutWorkflow, {
+    taskQueue: orch.taskQueue,
+    workflowId: rolloutWorkflowId(spec.backend),
+    args: [{ spec }],
+  });
+}
+
+void test(
+  'replica budget: 2 replicas per node and maxUnavailable 4 never has more than 2 nodes down at once',
+  withLogs(servers, async () => {
+    const backend = uniqueName('llama');
+    const prefix = uniqueName('n');
+    const nodes = Array.from({ length: 6 }, (_, i) => ({
+      id: `${prefix}-${i}`,
+      backend,
+      version: 'v1.0.0',
+      installMs: 300,
+      replicas: 2,
+    }));
+    await withFleet(nodes, async (fleet, observer) => {
+      const handle = await start({
+        backend,
+        nodes: nodes.map((n) => n.id),
+        maxParallel: 5,
+        maxUnavailable: 4,
+        minHealthyTime: 0,
+      });
+      const result = await handle.result();
+      assert.equal(result.phase, 'succeeded', result.message);
+      assert.equal(result.counts.succeeded, 6);
+      assert.equal(observer.requests.length, 6, 'one upgrade request per node');
+      const max = observer.maxConcurrent();
+      assert.ok(max <= 2, `at most 2 nodes (4 replicas) down at once, saw ${max}`);
+      assert.equal(max, 2, 'the budget allows 2 nodes at once and the rollout used it');
+      for (const node of result.nodes) {
+        assert.equal(node.state, 'succeeded');
+        assert.equal(node.attempts, 1);
+        assert.deepEqual(node.stoppedProcessKeys?.length, 2, 'the upgrade stopped both replicas and said so');
+        assert.notEqual(node.after?.installedAt, node.before?.installedAt);
+      }
+      const installed = await fleet.installed(nodes[0]?.id ?? '');
+      assert.equal(installed.find((b) => b.name === backend)?.version, 'v1.0.1');
+    });
+  }),
+);
+
+void test(
+  'a legacy node is upgraded through the forced backend.install fallback and reported so',
+  withLogs(servers, async () => {
+    const backend = uniqueName('whisper');
+    const prefix = uniqueName('n');
+    const nodes = [
+      { id: `${prefix}-new`, backend, version: 'v1.0.0', installMs: 100 },
+      { id: `${prefix}-old`, backend, version: 'v1.0.0', installMs: 100, legacy: true },
+    ];
+    await withFleet(
+      nodes,
+      async (fleet, observer) => {
+        const result = await (
+          await start({ backend, nodes: nodes.map((n) => n.id), maxParallel: 2, minHealthyTime: 0 })
+        ).result();
+        assert.equal(result.phase, 'succeeded', result.message);
+        const old = result.nodes.find((n) => n.id === `${prefix}-old`);
+        assert.equal(old?.fallback, true);
+        assert.equal(old?.state, 'succeeded');
+        assert.equal(result.nodes.find((n) => n.id === `${prefix}-new`)?.fallback, false);
+        const oldRequests = observer.forNode(`${prefix}-old`);
+        assert.deepEqual(
+          oldRequests.map((r) => r.kind),
+          ['install'],
+          'the old node got one forced install',
+        );
+        assert.equal(oldRequests[0]?.opId, old?.opId, 'the fallback carries the node op id');
+        assert.equal(fleet.stats()[`${prefix}-old`]?.requests.install, 1);
+        assert.equal(
+          fleet.stats()[`${prefix}-new`]?.requests.install,
+          0,
+          'the current node was not sent the legacy install',
+        );
+      },
+      ['install'],
+    );
+  }),
+);
+
+void test(
+  'a worker that replies after the 2 s upgrade timeout is verified as applied without a second request',
+  withLogs(servers, async () => {
+    const backend = uniqueName('vllm');
+    const id = uniqueName('slow');
+    await withFleet([{ id, backend, version: 'v2.0.0', installMs: 500, hangMs: 6_000 }], async (fleet, observer) => {
+      const result = await (await start({ backend, nodes: [id], upgradeTimeout: '2s', minHealthyTime: 0 })).result();
+      assert.equal(result.phase, 'succeeded', result.message);
+      const node = result.nodes[0];
+      assert.equal(node?.attempts, 1);
+      assert.ok(
+        node?.steps?.some((s) => s.includes('verified as applied without a re-send')),
+        JSON.stringify(node?.steps),
+      );
+      assert.equal(observer.forNode(id).length, 1, 'exactly one upgrade request reached the node');
+      assert.equal(fleet.stats()[id]?.requests.upgrade, 1);
+    });
+  }),
+);
