@@ -65,6 +65,7 @@ export const COMMANDS: Record<string, CommandEntry | undefined> = {
     summary: 'serve a simulated fleet of N nodes from one process',
     load: async () => await import('./commands/fleet.js'),
   },
+  demo: { summary: 'a real rollout on a local stack', load: async () => await import('./commands/demo.js') },
 };
 
 /** Prints the list of commands. */

@@ -9,7 +9,7 @@ import { formatDuration } from '../domain/duration.js';
 import { isInFlight } from '../domain/node-state.js';
 import type { NodeStatus, RolloutStatus } from '../workflows/status.js';
 import { ExitCode } from './exit.js';
-import { countsLine, headline, inFlightLine, nodeTable, progressBar, type OutputStyle } from './render.js';
+import { countsLine, fitWidth, headline, inFlightLine, nodeTable, progressBar, type OutputStyle } from './render.js';
 
 /** Options of {@link followRollout}. */
 export interface FollowOptions {
@@ -34,7 +34,7 @@ export function liveFrame(style: OutputStyle, status: RolloutStatus): string[] {
   const lines = [headline(style, status), `${progressBar(status.progressPct, 30)}  ${countsLine(status)}`];
   for (const node of nodes)
     lines.push(`  ${node.pct === undefined ? ' '.repeat(18) : progressBar(node.pct, 12)}  ${inFlightLine(node)}`);
-  return lines.map((l) => (l.length > width - 1 ? `${l.slice(0, width - 2)}…` : l));
+  return lines.map((l) => fitWidth(l, width - 1));
 }
 
 function nodeKey(node: NodeStatus): string {

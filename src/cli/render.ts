@@ -23,7 +23,8 @@ export function outputStyle(
 ): OutputStyle {
   const tty = stream.isTTY === true && env['TERM'] !== 'dumb';
   const noColor = env['NO_COLOR'] !== undefined && env['NO_COLOR'] !== '';
-  return { live: tty && !noColor, color: tty && !noColor, width: stream.columns ?? 100 };
+  const columns = stream.columns ?? 0;
+  return { live: tty && !noColor, color: tty && !noColor, width: columns > 0 ? columns : 100 };
 }
 
 const COLORS = { red: 31, green: 32, yellow: 33, cyan: 36, dim: 2 } as const;
@@ -59,9 +60,22 @@ export function progressBar(pct: number, width: number): string {
   return `[${'█'.repeat(full)}${'░'.repeat(width - full)}] ${String(Math.round(clamped)).padStart(3)}%`;
 }
 
+const ANSI_RE = /\u001b\[[0-9;]*m/g;
+
+/** Length of `text` as shown (ANSI colour codes do not count). */
+export function visibleLength(text: string): number {
+  return text.replace(ANSI_RE, '').length;
+}
+
+/** Cuts `text` to `width` visible characters with an ellipsis (dropping colour when it must cut). */
+export function fitWidth(text: string, width: number): string {
+  if (visibleLength(text) <= width) return text;
+  return `${text.replace(ANSI_RE, '').slice(0, Math.max(0, width - 1))}…`;
+}
+
 /** Pads columns to their widest cell (ANSI codes do not count); the last column is not padded. */
 export function formatTable(header: readonly string[], rows: readonly (readonly string[])[]): string[] {
-  const visible = (s: string): number => s.replace(/\u001b\[[0-9;]*m/g, '').length;
+  const visible = visibleLength;
   const widths = header.map((h, i) => Math.max(visible(h), ...rows.map((r) => visible(r[i] ?? ''))));
   const line = (cells: readonly string[]): string =>
     cells

@@ -1,4 +1,9 @@
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { WorkflowHandle } from '@temporalio/client';
+import { execFileSync } from 'node:child_process';
+import { locateTool, PROJECT_ROOT } from '../../src/local/tools.js';
 import { before, test } from 'node:test';
 import { startSimulatedFleet, type SimulatedFleet } from '../../src/agent/index.js';
 import type { SimulatedNodeInput } from '../../src/agent/simulation-knobs.js';
@@ -30,6 +35,16 @@ async function withFleet(
   }
 }
 
+/**
+ * With RECORD_HISTORIES=1, writes the finished run's history to test/histories/NAME.json, where
+ * the replay test checks that the current workflow code still replays it.
+ */
+async function record(handle: WorkflowHandle, name: string): Promise<void> {
+  if (process.env['RECORD_HISTORIES'] !== '1') return;
+  const json = execFileSync(locateTool('temporal'), ['workflow', 'show', '--workflow-id', handle.workflowId, '--address', servers.temporal.address, '--output', 'json']);
+  writeFileSync(path.join(PROJECT_ROOT, 'test', 'histories', `${name}.json`), json);
+}
+
 function start(spec: RolloutSpecInput) {
   return orch.client.workflow.start(rolloutWorkflow, {
     taskQueue: orch.taskQueue,
@@ -59,6 +74,7 @@ void test(
         minHealthyTime: 0,
       });
       const result = await handle.result();
+      await record(handle, 'replica-budget');
       assert.equal(result.phase, 'succeeded', result.message);
       assert.equal(result.counts.succeeded, 6);
       assert.equal(observer.requests.length, 6, 'one upgrade request per node');
@@ -122,7 +138,9 @@ void test(
     const backend = uniqueName('vllm');
     const id = uniqueName('slow');
     await withFleet([{ id, backend, version: 'v2.0.0', installMs: 500, hangMs: 6_000 }], async (fleet, observer) => {
-      const result = await (await start({ backend, nodes: [id], upgradeTimeout: '2s', minHealthyTime: 0 })).result();
+      const handle = await start({ backend, nodes: [id], upgradeTimeout: '2s', minHealthyTime: 0 });
+      const result = await handle.result();
+      await record(handle, 'still-installing');
       assert.equal(result.phase, 'succeeded', result.message);
       const node = result.nodes[0];
       assert.equal(node?.attempts, 1);

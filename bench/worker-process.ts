@@ -1,0 +1,90 @@
+/**
+ * The orchestrator worker of a benchmark scenario, in a process of its own so its memory and CPU
+ * are measured apart from the fleet and the driver.
+ *
+ *   node dist/bench/worker-process.js --temporal 127.0.0.1:7233 --nats nats://127.0.0.1:4222 \
+ *     --task-queue bench-a-… [--sample-ms 250]
+ *
+ * stdout carries JSON lines for the driver: `{"type":"ready"}` once the worker polls, then a
+ * `sample` every `--sample-ms` (RSS, heap, CPU time), and a last `sample` before exiting.
+ * SIGTERM (or SIGINT) shuts the worker down and exits 0. Logs go to stderr (LOG_LEVEL, default warn).
+ */
+import { NativeConnection } from '@temporalio/worker';
+import { parseArgs } from 'node:util';
+import { createLogger } from '../src/log.js';
+import { connectNats } from '../src/nats/index.js';
+import { createOrchestratorWorker, installRuntimeLogger } from '../src/worker.js';
+
+/** One line of the worker's stdout. */
+export type WorkerReport =
+  | { type: 'ready'; at: number; startupMs: number }
+  | {
+      type: 'sample';
+      at: number;
+      rss: number;
+      heapUsed: number;
+      /** CPU time used since the process started (user + system), in µs. */
+      cpuUs: number;
+    }
+  | { type: 'error'; message: string };
+
+function report(line: WorkerReport): void {
+  process.stdout.write(`${JSON.stringify(line)}\n`);
+}
+
+function sample(): void {
+  const mem = process.memoryUsage();
+  const cpu = process.cpuUsage();
+  report({ type: 'sample', at: Date.now(), rss: mem.rss, heapUsed: mem.heapUsed, cpuUs: cpu.user + cpu.system });
+}
+
+async function main(): Promise<void> {
+  const bornAt = Date.now();
+  const { values } = parseArgs({
+    options: {
+      temporal: { type: 'string' },
+      nats: { type: 'string' },
+      'task-queue': { type: 'string' },
+      'sample-ms': { type: 'string', default: '250' },
+    },
+    strict: true,
+  });
+  const { temporal, nats } = values;
+  const taskQueue = values['task-queue'];
+  if (temporal === undefined || nats === undefined || taskQueue === undefined)
+    throw new Error('worker-process needs --temporal ADDRESS, --nats URL and --task-queue NAME');
+  const sampleMs = Number(values['sample-ms']);
+  if (!Number.isFinite(sampleMs) || sampleMs < 10) throw new Error(`--sample-ms ${values['sample-ms']} is not ≥ 10`);
+
+  const log = createLogger({ level: process.env['LOG_LEVEL'] ?? 'warn', name: 'bench-worker' });
+  installRuntimeLogger(log);
+  const nc = await connectNats({ servers: [nats], name: `bench-worker ${taskQueue}` });
+  const connection = await NativeConnection.connect({ address: temporal });
+  const worker = await createOrchestratorWorker({ connection, nc, log, taskQueue });
+  const stop = (): void => {
+    if (worker.getState() === 'RUNNING') worker.shutdown();
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+  const sampler = setInterval(sample, sampleMs);
+  const running = worker.run();
+  report({ type: 'ready', at: Date.now(), startupMs: Date.now() - bornAt });
+  sample();
+  try {
+    await running;
+  } finally {
+    clearInterval(sampler);
+    sample();
+    await nc.drain().catch(() => undefined);
+    await connection.close();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    report({ type: 'error', message: err instanceof Error ? err.message : String(err) });
+    console.error(err);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,126 @@
+/**
+ * The demo's local stack, all started by this process and all stopped by it: a Temporal dev
+ * server with its Web UI, a nats-server, the simulated fleet (in-process, on its own NATS
+ * connection) and the orchestrator worker (in-process). A failure half-way stops whatever had
+ * already started.
+ */
+import type { Client } from '@temporalio/client';
+import { NativeConnection, type Worker } from '@temporalio/worker';
+import { startSimulatedFleet, type SimulatedNodeInput } from '../agent/index.js';
+import { connectTemporal } from '../client/index.js';
+import {
+  startNatsServer,
+  startTemporalDevServer,
+  type NatsServer,
+  type TemporalDevServer,
+} from '../local/dev-servers.js';
+import { freePort } from '../local/free-port.js';
+import type { Logger } from '../log.js';
+import { connectNats } from '../nats/index.js';
+import { createOrchestratorWorker, DEFAULT_TASK_QUEUE, installRuntimeLogger, workflowBundle } from '../worker.js';
+
+/** What {@link startDemoStack} needs. */
+export interface DemoStackOptions {
+  /** Where the servers write their logs. */
+  logDir: string;
+  log: Logger;
+  /** The simulated nodes to serve. */
+  nodes: readonly SimulatedNodeInput[];
+  /** Progress lines for the user (`demo: …`). */
+  say: (line: string) => void;
+}
+
+/** The running stack. */
+export interface DemoStack {
+  /** `host:port` of the Temporal frontend. */
+  temporalAddress: string;
+  /** Base URL of the Temporal Web UI. */
+  uiUrl: string;
+  /** `nats://host:port` of the nats-server. */
+  natsUrl: string;
+  /** Process ids of the two servers (the fleet and the worker run inside this process). */
+  pids: { temporal: number; nats: number };
+  /** Task queue the worker polls (the CLI's default, so `fleet-rollout start` works against it). */
+  taskQueue: string;
+  /** A client of the dev server, closed by {@link DemoStack.stop}. */
+  client: Client;
+  /** Stops everything, in reverse order of start; safe to call more than once. */
+  stop(): Promise<void>;
+}
+
+/** Runs `cleanups` newest first, each once, ignoring their errors (stopping must always get to the servers). */
+async function unwind(cleanups: (() => Promise<void>)[]): Promise<void> {
+  while (cleanups.length > 0) {
+    const cleanup = cleanups.pop();
+    if (cleanup !== undefined) await cleanup().catch(() => undefined);
+  }
+}
+
+/** Starts the stack; on any failure stops what it had started and rethrows. */
+export async function startDemoStack(options: DemoStackOptions): Promise<DemoStack> {
+  const { log, logDir, say } = options;
+  const cleanups: (() => Promise<void>)[] = [];
+  try {
+    installRuntimeLogger(log);
+    say('starting a Temporal dev server (with its Web UI) and a nats-server on free loopback ports');
+    const uiPort = await freePort();
+    const [temporalStart, natsStart, bundled] = await Promise.allSettled([
+      startTemporalDevServer({ logDir, uiPort }),
+      startNatsServer({ logDir }),
+      // The workflow bundle takes seconds to build: build it while the servers come up.
+      workflowBundle(),
+    ]);
+    if (temporalStart.status === 'fulfilled') cleanups.push(() => temporalStart.value.stop());
+    if (natsStart.status === 'fulfilled') cleanups.push(() => natsStart.value.stop());
+    for (const started of [temporalStart, natsStart, bundled]) if (started.status === 'rejected') throw started.reason;
+    const temporal = (temporalStart as PromiseFulfilledResult<TemporalDevServer>).value;
+    const nats = (natsStart as PromiseFulfilledResult<NatsServer>).value;
+    const pids = { temporal: temporal.process.child.pid ?? 0, nats: nats.process.child.pid ?? 0 };
+    say(`temporal pid ${pids.temporal}, nats-server pid ${pids.nats}`);
+    const uiUrl = temporal.uiUrl ?? `http://127.0.0.1:${uiPort}`;
+
+    const agentsNc = await connectNats({ servers: [nats.url], name: 'fleet-rollout demo fleet' });
+    cleanups.push(() => agentsNc.close());
+    const fleet = await startSimulatedFleet({ nc: agentsNc, nodes: options.nodes, log: log.child({ part: 'fleet' }) });
+    cleanups.push(() => fleet.stop(0));
+    say(`${fleet.nodeIds.length} simulated nodes serving LocalAI's NATS protocol`);
+
+    const orchestratorNc = await connectNats({ servers: [nats.url], name: 'fleet-rollout demo orchestrator' });
+    cleanups.push(() => orchestratorNc.close());
+    const native = await NativeConnection.connect({ address: temporal.address });
+    cleanups.push(() => native.close());
+    const worker = await createOrchestratorWorker({
+      connection: native,
+      nc: orchestratorNc,
+      log: log.child({ part: 'worker' }),
+      taskQueue: DEFAULT_TASK_QUEUE,
+    });
+    const running = worker.run();
+    // A worker that fails on its own is reported by the rollout stalling; its error goes to the log.
+    running.catch((err: unknown) => log.error({ err }, 'orchestrator worker stopped with an error'));
+    cleanups.push(() => stopWorker(worker, running));
+    say(`orchestrator worker polling task queue ${DEFAULT_TASK_QUEUE}`);
+
+    const client = await connectTemporal({ address: temporal.address, uiUrl });
+    cleanups.push(() => client.connection.close());
+
+    return {
+      temporalAddress: temporal.address,
+      uiUrl,
+      natsUrl: nats.url,
+      pids,
+      taskQueue: DEFAULT_TASK_QUEUE,
+      client,
+      stop: () => unwind(cleanups),
+    };
+  } catch (err) {
+    await unwind(cleanups);
+    throw err;
+  }
+}
+
+async function stopWorker(worker: Worker, running: Promise<void>): Promise<void> {
+  // The Temporal runtime already shuts workers down on SIGINT/SIGTERM; only ask when it has not.
+  if (worker.getState() === 'RUNNING') worker.shutdown();
+  await running.catch(() => undefined);
+}
