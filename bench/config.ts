@@ -85,6 +85,10 @@ simulated fleet, writes bench/results/<timestamp>.json and prints a Markdown tab
   --only LIST       scenarios to run, e.g. --only a,b (default: a,b,c,d,e,f)
   --fresh-servers   new servers for every scenario (default: one pair, fresh names per scenario)
   -h, --help        this help
+
+Environment: LOG_LEVEL sets the worker processes' log level (default warn); BENCH_WORKER_NODE_ARGS
+passes flags to their node, e.g. BENCH_WORKER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof".
+Logs of servers, workers and fleets go to a temporary directory named at the start.
 `;
 
 /** Parses the arguments after `--`; throws an Error whose message says what was wrong. */

@@ -153,9 +153,12 @@ export class WorkerChild {
   static start(options: { temporalAddress: string; natsUrl: string; taskQueue: string; logDir: string }): WorkerChild {
     const logFile = path.join(options.logDir, `worker-${options.taskQueue}.log`);
     const fd = openSync(logFile, 'a');
+    // BENCH_WORKER_NODE_ARGS passes flags to the worker's node, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
+    const nodeArgs = (process.env['BENCH_WORKER_NODE_ARGS'] ?? '').split(' ').filter((a) => a !== '');
     const child = spawn(
       process.execPath,
       [
+        ...nodeArgs,
         path.join(__dirname, 'worker-process.js'),
         '--temporal',
         options.temporalAddress,

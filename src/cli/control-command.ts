@@ -55,7 +55,7 @@ export async function runControl(command: ControlCommand, args: string[]): Promi
   const reason = 'reason' in values && typeof values.reason === 'string' ? values.reason : undefined;
   return await withClient(resolveConnection(values), async (client) => {
     const status = await command.send(client, backend, rest, reason);
-    process.stdout.write(`${command.done} ${[backend, ...rest].join(' ')}: ${status.phase}: ${status.message}\n`);
+    process.stdout.write(`${command.done} ${[backend, ...rest].join(' ')}; ${status.message}\n`);
     return ExitCode.Ok;
   });
 }

@@ -76,10 +76,7 @@ export async function triggerSchedule(
     if (action !== undefined) {
       const { workflowId, firstExecutionRunId: runId } = action.action.workflow;
       const trigger = client.workflow.getHandle<typeof scheduledRolloutWorkflow>(workflowId, runId);
-      const result = await Promise.race([
-        trigger.result(),
-        sleep(Math.max(0, deadline - Date.now())).then(() => undefined),
-      ]);
+      const result = await within(trigger.result(), Math.max(0, deadline - Date.now()));
       if (result === undefined) break;
       return { ...result, workflowId, runId };
     }

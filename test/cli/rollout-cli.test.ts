@@ -6,7 +6,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { StatusJsonSchema } from '../../src/client/status-json.js';
-import { startOrchestrator, type TestOrchestrator } from '../support/orchestrator.js';
+import { installRuntimeLogger } from '../../src/worker.js';
+import { startOrchestrator, testLogger, type TestOrchestrator } from '../support/orchestrator.js';
 import { useServers, withLogs } from '../support/servers.js';
 import { expectExit, runCli, startFleet, temporalArgs } from './cli-harness.js';
 
@@ -14,6 +15,7 @@ const servers = useServers();
 let orchestrator: TestOrchestrator;
 
 before(async () => {
+  installRuntimeLogger(testLogger());
   orchestrator = await startOrchestrator(servers);
 });
 after(async () => {

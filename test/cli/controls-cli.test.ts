@@ -1,0 +1,101 @@
+/**
+ * End to end through the built CLI: `pause` stops new nodes until `resume`, `abort` ends a
+ * rollout with the in-flight node reported and the pending ones never started, and refused
+ * controls exit 1 with the workflow's reason.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { getStatus } from '../../src/client/index.js';
+import { StatusJsonSchema } from '../../src/client/status-json.js';
+import { installRuntimeLogger } from '../../src/worker.js';
+import { startOrchestrator, testLogger, type TestOrchestrator } from '../support/orchestrator.js';
+import { useServers, withLogs } from '../support/servers.js';
+import { expectExit, runCli, startFleet, temporalArgs, upgradeRequests, waitFor } from './cli-harness.js';
+
+const servers = useServers();
+let orchestrator: TestOrchestrator;
+
+before(async () => {
+  installRuntimeLogger(testLogger());
+  orchestrator = await startOrchestrator(servers);
+});
+after(async () => {
+  await orchestrator.stop();
+});
+
+test(
+  'pause holds every new node until resume; a second pause and an unknown node are refused',
+  withLogs(servers, async () => {
+    const { fleet, backend, ids } = await startFleet(orchestrator, 5, { installMs: 600 });
+    try {
+      const flags = ['--backend', backend, '--nodes', ids.join(','), '--min-healthy-time', '0s', ...temporalArgs(servers, orchestrator)];
+      expectExit(await runCli(['start', ...flags]), 0, 'start');
+      const paused = await runCli(['pause', backend, '--reason', 'e2e pause', ...temporalArgs(servers)]);
+      expectExit(paused, 0, 'pause');
+      assert.match(paused.stdout, new RegExp(`paused ${backend}; paused: e2e pause`));
+
+      const again = await runCli(['pause', backend, ...temporalArgs(servers)]);
+      expectExit(again, 1, 'second pause');
+      assert.match(again.stderr, /cannot pause .*: the rollout is already paused/);
+      const skip = await runCli(['skip', backend, 'no-such-node', ...temporalArgs(servers)]);
+      expectExit(skip, 1, 'skip of an unknown node');
+      assert.match(skip.stderr, /node "no-such-node" is not part of this rollout/);
+
+      const settled = await waitFor('the paused rollout to have nothing in flight', async () => {
+        const s = (await getStatus(orchestrator.client, backend)).status;
+        return s.phase === 'paused' && s.counts.inFlight === 0 && s.nodes.length === ids.length ? s : undefined;
+      });
+      assert.ok(settled.counts.pending > 0, `pause came too late to observe: ${JSON.stringify(settled.counts)}`);
+      const requests = upgradeRequests(fleet);
+      const watchUntil = Date.now() + 1_500;
+      while (Date.now() < watchUntil) {
+        const s = (await getStatus(orchestrator.client, backend)).status;
+        assert.equal(s.phase, 'paused');
+        assert.equal(s.counts.pending, settled.counts.pending, 'no node starts while paused');
+        assert.equal(upgradeRequests(fleet), requests, 'no upgrade request is sent while paused');
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+
+      expectExit(await runCli(['resume', backend, ...temporalArgs(servers)]), 0, 'resume');
+      const watched = await runCli(['watch', backend, ...temporalArgs(servers)]);
+      expectExit(watched, 0, 'watch');
+      for (const id of ids) assert.match(watched.stdout, new RegExp(`${id}\\s+succeeded`));
+      assert.equal(upgradeRequests(fleet), ids.length);
+    } finally {
+      await fleet.stop();
+    }
+  }),
+);
+
+test(
+  'abort ends the rollout: the node in flight is reported, pending nodes never start, watch exits 1',
+  withLogs(servers, async () => {
+    const { fleet, backend, ids } = await startFleet(orchestrator, 3, { installMs: 20_000 });
+    try {
+      const flags = ['--backend', backend, '--nodes', ids.join(','), '--min-healthy-time', '0s', ...temporalArgs(servers, orchestrator)];
+      expectExit(await runCli(['start', ...flags]), 0, 'start');
+      await waitFor('a node to be upgrading', async () => {
+        const s = (await getStatus(orchestrator.client, backend)).status;
+        return s.nodes.some((n) => n.state === 'upgrading') ? true : undefined;
+      });
+      const aborted = await runCli(['abort', backend, '--reason', 'e2e abort', ...temporalArgs(servers)]);
+      expectExit(aborted, 0, 'abort');
+
+      const watched = await runCli(['watch', backend, ...temporalArgs(servers)]);
+      expectExit(watched, 1, 'watch of an aborted rollout');
+      assert.match(watched.stdout, new RegExp(`${backend}: aborted`));
+
+      const status = await runCli(['status', backend, '--json', ...temporalArgs(servers)]);
+      expectExit(status, 1, 'status of an aborted rollout');
+      const doc = StatusJsonSchema.parse(JSON.parse(status.stdout));
+      assert.equal(doc.phase, 'aborted');
+      assert.match(doc.message, /e2e abort/);
+      const states = doc.nodes.map((n) => n.state).sort();
+      assert.deepEqual(states, ['pending', 'pending', 'unknown']);
+      assert.match(doc.nodes.find((n) => n.state === 'unknown')?.error ?? '', /aborted mid-upgrade/);
+      assert.equal(upgradeRequests(fleet), 1, 'only the node in flight was ever asked to upgrade');
+    } finally {
+      await fleet.stop();
+    }
+  }),
+);

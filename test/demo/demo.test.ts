@@ -1,0 +1,140 @@
+/**
+ * `fleet-rollout demo` end to end, as `npm start` runs it: the built CLI as a child process with
+ * real servers. It must exit 0 after the rollout with the final table and the Web UI address, and
+ * leave no Temporal or nats-server process behind — also when interrupted with SIGINT.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { demoNodes } from '../../src/demo/scenario.js';
+
+const CLI_MAIN = path.resolve(__dirname, '../../src/cli/main.js');
+
+interface DemoRun {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** Starts the demo with plain output and none of the host's Temporal or NATS settings. */
+function startDemo(): DemoRun {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env)) if (!/^(TEMPORAL_|NATS_)/.test(key)) env[key] = value;
+  const child = spawn(process.execPath, [CLI_MAIN, 'demo'], {
+    env: { ...env, NO_COLOR: '1', CI: 'true' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('close', (code, signal) => resolve({ code, signal })),
+  );
+  return { child, output: () => output, exited };
+}
+
+/** The server pids and ports the demo announced. */
+function announced(output: string): { pids: number[]; ports: string[] } {
+  const pids = /demo: temporal pid (\d+), nats-server pid (\d+)/.exec(output);
+  const ports = /demo: Temporal 127\.0\.0\.1:(\d+), NATS nats:\/\/127\.0\.0\.1:(\d+), Web UI http:\/\/127\.0\.0\.1:(\d+)/.exec(
+    output,
+  );
+  assert.ok(pids !== null, `the demo printed no server pids:\n${output}`);
+  assert.ok(ports !== null, `the demo printed no addresses:\n${output}`);
+  return { pids: [Number(pids[1]), Number(pids[2])], ports: [ports[1] ?? '', ports[2] ?? '', ports[3] ?? ''] };
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Processes whose command line names one of the demo's ports (a server that escaped its pid check). */
+function processesOnPorts(ports: readonly string[]): string[] {
+  if (!existsSync('/proc')) return [];
+  const found: string[] = [];
+  for (const entry of readdirSync('/proc').filter((e) => /^\d+$/.test(e))) {
+    let cmdline = '';
+    try {
+      cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').join(' ');
+    } catch {
+      continue;
+    }
+    if (!/temporal|nats-server|fleet-rollout/.test(cmdline)) continue;
+    if (ports.some((port) => new RegExp(`(--port|--ui-port|-p) ${port}(\\s|$)`).test(cmdline)))
+      found.push(`${entry}: ${cmdline}`);
+  }
+  return found;
+}
+
+/** Asserts that nothing the demo started survives it; kills survivors so a failure leaves no mess. */
+function assertNothingLeft(output: string): void {
+  const { pids, ports } = announced(output);
+  const survivors = pids.filter(alive);
+  for (const pid of survivors) process.kill(pid, 'SIGKILL');
+  assert.deepEqual(survivors, [], 'server processes outlived the demo');
+  assert.deepEqual(processesOnPorts(ports), [], 'a process still serves one of the demo ports');
+}
+
+async function waitForOutput(run: DemoRun, pattern: RegExp, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!pattern.test(run.output())) {
+    if (Date.now() > deadline || run.child.exitCode !== null) {
+      throw new Error(`the demo never printed ${String(pattern)}:\n${run.output()}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+async function finished(run: DemoRun, timeoutMs: number): Promise<{ code: number | null }> {
+  const timer = setTimeout(() => run.child.kill('SIGKILL'), timeoutMs);
+  try {
+    return await run.exited;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+test('the demo runs the staged rollout, exits 0 with the final table and the Web UI address, and leaves nothing behind', async () => {
+  const startedAt = Date.now();
+  const run = startDemo();
+  const { code } = await finished(run, 150_000);
+  const output = run.output();
+  assert.equal(code, 0, `the demo exited ${String(code)}:\n${output}`);
+  assert.ok(Date.now() - startedAt < 120_000, 'the demo took two minutes or more');
+  assert.match(output, /NODE\s+ZONE\s+STATE\s+ATTEMPTS\s+FALLBACK\s+DURATION\s+ERROR/);
+  for (const node of demoNodes()) {
+    const state = node.role === 'failing' ? 'failed' : 'succeeded';
+    const fallback = node.role === 'legacy' ? 'legacy' : '-';
+    assert.match(output, new RegExp(`\\n${node.id}\\s+${node.zone}\\s+${state}\\s+1\\s+${fallback}\\s+\\S+`));
+  }
+  assert.match(output, /As designed/);
+  assert.match(output, /demo: Temporal Web UI: http:\/\/127\.0\.0\.1:\d+/);
+  assert.match(output, /demo: stopped everything the demo started/);
+  assert.doesNotMatch(output, /\u001b\[/, 'no ANSI codes with NO_COLOR and a pipe');
+  assertNothingLeft(output);
+});
+
+test('Ctrl-C (SIGINT) during the rollout stops everything and exits 130', async () => {
+  const run = startDemo();
+  try {
+    await waitForOutput(run, /succeeded in /, 90_000);
+  } catch (err) {
+    run.child.kill('SIGKILL');
+    await run.exited;
+    throw err;
+  }
+  run.child.kill('SIGINT');
+  const { code } = await finished(run, 30_000);
+  const output = run.output();
+  assert.equal(code, 130, `after SIGINT the demo exited ${String(code)}:\n${output}`);
+  assert.match(output, /demo: SIGINT: the rollout was still running/);
+  assert.match(output, /demo: stopped everything the demo started/);
+  assertNothingLeft(output);
+});
