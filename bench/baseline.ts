@@ -48,16 +48,18 @@ export async function measureBaseline(ctx: ScenarioContext, params: FanOutParams
   let fleet: BenchFleet | undefined;
   const nc = await connectNats({ servers: [ctx.servers.nats.url], name: 'bench-baseline' });
   try {
-    fleet = await startBenchFleet(ctx.servers.nats.url, simulatedNodes(prefix, backend, params.nodes, params.installMs), ctx.log);
+    fleet = await startBenchFleet(
+      ctx.servers.nats.url,
+      simulatedNodes(prefix, backend, params.nodes, params.installMs),
+      ctx.log,
+    );
     const durations: number[] = [];
     const failures: string[] = [];
     let succeeded = 0;
     const before = cpuSnapshot(ctx.servers);
     const t0 = Date.now();
     const stopTicker = every(5_000, () =>
-      say(
-        `[b] ${((Date.now() - t0) / 1000).toFixed(0)} s: ${succeeded + failures.length}/${params.nodes} done`,
-      ),
+      say(`[b] ${((Date.now() - t0) / 1000).toFixed(0)} s: ${succeeded + failures.length}/${params.nodes} done`),
     );
     const upgradeOne = async (nodeId: string): Promise<void> => {
       const start = Date.now();
@@ -80,7 +82,8 @@ export async function measureBaseline(ctx: ScenarioContext, params: FanOutParams
           LIST_TIMEOUT_MS,
         );
         const version = list.backends.find((b) => b.name === backend)?.version;
-        if (version === undefined || version === 'v1.0.0') throw new Error(`${nodeId} still lists ${version ?? 'nothing'}`);
+        if (version === undefined || version === 'v1.0.0')
+          throw new Error(`${nodeId} still lists ${version ?? 'nothing'}`);
         succeeded += 1;
         durations.push(Date.now() - start);
       } catch (err) {

@@ -11,8 +11,8 @@ import type { NatsConnection } from 'nats';
 import { abort, getStatus, pause, resume, startRollout } from '../src/client/index.js';
 import { connectNats } from '../src/nats/index.js';
 import type { ControlParams } from './config.js';
-import { say, simulatedNodes, sleep, startBenchFleet, uniqueName, WorkerChild, withTimeout, type BenchFleet } from './harness.js';
-import { fetchRunChain, kindOf, timeOf, updateCompletions, upgradesScheduledBetween } from './history.js';
+import { say, simulatedNodes, sleep, startBenchFleet, uniqueName, withTimeout, type BenchFleet } from './harness.js';
+import { fetchRunChain, kindOf, updateCompletions, upgradesScheduledBetween } from './history.js';
 import { benchSpec, type ScenarioContext } from './rollout-run.js';
 
 export interface ControlTrial {
@@ -34,8 +34,10 @@ export interface ControlTrial {
   inFlightAtAbort: number;
   /** Abort answered → no pending activity left (polled with describe every 20 ms). */
   abortToActivitiesEndedMs: number;
-  /** Abort answered → last activity cancellation recorded in the history. */
-  abortToLastCancelRecordedMs: number | undefined;
+  /** In-flight activities the workflow asked to cancel (history `activityTaskCancelRequested`). */
+  cancelRequested: number;
+  /** Activities whose cancellation the worker confirmed before the workflow closed (`activityTaskCanceled`). */
+  cancelConfirmed: number;
   /** Abort answered → workflow result. */
   abortToResultMs: number;
   finalPhase: string;
@@ -54,7 +56,12 @@ async function observeUpgrades(natsUrl: string, prefix: string): Promise<{ nc: N
   return { nc, times };
 }
 
-async function waitFor(what: string, probe: () => Promise<boolean> | boolean, timeoutMs: number, pollMs = 20): Promise<void> {
+async function waitFor(
+  what: string,
+  probe: () => Promise<boolean> | boolean,
+  timeoutMs: number,
+  pollMs = 20,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await probe())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
@@ -62,7 +69,13 @@ async function waitFor(what: string, probe: () => Promise<boolean> | boolean, ti
   }
 }
 
-async function runTrial(ctx: ScenarioContext, params: ControlParams, taskQueue: string, pauseAt: number, trial: number): Promise<ControlTrial> {
+async function runTrial(
+  ctx: ScenarioContext,
+  params: ControlParams,
+  taskQueue: string,
+  pauseAt: number,
+  trial: number,
+): Promise<ControlTrial> {
   const backend = uniqueName(`bench-e${trial}`);
   const prefix = uniqueName(`e${trial}`);
   const client = ctx.servers.client;
@@ -70,10 +83,16 @@ async function runTrial(ctx: ScenarioContext, params: ControlParams, taskQueue: 
   let observer: { nc: NatsConnection; times: number[] } | undefined;
   let workflowId: string | undefined;
   try {
-    fleet = await startBenchFleet(ctx.servers.nats.url, simulatedNodes(prefix, backend, params.nodes, params.installMs), ctx.log);
+    fleet = await startBenchFleet(
+      ctx.servers.nats.url,
+      simulatedNodes(prefix, backend, params.nodes, params.installMs),
+      ctx.log,
+    );
     observer = await observeUpgrades(ctx.servers.nats.url, prefix);
     const seen = observer.times;
-    const started = await startRollout(client, benchSpec(backend, fleet.fleet.nodeIds.slice(), params.maxParallel), { taskQueue });
+    const started = await startRollout(client, benchSpec(backend, fleet.fleet.nodeIds.slice(), params.maxParallel), {
+      taskQueue,
+    });
     workflowId = started.workflowId;
     const handle = started.handle;
 
@@ -117,11 +136,14 @@ async function runTrial(ctx: ScenarioContext, params: ControlParams, taskQueue: 
     const activitiesEndedAt = Date.now();
     const result = await withTimeout(handle.result(), 60_000, 'the aborted rollout');
     const resultAt = Date.now();
-    say(`[e] trial ${trial + 1}: aborted in ${abortAnsweredAt - abortSentAt} ms; activities ended ${activitiesEndedAt - abortAnsweredAt} ms later`);
+    say(
+      `[e] trial ${trial + 1}: aborted in ${abortAnsweredAt - abortSentAt} ms; activities ended ${activitiesEndedAt - abortAnsweredAt} ms later`,
+    );
 
     const runs = await fetchRunChain(client, started.workflowId, started.runId);
     let startsAfterPause = 0;
-    let lastCancelAt: number | undefined;
+    let cancelRequested = 0;
+    let cancelConfirmed = 0;
     for (const run of runs) {
       const pauses = updateCompletions(run, 'pause');
       const resumes = updateCompletions(run, 'resume');
@@ -130,7 +152,9 @@ async function runTrial(ctx: ScenarioContext, params: ControlParams, taskQueue: 
         startsAfterPause += upgradesScheduledBetween(run, p.eventId, nextResume);
       }
       for (const event of run.events) {
-        if (kindOf(event) === 'activityTaskCanceled') lastCancelAt = Math.max(lastCancelAt ?? 0, timeOf(event));
+        const kind = kindOf(event);
+        if (kind === 'activityTaskCancelRequested') cancelRequested += 1;
+        if (kind === 'activityTaskCanceled') cancelConfirmed += 1;
       }
     }
     return {
@@ -143,7 +167,8 @@ async function runTrial(ctx: ScenarioContext, params: ControlParams, taskQueue: 
       abortUpdateMs: abortAnsweredAt - abortSentAt,
       inFlightAtAbort,
       abortToActivitiesEndedMs: activitiesEndedAt - abortAnsweredAt,
-      abortToLastCancelRecordedMs: lastCancelAt === undefined ? undefined : Math.round(lastCancelAt - abortAnsweredAt),
+      cancelRequested,
+      cancelConfirmed,
       abortToResultMs: resultAt - abortAnsweredAt,
       finalPhase: result.phase,
     };
@@ -162,19 +187,20 @@ async function runTrial(ctx: ScenarioContext, params: ControlParams, taskQueue: 
 
 /** Runs `params.trials` pause/abort trials on one worker process. */
 export async function measureControl(ctx: ScenarioContext, params: ControlParams): Promise<ControlTrial[]> {
-  const taskQueue = uniqueName('bench-e');
-  const worker = WorkerChild.start({
-    temporalAddress: ctx.servers.temporal.address,
-    natsUrl: ctx.servers.nats.url,
-    taskQueue,
-    logDir: ctx.logDir,
-  });
+  const worker = ctx.workers.take('e');
+  const taskQueue = worker.taskQueue;
   try {
     await withTimeout(worker.ready, 120_000, 'the worker process start');
     const trials: ControlTrial[] = [];
     for (let trial = 0; trial < params.trials; trial += 1) {
       const pauseAt = params.pauseAt[trial % params.pauseAt.length] ?? 0.5;
-      trials.push(await withTimeout(runTrial(ctx, params, taskQueue, pauseAt, trial), params.timeoutMs, `control trial ${trial + 1}`));
+      trials.push(
+        await withTimeout(
+          runTrial(ctx, params, taskQueue, pauseAt, trial),
+          params.timeoutMs,
+          `control trial ${trial + 1}`,
+        ),
+      );
     }
     return trials;
   } finally {

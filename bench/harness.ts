@@ -11,7 +11,12 @@ import { Client, Connection } from '@temporalio/client';
 import type { NatsConnection } from 'nats';
 import { startSimulatedFleet, type SimulatedFleet } from '../src/agent/index.js';
 import type { SimulatedNodeInput } from '../src/agent/simulation-knobs.js';
-import { startNatsServer, startTemporalDevServer, type NatsServer, type TemporalDevServer } from '../src/local/dev-servers.js';
+import {
+  startNatsServer,
+  startTemporalDevServer,
+  type NatsServer,
+  type TemporalDevServer,
+} from '../src/local/dev-servers.js';
 import { connectNats } from '../src/nats/index.js';
 import type { Logger } from '../src/log.js';
 import type { WorkerReport } from './worker-process.js';
@@ -112,6 +117,7 @@ export class WorkerChild {
 
   private constructor(
     private readonly child: ChildProcess,
+    readonly taskQueue: string,
     readonly logFile: string,
   ) {
     live.add(child);
@@ -132,6 +138,9 @@ export class WorkerChild {
         }
         if (parsed.type === 'ready') {
           this.startupMs = parsed.startupMs;
+          this.lastRss = parsed.rss;
+          this.peakRss = Math.max(this.peakRss, parsed.rss);
+          this.cpuUs = parsed.cpuUs;
           resolve();
         } else if (parsed.type === 'sample') {
           this.samples += 1;
@@ -170,7 +179,7 @@ export class WorkerChild {
       { stdio: ['ignore', 'pipe', fd] },
     );
     closeSync(fd);
-    return new WorkerChild(child, logFile);
+    return new WorkerChild(child, options.taskQueue, logFile);
   }
 
   get pid(): number | undefined {
@@ -205,6 +214,52 @@ export class WorkerChild {
   }
 }
 
+/**
+ * Worker processes on fresh task queues, started ahead of the scenarios that need them: each
+ * bundles the workflow code at start (seconds of CPU), which must not overlap a measurement.
+ */
+export class WorkerSupply {
+  private readonly started = new Map<string, WorkerChild>();
+
+  constructor(
+    private readonly servers: BenchServers,
+    private readonly logDir: string,
+  ) {}
+
+  private launch(label: string): WorkerChild {
+    return WorkerChild.start({
+      temporalAddress: this.servers.temporal.address,
+      natsUrl: this.servers.nats.url,
+      taskQueue: uniqueName(`bench-${label}`),
+      logDir: this.logDir,
+    });
+  }
+
+  /** Starts one worker per label and waits until all poll. */
+  async prestart(labels: readonly string[]): Promise<void> {
+    const ready: Promise<void>[] = [];
+    for (const label of labels) {
+      const worker = this.started.get(label) ?? this.launch(label);
+      this.started.set(label, worker);
+      ready.push(worker.ready);
+    }
+    await withTimeout(Promise.all(ready), 180_000, 'the worker processes start');
+  }
+
+  /** The worker started for `label`, or a new one; the caller stops it. */
+  take(label: string): WorkerChild {
+    const worker = this.started.get(label);
+    this.started.delete(label);
+    return worker ?? this.launch(label);
+  }
+
+  /** Stops the workers nobody took. */
+  async stopAll(): Promise<void> {
+    await Promise.all([...this.started.values()].map((w) => w.stop()));
+    this.started.clear();
+  }
+}
+
 /** A simulated fleet served from this process over a NATS connection of its own. */
 export interface BenchFleet {
   fleet: SimulatedFleet;
@@ -231,7 +286,12 @@ export async function startBenchFleet(natsUrl: string, nodes: SimulatedNodeInput
 }
 
 /** `count` simulated nodes with the backend at v1.0.0, each install taking `installMs`. */
-export function simulatedNodes(prefix: string, backend: string, count: number, installMs: number): SimulatedNodeInput[] {
+export function simulatedNodes(
+  prefix: string,
+  backend: string,
+  count: number,
+  installMs: number,
+): SimulatedNodeInput[] {
   return Array.from({ length: count }, (_, i) => ({ id: `${prefix}-${i}`, backend, version: 'v1.0.0', installMs }));
 }
 

@@ -8,7 +8,7 @@ import { getStatus, startRollout } from '../src/client/index.js';
 import { connectNats } from '../src/nats/index.js';
 import { decodeMessage, MessageType } from '../src/protocol/index.js';
 import type { ProgressParams } from './config.js';
-import { say, simulatedNodes, sleep, startBenchFleet, uniqueName, WorkerChild, withTimeout, type BenchFleet } from './harness.js';
+import { say, simulatedNodes, sleep, startBenchFleet, uniqueName, withTimeout, type BenchFleet } from './harness.js';
 import { matchProgress, type ProgressLatencies, type PublishedProgress, type ShownProgress } from './progress-match.js';
 import { benchSpec, type ScenarioContext } from './rollout-run.js';
 
@@ -23,14 +23,9 @@ export interface ProgressRun extends ProgressLatencies {
 export async function measureProgress(ctx: ScenarioContext, params: ProgressParams): Promise<ProgressRun> {
   const backend = uniqueName('bench-f');
   const prefix = uniqueName('f');
-  const taskQueue = uniqueName('bench-f');
   const client = ctx.servers.client;
-  const worker = WorkerChild.start({
-    temporalAddress: ctx.servers.temporal.address,
-    natsUrl: ctx.servers.nats.url,
-    taskQueue,
-    logDir: ctx.logDir,
-  });
+  const worker = ctx.workers.take('f');
+  const taskQueue = worker.taskQueue;
   const nc = await connectNats({ servers: [ctx.servers.nats.url], name: 'bench-progress-observer' });
   let fleet: BenchFleet | undefined;
   let workflowId: string | undefined;
@@ -43,13 +38,24 @@ export async function measureProgress(ctx: ScenarioContext, params: ProgressPara
         if (!msg.subject.startsWith(`nodes.${prefix}-`)) return;
         const decoded = decodeMessage(MessageType.BackendInstallProgressEvent, msg.data);
         if (decoded.ok)
-          published.push({ nodeId: decoded.value.nodeId, phase: decoded.value.phase, pct: decoded.value.percentage, at });
+          published.push({
+            nodeId: decoded.value.nodeId,
+            phase: decoded.value.phase,
+            pct: decoded.value.percentage,
+            at,
+          });
       },
     });
     await nc.flush();
-    fleet = await startBenchFleet(ctx.servers.nats.url, simulatedNodes(prefix, backend, params.nodes, params.installMs), ctx.log);
+    fleet = await startBenchFleet(
+      ctx.servers.nats.url,
+      simulatedNodes(prefix, backend, params.nodes, params.installMs),
+      ctx.log,
+    );
     await withTimeout(worker.ready, 120_000, 'the worker process start');
-    say(`[f] ${params.nodes} node(s) installing for ${params.installMs / 1000} s each; polling status every ${params.pollMs} ms`);
+    say(
+      `[f] ${params.nodes} node(s) installing for ${params.installMs / 1000} s each; polling status every ${params.pollMs} ms`,
+    );
     const started = await startRollout(client, benchSpec(backend, fleet.fleet.nodeIds.slice(), 1), { taskQueue });
     workflowId = started.workflowId;
     running = true;
@@ -59,7 +65,8 @@ export async function measureProgress(ctx: ScenarioContext, params: ProgressPara
     const deadline = Date.now() + params.timeoutMs;
     let lastSay = Date.now();
     for (;;) {
-      if (Date.now() > deadline) throw new Error(`the progress rollout did not finish within ${params.timeoutMs / 1000} s`);
+      if (Date.now() > deadline)
+        throw new Error(`the progress rollout did not finish within ${params.timeoutMs / 1000} s`);
       const sentAt = Date.now();
       const snap = await getStatus(client, backend, { nodes: 'active' });
       const at = Date.now();
@@ -75,13 +82,21 @@ export async function measureProgress(ctx: ScenarioContext, params: ProgressPara
       if (at - lastSay > 5_000) {
         lastSay = at;
         const latest = shown.at(-1);
-        say(`[f] ${published.length} events published; status shows ${latest === undefined ? '—' : `${latest.phase ?? '?'} ${latest.pct.toFixed(0)}%`}`);
+        say(
+          `[f] ${published.length} events published; status shows ${latest === undefined ? '—' : `${latest.phase ?? '?'} ${latest.pct.toFixed(0)}%`}`,
+        );
       }
       await sleep(Math.max(0, params.pollMs - (Date.now() - sentAt)));
     }
     const matched = matchProgress(published, shown);
     say(`[f] ${published.length} events, ${matched.latenciesMs.length} seen in a poll, ${matched.neverShown} never`);
-    return { ...matched, published: published.length, polls: pollDurations.length, pollDurationsMs: pollDurations, finalPhase };
+    return {
+      ...matched,
+      published: published.length,
+      polls: pollDurations.length,
+      pollDurationsMs: pollDurations,
+      finalPhase,
+    };
   } finally {
     if (running && workflowId !== undefined)
       await client.workflow

@@ -3,6 +3,7 @@
  * printed at the end. Pure: rendering and checks take data and return data.
  */
 import type { ScenarioId } from './config.js';
+import { overheadRatio } from './stats.js';
 
 /** A headline number (or flag) of a scenario; `null` when it could not be measured. */
 export type Metric = number | boolean | string | null;
@@ -187,9 +188,28 @@ export function renderMarkdown(report: BenchReport): string {
       `@temporalio/worker ${v.packages['@temporalio/worker'] ?? '?'}, nats.js ${v.packages['nats'] ?? '?'}.`,
     '',
   ];
-  const table = renderTable(
-    ['', 'scenario', 'parameters', 'measured', 'targets', 'met'],
-    renderScenarioRows(order),
-  );
+  const table = renderTable(['', 'scenario', 'parameters', 'measured', 'targets', 'met'], renderScenarioRows(order));
   return [...heading, table, ''].join('\n');
+}
+
+/** `2025-01-31T12-34-56.789Z`: an ISO timestamp with the colons a file name cannot always hold replaced. */
+export function resultFileName(date: Date): string {
+  return `${date.toISOString().replace(/:/g, '-')}.json`;
+}
+
+/** Puts ours / baseline into both a and b, and checks the target on b. */
+export function linkOverhead(report: BenchReport): void {
+  const a = report.scenarios.a;
+  const b = report.scenarios.b;
+  if (a === undefined || b === undefined) return;
+  const ours = a.status === 'ok' ? a.metrics['makespanMs'] : undefined;
+  const baseline = b.status === 'ok' ? b.metrics['baselineMakespanMs'] : undefined;
+  const ratio = typeof ours === 'number' && typeof baseline === 'number' ? overheadRatio(ours, baseline) : null;
+  a.overheadRatio = ratio;
+  b.overheadRatio = ratio;
+  if (a.status === 'ok') a.metrics['overheadRatio'] = ratio;
+  if (b.status === 'ok') {
+    b.metrics['overheadRatio'] = ratio;
+    b.targets = [atMost('overheadRatio', ratio, 1.03)];
+  }
 }

@@ -18,11 +18,11 @@ import {
   simulatedNodes,
   startBenchFleet,
   uniqueName,
-  WorkerChild,
   withTimeout,
   type BenchFleet,
   type BenchServers,
   type ResourceUse,
+  type WorkerSupply,
 } from './harness.js';
 import { analyzeHistory, fetchRunChain, type HistoryAnalysis } from './history.js';
 import { meanOverlap, round, summarize, type Interval, type Summary } from './stats.js';
@@ -33,6 +33,8 @@ export interface ScenarioContext {
   logDir: string;
   /** Logger of the simulated fleets (warnings and errors only). */
   log: Logger;
+  /** Worker processes, started ahead of time per scenario. */
+  workers: WorkerSupply;
 }
 
 /** The spec of a benchmark rollout: no soak, no replica budget, failures recorded but never halting. */
@@ -113,15 +115,10 @@ export async function measureRollout(
 ): Promise<RolloutRun> {
   const backend = uniqueName(`bench-${label}`);
   const prefix = uniqueName(label);
-  const taskQueue = uniqueName(`bench-${label}`);
   const nodes = simulatedNodes(prefix, backend, params.nodes, params.installMs);
   say(`[${label}] starting ${params.nodes.toLocaleString('en-US')} simulated nodes and a worker process`);
-  const worker = WorkerChild.start({
-    temporalAddress: ctx.servers.temporal.address,
-    natsUrl: ctx.servers.nats.url,
-    taskQueue,
-    logDir: ctx.logDir,
-  });
+  const worker = ctx.workers.take(label);
+  const taskQueue = worker.taskQueue;
   let fleet: BenchFleet | undefined;
   let observer: UpgradeObserver | undefined;
   let stopTicker: (() => void) | undefined;
@@ -131,13 +128,19 @@ export async function measureRollout(
     fleet = await startBenchFleet(ctx.servers.nats.url, nodes, ctx.log);
     observer = await UpgradeObserver.start(ctx.servers.nats.url, prefix);
     await withTimeout(worker.ready, 120_000, 'the worker process start');
-    say(`[${label}] fleet up in ${fleet.startMs} ms, worker up in ${worker.usage().startupMs} ms; starting the rollout`);
+    say(
+      `[${label}] fleet up in ${fleet.startMs} ms, worker up in ${worker.usage().startupMs} ms; starting the rollout`,
+    );
     worker.resetUsage();
     const before = cpuSnapshot(ctx.servers);
     const t0 = Date.now();
-    const started = await startRollout(ctx.servers.client, benchSpec(backend, fleet.fleet.nodeIds.slice(), params.maxParallel), {
-      taskQueue,
-    });
+    const started = await startRollout(
+      ctx.servers.client,
+      benchSpec(backend, fleet.fleet.nodeIds.slice(), params.maxParallel),
+      {
+        taskQueue,
+      },
+    );
     workflowId = started.workflowId;
     running = true;
     stopTicker = every(5_000, async () => {

@@ -12,40 +12,21 @@ import { createLogger } from '../src/log.js';
 import { PROJECT_ROOT } from '../src/local/tools.js';
 import { FULL_PLAN, parseBenchArgs, QUICK_PLAN, USAGE, type ScenarioId } from './config.js';
 import { machineInfo, versionInfo } from './environment.js';
-import { say, startServers, type BenchServers } from './harness.js';
-import { renderMarkdown, atMost, type BenchReport, type ScenarioResult } from './report.js';
+import { say, startServers, WorkerSupply, type BenchServers } from './harness.js';
+import { linkOverhead, renderMarkdown, resultFileName, type BenchReport, type ScenarioResult } from './report.js';
 import type { ScenarioContext } from './rollout-run.js';
 import { SCENARIOS } from './scenarios.js';
-import { overheadRatio } from './stats.js';
-
-/** `2025-01-31T12-34-56.789Z`: an ISO timestamp with the colons a file name cannot always hold replaced. */
-export function resultFileName(date: Date): string {
-  return `${date.toISOString().replace(/:/g, '-')}.json`;
-}
-
-/** Puts ours / baseline into both a and b, and checks the target on b. */
-export function linkOverhead(report: BenchReport): void {
-  const a = report.scenarios.a;
-  const b = report.scenarios.b;
-  if (a === undefined || b === undefined) return;
-  const ours = a.status === 'ok' ? a.metrics['makespanMs'] : undefined;
-  const baseline = b.status === 'ok' ? b.metrics['baselineMakespanMs'] : undefined;
-  const ratio = typeof ours === 'number' && typeof baseline === 'number' ? overheadRatio(ours, baseline) : null;
-  a.overheadRatio = ratio;
-  b.overheadRatio = ratio;
-  if (a.status === 'ok') a.metrics['overheadRatio'] = ratio;
-  if (b.status === 'ok') {
-    b.metrics['overheadRatio'] = ratio;
-    b.targets = [atMost('overheadRatio', ratio, 1.03)];
-  }
-}
 
 async function runScenario(id: ScenarioId, ctx: ScenarioContext, quick: boolean): Promise<ScenarioResult> {
   const definition = SCENARIOS[id];
   const plan = quick ? QUICK_PLAN : FULL_PLAN;
   const startedAt = new Date();
   const base = { id, title: definition.title, params: definition.params(plan), startedAt: startedAt.toISOString() };
-  say(`scenario ${id}: ${definition.title} (${Object.entries(base.params).map(([k, v]) => `${k}=${v}`).join(' ')})`);
+  say(
+    `scenario ${id}: ${definition.title} (${Object.entries(base.params)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' ')})`,
+  );
   try {
     const outcome = await definition.run(ctx, plan);
     return { ...base, status: 'ok', wallMs: Date.now() - startedAt.getTime(), ...outcome };
@@ -93,19 +74,27 @@ async function main(argv: readonly string[]): Promise<number> {
   const log = createLogger({ level: 'warn', name: 'bench-fleet' }, pino.destination(path.join(logDir, 'fleet.log')));
 
   let servers: BenchServers | undefined;
+  let workers: WorkerSupply | undefined;
   let failed = 0;
   try {
     for (const id of args.only) {
-      if (servers === undefined) {
+      if (servers === undefined || workers === undefined) {
         say('starting the Temporal dev server and nats-server');
         servers = await startServers(logDir);
+        workers = new WorkerSupply(servers, logDir);
+        const labels = (args.freshServers ? [id] : args.only).filter((s) => SCENARIOS[s].needsWorker);
+        if (labels.length > 0) {
+          say(`starting ${labels.length} orchestrator worker process(es) ahead of the measurements`);
+          await workers.prestart(labels);
+        }
       }
-      const result = await runScenario(id, { servers, logDir, log }, args.quick);
+      const result = await runScenario(id, { servers, logDir, log, workers }, args.quick);
       if (result.status === 'error') failed += 1;
       report.scenarios[id] = result;
       linkOverhead(report);
       save();
       if (args.freshServers) {
+        await workers.stopAll();
         await servers.stop();
         servers = undefined;
       }
@@ -114,6 +103,7 @@ async function main(argv: readonly string[]): Promise<number> {
     report.error = err instanceof Error ? err.message : String(err);
     throw err;
   } finally {
+    await workers?.stopAll();
     await servers?.stop();
     report.finishedAt = new Date().toISOString();
     save();

@@ -16,6 +16,8 @@ export type ScenarioOutcome = Pick<ScenarioResult, 'metrics' | 'targets'> &
 
 export interface ScenarioDefinition {
   title: string;
+  /** Runs an orchestrator worker process (started ahead of the measurements). */
+  needsWorker: boolean;
   params: (plan: BenchPlan) => Record<string, number | string>;
   run: (ctx: ScenarioContext, plan: BenchPlan) => Promise<ScenarioOutcome>;
 }
@@ -33,6 +35,7 @@ function requireCompleted(run: RolloutRun): void {
 export const SCENARIOS: Record<ScenarioId, ScenarioDefinition> = {
   a: {
     title: 'Efficiency',
+    needsWorker: true,
     params: ({ a }) => ({ nodes: a.nodes, maxParallel: a.maxParallel, installMs: a.installMs }),
     run: async (ctx, { a }) => {
       const run = await measureRollout(ctx, 'a', a, { history: true });
@@ -60,6 +63,7 @@ export const SCENARIOS: Record<ScenarioId, ScenarioDefinition> = {
   },
   b: {
     title: 'Durability overhead (baseline fan-out)',
+    needsWorker: false,
     params: ({ b }) => ({ nodes: b.nodes, maxParallel: b.maxParallel, installMs: b.installMs }),
     run: async (ctx, { b }) => {
       const run = await measureBaseline(ctx, b);
@@ -70,7 +74,12 @@ export const SCENARIOS: Record<ScenarioId, ScenarioDefinition> = {
         efficiency: eff,
         // Filled in by the runner from scenario a of the same run.
         overheadRatio: null,
-        metrics: { baselineMakespanMs: run.makespanMs, idealMs: ideal, efficiency: eff, nodeP50Ms: run.nodeDurationMs?.p50 ?? null },
+        metrics: {
+          baselineMakespanMs: run.makespanMs,
+          idealMs: ideal,
+          efficiency: eff,
+          nodeP50Ms: run.nodeDurationMs?.p50 ?? null,
+        },
         targets: [],
         details: { run },
       };
@@ -78,6 +87,7 @@ export const SCENARIOS: Record<ScenarioId, ScenarioDefinition> = {
   },
   c: {
     title: 'Per-node overhead (0 ms installs)',
+    needsWorker: true,
     params: ({ c }) => ({ nodes: c.nodes, maxParallel: c.maxParallel, installMs: c.installMs }),
     run: async (ctx, { c }) => {
       const run = await measureRollout(ctx, 'c', c, { history: true });
@@ -101,6 +111,7 @@ export const SCENARIOS: Record<ScenarioId, ScenarioDefinition> = {
   },
   d: {
     title: 'Scale (0 ms installs)',
+    needsWorker: true,
     params: ({ d }) => ({ nodes: d.nodes, maxParallel: d.maxParallel, installMs: d.installMs }),
     run: async (ctx, { d }) => {
       const run = await measureRollout(ctx, 'd', d, { history: true });
@@ -126,6 +137,7 @@ export const SCENARIOS: Record<ScenarioId, ScenarioDefinition> = {
   },
   e: {
     title: 'Control latency (pause, abort)',
+    needsWorker: true,
     params: ({ e }) => ({ nodes: e.nodes, maxParallel: e.maxParallel, installMs: e.installMs, trials: e.trials }),
     run: async (ctx, { e }) => {
       const trials = await measureControl(ctx, e);
@@ -142,6 +154,7 @@ export const SCENARIOS: Record<ScenarioId, ScenarioDefinition> = {
           lastStartRelativeToPauseMs: max(trials.map((t) => t.lastStartRelativeToPauseMs)),
           pauseUpdateMaxMs: max(trials.map((t) => t.pauseUpdateMs)),
           abortToActivitiesEndedMaxMs: max(trials.map((t) => t.abortToActivitiesEndedMs)),
+          cancelRequested: sum((t) => t.cancelRequested),
           abortToResultMaxMs: max(trials.map((t) => t.abortToResultMs)),
         },
         targets: [equals('startsAfterPause', startsAfterPause, 0)],
@@ -154,6 +167,7 @@ export const SCENARIOS: Record<ScenarioId, ScenarioDefinition> = {
   },
   f: {
     title: 'Progress latency',
+    needsWorker: true,
     params: ({ f }) => ({ nodes: f.nodes, installMs: f.installMs, pollMs: f.pollMs }),
     run: async (ctx, { f }) => {
       const run = await measureProgress(ctx, f);

@@ -36,11 +36,17 @@ export function summarize(values: readonly number[], digits = 1): Summary | unde
   const at = (p: number): number => round(percentile(values, p) as number, digits);
   return {
     count: values.length,
-    min: round(values.reduce((a, b) => Math.min(a, b)), digits),
+    min: round(
+      values.reduce((a, b) => Math.min(a, b)),
+      digits,
+    ),
     p50: at(50),
     p95: at(95),
     p99: at(99),
-    max: round(values.reduce((a, b) => Math.max(a, b)), digits),
+    max: round(
+      values.reduce((a, b) => Math.max(a, b)),
+      digits,
+    ),
     mean: round(values.reduce((sum, v) => sum + v, 0) / values.length, digits),
   };
 }

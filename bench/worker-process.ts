@@ -17,7 +17,7 @@ import { createOrchestratorWorker, installRuntimeLogger } from '../src/worker.js
 
 /** One line of the worker's stdout. */
 export type WorkerReport =
-  | { type: 'ready'; at: number; startupMs: number }
+  | { type: 'ready'; at: number; startupMs: number; rss: number; cpuUs: number }
   | {
       type: 'sample';
       at: number;
@@ -68,8 +68,9 @@ async function main(): Promise<void> {
   process.once('SIGINT', stop);
   const sampler = setInterval(sample, sampleMs);
   const running = worker.run();
-  report({ type: 'ready', at: Date.now(), startupMs: Date.now() - bornAt });
-  sample();
+  const cpu = process.cpuUsage();
+  const rss = process.memoryUsage().rss;
+  report({ type: 'ready', at: Date.now(), startupMs: Date.now() - bornAt, rss, cpuUs: cpu.user + cpu.system });
   try {
     await running;
   } finally {

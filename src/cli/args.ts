@@ -50,9 +50,11 @@ export function expectPositionals(command: string, positionals: readonly string[
     );
   }
   if (positionals.length > names.length) {
-    throw new UsageError(
-      `unexpected argument "${positionals[names.length] ?? ''}": usage 'fleet-rollout ${command} ${names.join(' ')}'; see --help`,
-    );
+    const usage =
+      names.length === 0
+        ? `'fleet-rollout ${command}' takes flags only`
+        : `usage 'fleet-rollout ${command} ${names.join(' ')}'`;
+    throw new UsageError(`unexpected argument "${positionals[names.length] ?? ''}": ${usage}; see --help`);
   }
   return [...positionals];
 }

@@ -26,16 +26,17 @@ export function parseInventory(file: string, data: unknown): InventoryNode[] {
   const parsed = InventoryFileSchema.safeParse(data);
   if (parsed.success) return Array.isArray(parsed.data) ? parsed.data : parsed.data.nodes;
   const form = 'a list of { id, name?, labels?, replicas? } (or { nodes: [...] })';
-  const asList = z
-    .array(InventoryNodeSchema.strict())
-    .safeParse(Array.isArray(data) ? data : (data as { nodes?: unknown } | null)?.nodes);
+  const list = Array.isArray(data) ? data : (data as { nodes?: unknown } | null)?.nodes;
+  const asList = z.array(InventoryNodeSchema.strict()).safeParse(list);
   const issue = asList.success ? parsed.error.issues[0] : asList.error.issues[0];
-  const where = issue === undefined || issue.path.length === 0 ? '' : `${pathText(issue.path)}: `;
-  const what =
-    issue?.code === 'invalid_union' || (issue?.path.length ?? 0) === 0
-      ? `expected ${form}`
-      : (issue?.message ?? 'invalid');
-  throw new UsageError(`--inventory: ${file}: ${where}${what}`);
+  if (issue === undefined || issue.path.length === 0 || issue.code === 'invalid_union') {
+    throw new UsageError(`--inventory: ${file}: expected ${form}`);
+  }
+  const path = pathText([...(Array.isArray(data) ? [] : ['nodes']), ...issue.path]);
+  const missing = issue.code === 'invalid_type' && /received undefined/.test(issue.message);
+  throw new UsageError(
+    `--inventory: ${file}: ${path}: ${missing ? `required (expected a ${issue.expected})` : issue.message}`,
+  );
 }
 
 /** Reads, parses (YAML, which includes JSON) and validates an inventory file. */

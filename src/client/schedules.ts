@@ -188,7 +188,7 @@ export async function describeSchedule(client: Client, scheduleId: string): Prom
   const info = infoOf(scheduleId, d, actions);
   if (d.policies.overlap !== undefined) info.overlap = d.policies.overlap;
   info.taskQueue = d.action.taskQueue;
-  const spec = d.action.args?.[0];
+  const spec: unknown = d.action.args?.[0];
   if (typeof spec === 'object' && spec !== null) info.spec = spec as RolloutSpecInput;
   return info;
 }

@@ -73,7 +73,10 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
       throw new UnreachableError(`cannot start the local servers: ${message} (logs in ${logDir})`);
     }
     say(`Temporal ${stack.temporalAddress}, NATS ${stack.natsUrl}, Web UI ${stack.uiUrl}`);
-    if (stopper.signal.aborted) return SIGNAL_EXIT[interruptedBy ?? 'SIGINT'] ?? 1;
+    if (stopper.signal.aborted) {
+      say(`${interruptedBy ?? 'interrupted'}: stopping before the rollout started`);
+      return SIGNAL_EXIT[interruptedBy ?? 'SIGINT'] ?? 1;
+    }
 
     const started = await startRollout(stack.client, demoSpec(nodes), { taskQueue: stack.taskQueue });
     const settings = parseTemporalSettings({ address: stack.temporalAddress, uiUrl: stack.uiUrl });

@@ -3,7 +3,7 @@
  * rollout with the in-flight node reported and the pending ones never started, and refused
  * controls exit 1 with the workflow's reason.
  */
-import { after, before, test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { getStatus } from '../../src/client/index.js';
 import { StatusJsonSchema } from '../../src/client/status-json.js';
@@ -19,16 +19,21 @@ before(async () => {
   installRuntimeLogger(testLogger());
   orchestrator = await startOrchestrator(servers);
 });
-after(async () => {
-  await orchestrator.stop();
-});
 
-test(
+void test(
   'pause holds every new node until resume; a second pause and an unknown node are refused',
   withLogs(servers, async () => {
-    const { fleet, backend, ids } = await startFleet(orchestrator, 5, { installMs: 600 });
+    const { fleet, backend, ids } = await startFleet(orchestrator, 5, { installMs: 500 });
     try {
-      const flags = ['--backend', backend, '--nodes', ids.join(','), '--min-healthy-time', '0s', ...temporalArgs(servers, orchestrator)];
+      const flags = [
+        '--backend',
+        backend,
+        '--nodes',
+        ids.join(','),
+        '--min-healthy-time',
+        '0s',
+        ...temporalArgs(servers, orchestrator),
+      ];
       expectExit(await runCli(['start', ...flags]), 0, 'start');
       const paused = await runCli(['pause', backend, '--reason', 'e2e pause', ...temporalArgs(servers)]);
       expectExit(paused, 0, 'pause');
@@ -67,12 +72,20 @@ test(
   }),
 );
 
-test(
+void test(
   'abort ends the rollout: the node in flight is reported, pending nodes never start, watch exits 1',
   withLogs(servers, async () => {
     const { fleet, backend, ids } = await startFleet(orchestrator, 3, { installMs: 20_000 });
     try {
-      const flags = ['--backend', backend, '--nodes', ids.join(','), '--min-healthy-time', '0s', ...temporalArgs(servers, orchestrator)];
+      const flags = [
+        '--backend',
+        backend,
+        '--nodes',
+        ids.join(','),
+        '--min-healthy-time',
+        '0s',
+        ...temporalArgs(servers, orchestrator),
+      ];
       expectExit(await runCli(['start', ...flags]), 0, 'start');
       await waitFor('a node to be upgrading', async () => {
         const s = (await getStatus(orchestrator.client, backend)).status;

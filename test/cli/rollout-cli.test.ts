@@ -3,7 +3,7 @@
  * refusal of a second start, against a real Temporal dev server, nats-server, orchestrator worker
  * and simulated fleet.
  */
-import { after, before, test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { StatusJsonSchema } from '../../src/client/status-json.js';
 import { installRuntimeLogger } from '../../src/worker.js';
@@ -18,11 +18,8 @@ before(async () => {
   installRuntimeLogger(testLogger());
   orchestrator = await startOrchestrator(servers);
 });
-after(async () => {
-  await orchestrator.stop();
-});
 
-test(
+void test(
   'start --wait upgrades every node, prints the final table and exits 0; status --json, history and list agree',
   withLogs(servers, async () => {
     const { fleet, backend, ids } = await startFleet(orchestrator, 4);
@@ -76,7 +73,7 @@ test(
   }),
 );
 
-test(
+void test(
   'a second start while one runs is refused naming the running run; --attach joins it',
   withLogs(servers, async () => {
     const { fleet, backend, ids } = await startFleet(orchestrator, 2);

@@ -38,9 +38,10 @@ function startDemo(): DemoRun {
 /** The server pids and ports the demo announced. */
 function announced(output: string): { pids: number[]; ports: string[] } {
   const pids = /demo: temporal pid (\d+), nats-server pid (\d+)/.exec(output);
-  const ports = /demo: Temporal 127\.0\.0\.1:(\d+), NATS nats:\/\/127\.0\.0\.1:(\d+), Web UI http:\/\/127\.0\.0\.1:(\d+)/.exec(
-    output,
-  );
+  const ports =
+    /demo: Temporal 127\.0\.0\.1:(\d+), NATS nats:\/\/127\.0\.0\.1:(\d+), Web UI http:\/\/127\.0\.0\.1:(\d+)/.exec(
+      output,
+    );
   assert.ok(pids !== null, `the demo printed no server pids:\n${output}`);
   assert.ok(ports !== null, `the demo printed no addresses:\n${output}`);
   return { pids: [Number(pids[1]), Number(pids[2])], ports: [ports[1] ?? '', ports[2] ?? '', ports[3] ?? ''] };
@@ -101,7 +102,7 @@ async function finished(run: DemoRun, timeoutMs: number): Promise<{ code: number
   }
 }
 
-test('the demo runs the staged rollout, exits 0 with the final table and the Web UI address, and leaves nothing behind', async () => {
+void test('the demo runs the staged rollout, exits 0 with the final table and the Web UI address, and leaves nothing behind', async () => {
   const startedAt = Date.now();
   const run = startDemo();
   const { code } = await finished(run, 150_000);
@@ -121,7 +122,7 @@ test('the demo runs the staged rollout, exits 0 with the final table and the Web
   assertNothingLeft(output);
 });
 
-test('Ctrl-C (SIGINT) during the rollout stops everything and exits 130', async () => {
+void test('Ctrl-C (SIGINT) during the rollout stops everything and exits 130', async () => {
   const run = startDemo();
   try {
     await waitForOutput(run, /succeeded in /, 90_000);

@@ -42,7 +42,7 @@ function status(overrides: Record<string, Partial<NodeStatus>> = {}, phase: Roll
 
 const idOf = (role: DemoRole): string => nodes.find((n) => n.role === role)?.id ?? '';
 
-test('the staging: 12 nodes in 3 zones, one legacy, one slow, one failing; a valid spec and fleet', () => {
+void test('the staging: 12 nodes in 3 zones, one legacy, one slow, one failing; a valid spec and fleet', () => {
   assert.equal(nodes.length, 12);
   assert.equal(new Set(nodes.map((n) => n.zone)).size, 3);
   for (const role of [DemoRole.Legacy, DemoRole.Slow, DemoRole.Failing]) {
@@ -60,12 +60,12 @@ test('the staging: 12 nodes in 3 zones, one legacy, one slow, one failing; a val
   assert.notEqual(nodes[0]?.role, DemoRole.Failing, 'the canary (first in zone order) is not the failing node');
 });
 
-test('as designed: every node but the failing one succeeded, the legacy one by fallback', () => {
+void test('as designed: every node but the failing one succeeded, the legacy one by fallback', () => {
   const verdict = judgeDemo(status(), nodes);
   assert.equal(verdict.asDesigned, true, JSON.stringify(verdict.checks));
 });
 
-test('not as designed: the failing node succeeded, an ordinary node failed, no fallback, a re-send, a halt', () => {
+void test('not as designed: the failing node succeeded, an ordinary node failed, no fallback, a re-send, a halt', () => {
   const cases: [string, RolloutStatus][] = [
     ['failing node succeeded', status({ [idOf(DemoRole.Failing)]: { state: 'succeeded' } }, 'succeeded')],
     ['ordinary node failed', status({ [nodes[0]?.id ?? '']: { state: 'failed', lastError: 'boom' } })],

@@ -3,7 +3,14 @@ import { before, test } from 'node:test';
 import type { WorkflowHandle } from '@temporalio/client';
 import { startSimulatedFleet } from '../../src/agent/index.js';
 import type { RolloutSpecInput } from '../../src/domain/spec.js';
-import { abortUpdate, pauseUpdate, promoteUpdate, resumeUpdate, rolloutWorkflowId, statusQuery } from '../../src/workflows/messages.js';
+import {
+  abortUpdate,
+  pauseUpdate,
+  promoteUpdate,
+  resumeUpdate,
+  rolloutWorkflowId,
+  statusQuery,
+} from '../../src/workflows/messages.js';
 import { rolloutWorkflow } from '../../src/workflows/rollout.js';
 import type { RolloutStatus } from '../../src/workflows/status.js';
 import { FleetObserver } from '../support/fleet-observer.js';
@@ -19,11 +26,20 @@ before(async () => {
 type Handle = WorkflowHandle<typeof rolloutWorkflow>;
 
 async function start(spec: RolloutSpecInput): Promise<Handle> {
-  return await orch.client.workflow.start(rolloutWorkflow, { taskQueue: orch.taskQueue, workflowId: rolloutWorkflowId(spec.backend), args: [{ spec }] });
+  return await orch.client.workflow.start(rolloutWorkflow, {
+    taskQueue: orch.taskQueue,
+    workflowId: rolloutWorkflowId(spec.backend),
+    args: [{ spec }],
+  });
 }
 
 /** Polls the status query until `predicate` holds (bounded). */
-async function until(handle: Handle, predicate: (s: RolloutStatus) => boolean, what: string, timeoutMs = 30_000): Promise<RolloutStatus> {
+async function until(
+  handle: Handle,
+  predicate: (s: RolloutStatus) => boolean,
+  what: string,
+  timeoutMs = 30_000,
+): Promise<RolloutStatus> {
   const deadline = Date.now() + timeoutMs;
   let last: RolloutStatus | undefined;
   while (Date.now() < deadline) {
@@ -43,7 +59,13 @@ void test(
     const failing = new Set([ids[1], ids[3]]);
     const fleet = await startSimulatedFleet({
       nc: orch.nc,
-      nodes: ids.map((id) => ({ id, backend, version: 'v1.0.0', installMs: 50, ...(failing.has(id) ? { failVersion: 'v1.0.1' } : {}) })),
+      nodes: ids.map((id) => ({
+        id,
+        backend,
+        version: 'v1.0.0',
+        installMs: 50,
+        ...(failing.has(id) ? { failVersion: 'v1.0.1' } : {}),
+      })),
       log: orch.log,
     });
     try {
@@ -69,7 +91,11 @@ void test(
       const result = await handle.result();
       assert.equal(result.phase, 'aborted');
       assert.equal(result.nodes[4]?.state, 'pending');
-      assert.equal(fleet.stats()[ids[4] ?? '']?.requests.upgrade, 0, 'the node after the abort was never sent an upgrade');
+      assert.equal(
+        fleet.stats()[ids[4] ?? '']?.requests.upgrade,
+        0,
+        'the node after the abort was never sent an upgrade',
+      );
       await assert.rejects(handle.executeUpdate(resumeUpdate, { args: [] }));
     } finally {
       await fleet.stop();
@@ -83,9 +109,19 @@ void test(
     const backend = uniqueName('canary');
     const p = uniqueName('c');
     const ids = [0, 1, 2].map((i) => `${p}-${i}`);
-    const fleet = await startSimulatedFleet({ nc: orch.nc, nodes: ids.map((id) => ({ id, backend, version: 'v3.1.0', installMs: 50 })), log: orch.log });
+    const fleet = await startSimulatedFleet({
+      nc: orch.nc,
+      nodes: ids.map((id) => ({ id, backend, version: 'v3.1.0', installMs: 50 })),
+      log: orch.log,
+    });
     try {
-      const handle = await start({ backend, nodes: ids, maxParallel: 3, minHealthyTime: 0, canary: { nodes: 1, promote: 'manual' } });
+      const handle = await start({
+        backend,
+        nodes: ids,
+        maxParallel: 3,
+        minHealthyTime: 0,
+        canary: { nodes: 1, promote: 'manual' },
+      });
       const gated = await until(handle, (s) => s.waiting === 'canary-gate', 'the canary gate');
       assert.equal(gated.counts.succeeded, 1);
       assert.equal(gated.counts.pending, 2);
@@ -112,7 +148,11 @@ void test(
     const backend = uniqueName('pause');
     const p = uniqueName('p');
     const ids = [0, 1, 2, 3].map((i) => `${p}-${i}`);
-    const fleet = await startSimulatedFleet({ nc: orch.nc, nodes: ids.map((id) => ({ id, backend, version: 'v1.0.0', installMs: 700 })), log: orch.log });
+    const fleet = await startSimulatedFleet({
+      nc: orch.nc,
+      nodes: ids.map((id) => ({ id, backend, version: 'v1.0.0', installMs: 700 })),
+      log: orch.log,
+    });
     const observer = await FleetObserver.start(orch.nc);
     try {
       const handle = await start({ backend, nodes: ids, maxParallel: 1, minHealthyTime: 0 });
@@ -144,7 +184,11 @@ void test(
     const backend = uniqueName('window');
     const p = uniqueName('w');
     const ids = [0, 1].map((i) => `${p}-${i}`);
-    const fleet = await startSimulatedFleet({ nc: orch.nc, nodes: ids.map((id) => ({ id, backend, version: 'v1.0.0', installMs: 50 })), log: orch.log });
+    const fleet = await startSimulatedFleet({
+      nc: orch.nc,
+      nodes: ids.map((id) => ({ id, backend, version: 'v1.0.0', installMs: 50 })),
+      log: orch.log,
+    });
     const observer = await FleetObserver.start(orch.nc);
     try {
       // The window opens at the next whole minute (UTC) and stays open ten minutes.
@@ -162,7 +206,8 @@ void test(
       const result = await handle.result();
       assert.equal(result.phase, 'succeeded');
       assert.equal(observer.requests.length, 2);
-      for (const r of observer.requests) assert.ok(r.at >= opensAt, `request at ${new Date(r.at).toISOString()} before the window opened`);
+      for (const r of observer.requests)
+        assert.ok(r.at >= opensAt, `request at ${new Date(r.at).toISOString()} before the window opened`);
     } finally {
       observer.stop();
       await fleet.stop();

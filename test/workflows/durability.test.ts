@@ -27,16 +27,33 @@ async function spawnWorker(taskQueue: string): Promise<ManagedProcess> {
   const proc = ManagedProcess.start(
     'worker',
     process.execPath,
-    [path.join(PROJECT_ROOT, 'dist/src/cli/main.js'), 'worker', '--temporal-address', servers.temporal.address, '--task-queue', taskQueue, '--nats-url', servers.nats.url],
+    [
+      path.join(PROJECT_ROOT, 'dist/src/cli/main.js'),
+      'worker',
+      '--temporal-address',
+      servers.temporal.address,
+      '--task-queue',
+      taskQueue,
+      '--nats-url',
+      servers.nats.url,
+    ],
     logFile,
   );
-  await waitUntil('the orchestrator worker process', () => Promise.resolve(readFileSync(logFile, 'utf8').includes('orchestrator worker running')), 60_000);
+  await waitUntil(
+    'the orchestrator worker process',
+    () => Promise.resolve(readFileSync(logFile, 'utf8').includes('orchestrator worker running')),
+    60_000,
+  );
   return proc;
 }
 
 async function inFlightAtLeast(backend: string, n: number): Promise<void> {
   const handle = client.workflow.getHandle(rolloutWorkflowId(backend));
-  await waitUntil(`${n} nodes in flight`, async () => (await handle.query(statusQuery, { nodes: 'none' })).counts.inFlight >= n, 60_000);
+  await waitUntil(
+    `${n} nodes in flight`,
+    async () => (await handle.query(statusQuery, { nodes: 'none' })).counts.inFlight >= n,
+    60_000,
+  );
 }
 
 void test(
@@ -47,7 +64,11 @@ void test(
     const backend = uniqueName('crash');
     const taskQueue = uniqueName('tq');
     const ids = Array.from({ length: 6 }, (_, i) => `${uniqueName('k')}-${i}`);
-    const fleet = await startSimulatedFleet({ nc, nodes: ids.map((id) => ({ id, backend, version: 'v1.0.0', installMs: 3_000 })), log: testLogger() });
+    const fleet = await startSimulatedFleet({
+      nc,
+      nodes: ids.map((id) => ({ id, backend, version: 'v1.0.0', installMs: 3_000 })),
+      log: testLogger(),
+    });
     const observer = await FleetObserver.start(nc, ['upgrade']);
     let worker = await spawnWorker(taskQueue);
     try {
@@ -84,7 +105,11 @@ void test(
     const backend = uniqueName('restart');
     const taskQueue = uniqueName('tq');
     const ids = Array.from({ length: 4 }, (_, i) => `${uniqueName('r')}-${i}`);
-    const fleet = await startSimulatedFleet({ nc, nodes: ids.map((id) => ({ id, backend, version: 'v1.0.0', installMs: 2_000 })), log: testLogger() });
+    const fleet = await startSimulatedFleet({
+      nc,
+      nodes: ids.map((id) => ({ id, backend, version: 'v1.0.0', installMs: 2_000 })),
+      log: testLogger(),
+    });
     const worker = await spawnWorker(taskQueue);
     try {
       const handle = await client.workflow.start(rolloutWorkflow, {

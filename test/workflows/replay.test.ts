@@ -10,7 +10,10 @@ const dir = path.join(PROJECT_ROOT, 'test', 'histories');
 const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
 
 void test('recorded histories exist', () => {
-  assert.ok(files.length >= 2, `expected recorded histories in ${dir}; record them with RECORD_HISTORIES=1 node --test dist/test/workflows/rollout.test.js`);
+  assert.ok(
+    files.length >= 2,
+    `expected recorded histories in ${dir}; record them with RECORD_HISTORIES=1 node --test dist/test/workflows/rollout.test.js`,
+  );
 });
 
 for (const file of files) {

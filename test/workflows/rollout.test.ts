@@ -39,10 +39,20 @@ async function withFleet(
  * With RECORD_HISTORIES=1, writes the finished run's history to test/histories/NAME.json, where
  * the replay test checks that the current workflow code still replays it.
  */
-async function record(handle: WorkflowHandle, name: string): Promise<void> {
-  if (process.env['RECORD_HISTORIES'] !== '1') return;
-  const json = execFileSync(locateTool('temporal'), ['workflow', 'show', '--workflow-id', handle.workflowId, '--address', servers.temporal.address, '--output', 'json']);
+function record(handle: WorkflowHandle, name: string): Promise<void> {
+  if (process.env['RECORD_HISTORIES'] !== '1') return Promise.resolve();
+  const json = execFileSync(locateTool('temporal'), [
+    'workflow',
+    'show',
+    '--workflow-id',
+    handle.workflowId,
+    '--address',
+    servers.temporal.address,
+    '--output',
+    'json',
+  ]);
   writeFileSync(path.join(PROJECT_ROOT, 'test', 'histories', `${name}.json`), json);
+  return Promise.resolve();
 }
 
 function start(spec: RolloutSpecInput) {

@@ -18,7 +18,11 @@ void test(
   withLogs(servers, async () => {
     const backend = uniqueName('scale');
     const ids = Array.from({ length: 2_000 }, (_, i) => `s${i}`);
-    const fleet = await startSimulatedFleet({ nc: orch.nc, nodes: ids.map((id) => ({ id, backend, version: 'v1.0.0', installMs: 0 })), log: orch.log });
+    const fleet = await startSimulatedFleet({
+      nc: orch.nc,
+      nodes: ids.map((id) => ({ id, backend, version: 'v1.0.0', installMs: 0 })),
+      log: orch.log,
+    });
     try {
       const handle = await orch.client.workflow.start(rolloutWorkflow, {
         taskQueue: orch.taskQueue,
@@ -30,7 +34,10 @@ void test(
       assert.equal(result.counts.succeeded, 2_000);
       assert.ok(result.continueAsNewCount >= 1, `continued as new ${result.continueAsNewCount} times`);
       const stats = fleet.stats();
-      assert.ok(ids.every((id) => stats[id]?.requests.upgrade === 1), 'every node got exactly one upgrade request');
+      assert.ok(
+        ids.every((id) => stats[id]?.requests.upgrade === 1),
+        'every node got exactly one upgrade request',
+      );
     } finally {
       await fleet.stop();
     }
