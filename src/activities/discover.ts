@@ -6,6 +6,8 @@
 import { Context } from '@temporalio/activity';
 import { MessageType, subjects } from '../protocol/index.js';
 import { NatsRequestError, RequestFailure, requestMessage } from '../nats/index.js';
+import type { NatsConnection } from 'nats';
+import type { Logger } from '../log.js';
 import type { ActivityDeps } from './deps.js';
 import { DiscoverySkip, type DiscoverInput, type DiscoverOutput, type InstalledRecord } from './types.js';
 import { installedRecordOf } from './installed.js';
@@ -30,59 +32,85 @@ export async function forEachBounded<T>(
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
+/** Where discovery runs and what it reports as it goes. */
+export interface DiscoverContext {
+  nc: NatsConnection;
+  log: Logger;
+  /** @default 30000 (LocalAI's) */
+  listTimeoutMs?: number;
+  /** Called with the number of nodes answered so far (every 50). */
+  onProgress?: (done: number) => void;
+}
+
+/**
+ * Asks each node `backend.list` (at most `concurrency` at once) and classifies it. The one
+ * implementation of discovery: the `discoverTargets` activity and `fleet-rollout plan` both use it.
+ */
+export async function discoverNodes(ctx: DiscoverContext, input: DiscoverInput): Promise<DiscoverOutput> {
+  const out: DiscoverOutput = { found: [], skipped: [] };
+  const askReplicas = new Set(input.askReplicas);
+  const listTimeout = ctx.listTimeoutMs ?? LIST_TIMEOUT_MS;
+  let done = 0;
+  await forEachBounded(input.nodeIds, input.concurrency ?? 32, async (id) => {
+    try {
+      const reply = await requestMessage(
+        ctx.nc,
+        subjects.list(id),
+        MessageType.BackendListRequest,
+        {},
+        MessageType.BackendListReply,
+        listTimeout,
+      );
+      const entry = reply.backends.find((b) => b.name === input.backend);
+      if (reply.error !== undefined && reply.error !== '' && entry === undefined) {
+        out.skipped.push({
+          id,
+          kind: DiscoverySkip.BadReply,
+          reason: `backend.list failed on the node: ${reply.error}`,
+        });
+      } else if (entry === undefined) {
+        out.skipped.push({
+          id,
+          kind: DiscoverySkip.NotInstalled,
+          reason: `${input.backend} is not installed on this node`,
+        });
+      } else {
+        const installed: InstalledRecord = installedRecordOf(entry);
+        const replicas = askReplicas.has(id) ? await countReplicas(ctx, id) : undefined;
+        out.found.push(replicas === undefined ? { id, installed } : { id, installed, replicas });
+      }
+    } catch (err) {
+      if (err instanceof NatsRequestError && err.kind === RequestFailure.MalformedReply) {
+        out.skipped.push({ id, kind: DiscoverySkip.BadReply, reason: err.message });
+      } else if (err instanceof NatsRequestError) {
+        out.skipped.push({ id, kind: DiscoverySkip.Unreachable, reason: err.message });
+      } else {
+        throw err;
+      }
+    }
+    done += 1;
+    if (done % 50 === 0) ctx.onProgress?.(done);
+  });
+  return out;
+}
+
 export function makeDiscoverTargets(deps: ActivityDeps) {
   return async function discoverTargets(input: DiscoverInput): Promise<DiscoverOutput> {
-    const ctx = Context.current();
-    const out: DiscoverOutput = { found: [], skipped: [] };
-    const askReplicas = new Set(input.askReplicas);
-    let done = 0;
-    await forEachBounded(input.nodeIds, input.concurrency ?? 32, async (id) => {
-      const listTimeout = deps.listTimeoutMs ?? LIST_TIMEOUT_MS;
-      try {
-        const reply = await requestMessage(
-          deps.nc,
-          subjects.list(id),
-          MessageType.BackendListRequest,
-          {},
-          MessageType.BackendListReply,
-          listTimeout,
-        );
-        const entry = reply.backends.find((b) => b.name === input.backend);
-        if (reply.error !== undefined && reply.error !== '' && entry === undefined) {
-          out.skipped.push({
-            id,
-            kind: DiscoverySkip.BadReply,
-            reason: `backend.list failed on the node: ${reply.error}`,
-          });
-        } else if (entry === undefined) {
-          out.skipped.push({
-            id,
-            kind: DiscoverySkip.NotInstalled,
-            reason: `${input.backend} is not installed on this node`,
-          });
-        } else {
-          const installed: InstalledRecord = installedRecordOf(entry);
-          const replicas = askReplicas.has(id) ? await countReplicas(deps, id) : undefined;
-          out.found.push(replicas === undefined ? { id, installed } : { id, installed, replicas });
-        }
-      } catch (err) {
-        if (err instanceof NatsRequestError && err.kind === RequestFailure.MalformedReply) {
-          out.skipped.push({ id, kind: DiscoverySkip.BadReply, reason: err.message });
-        } else if (err instanceof NatsRequestError) {
-          out.skipped.push({ id, kind: DiscoverySkip.Unreachable, reason: err.message });
-        } else {
-          throw err;
-        }
-      }
-      done += 1;
-      if (done % 50 === 0) ctx.heartbeat({ discovered: done });
-    });
-    return out;
+    const activity = Context.current();
+    return await discoverNodes(
+      {
+        nc: deps.nc,
+        log: deps.log,
+        ...(deps.listTimeoutMs !== undefined ? { listTimeoutMs: deps.listTimeoutMs } : {}),
+        onProgress: (done) => activity.heartbeat({ discovered: done }),
+      },
+      input,
+    );
   };
 }
 
 /** Replicas served on the node, from `models.running`; 0 when the node cannot say. */
-async function countReplicas(deps: ActivityDeps, id: string): Promise<number> {
+async function countReplicas(deps: DiscoverContext, id: string): Promise<number> {
   try {
     const reply = await requestMessage(
       deps.nc,

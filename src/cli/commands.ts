@@ -11,6 +11,7 @@ interface CommandEntry {
   load: () => Promise<CommandModule>;
 }
 
+/** Every command, in the order `--help` lists them. */
 export const COMMANDS: Record<string, CommandEntry | undefined> = {
   start: {
     summary: 'start the rollout of a backend (--wait follows it live)',

@@ -77,6 +77,7 @@ export const ConfigFileSchema = z
     taskQueue: text.optional(),
   })
   .strict();
+/** A validated `--config` file. */
 export type ConfigFile = z.output<typeof ConfigFileSchema>;
 
 /** Reads and validates a config file. @throws UsageError naming `--config`, the file and the field. */

@@ -20,7 +20,9 @@ export interface FollowOptions {
 }
 
 /** Consecutive failed polls tolerated (e.g. a query while the worker restarts) before giving up. */
-const MAX_POLL_FAILURES = 20;
+const MAX_POLL_FAILURES = 12;
+/** Larger rollouts are polled for their active nodes only, and read whole once at the end. */
+const ALL_NODES_UP_TO = 200;
 
 /** 0 when the rollout succeeded, 1 when it failed, halted or was aborted. */
 export function outcomeExitCode(status: RolloutStatus): ExitCode {
@@ -68,12 +70,18 @@ async function sleep(ms: number): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-async function poll(client: Client, backend: string, intervalMs: number): Promise<RolloutSnapshot> {
+async function poll(
+  client: Client,
+  backend: string,
+  intervalMs: number,
+  nodes: 'all' | 'active',
+): Promise<RolloutSnapshot> {
   for (let failures = 0; ; failures++) {
     try {
-      return await getStatus(client, backend);
+      return await getStatus(client, backend, { nodes });
     } catch (err) {
       if (err instanceof RolloutNotFoundError || failures >= MAX_POLL_FAILURES) throw err;
+      if (failures === 0) process.stderr.write(`${(err as Error).message}; still trying\n`);
       await sleep(intervalMs);
     }
   }
@@ -89,7 +97,8 @@ export async function followRollout(client: Client, backend: string, options: Fo
   let previous: RolloutStatus | undefined;
   let drawn = 0;
   for (;;) {
-    const snapshot = await poll(client, backend, intervalMs);
+    const nodes = previous === undefined || previous.counts.total <= ALL_NODES_UP_TO ? 'all' : 'active';
+    let snapshot = await poll(client, backend, intervalMs, nodes);
     const status = snapshot.status;
     const settled = isSettled(status.phase) || snapshot.execution !== 'RUNNING';
     if (style.live) {
@@ -101,13 +110,16 @@ export async function followRollout(client: Client, backend: string, options: Fo
     }
     previous = status;
     if (settled) {
-      const lines = [headline(style, status), countsLine(status)];
-      if (status.nodes.length > 0) lines.push('', ...nodeTable(style, status.nodes));
-      if (status.phase === 'halted')
+      if (nodes === 'active') snapshot = await poll(client, backend, intervalMs, 'all');
+      const final = snapshot.status;
+      const lines = [headline(style, final), countsLine(final)];
+      if (final.nodes.length > 0) lines.push('', ...nodeTable(style, final.nodes));
+      if (final.phase === 'halted') {
         lines.push(
           '',
           `halted: resume with 'fleet-rollout resume ${backend}' or end it with 'fleet-rollout abort ${backend}'`,
         );
+      }
       out.write(`${lines.join('\n')}\n`);
       return snapshot;
     }

@@ -47,6 +47,11 @@ export class RolloutNotFoundError extends Error {
   override readonly name = 'RolloutNotFoundError';
 }
 
+/** A rollout is running, but no orchestrator worker answers for it (its status cannot be read). */
+export class RolloutUnavailableError extends Error {
+  override readonly name = 'RolloutUnavailableError';
+}
+
 /** The workflow refused a control (its update validator rejected the transition); the message is the workflow's. */
 export class ControlRejectedError extends Error {
   override readonly name = 'ControlRejectedError';

@@ -9,11 +9,9 @@ import { planWaves, type WaveKind } from '../domain/planner.js';
 import type { RolloutSpecInput } from '../domain/spec.js';
 import type { TargetNode } from '../domain/targets.js';
 import { isWindowOpen, nextWindowOpen } from '../domain/window.js';
-import { forEachBounded, LIST_TIMEOUT_MS } from '../activities/discover.js';
-import { installedRecordOf } from '../activities/installed.js';
-import { DiscoverySkip, type InstalledRecord } from '../activities/types.js';
-import { NatsRequestError, RequestFailure, requestMessage } from '../nats/index.js';
-import { MessageType, subjects } from '../protocol/index.js';
+import { discoverNodes, LIST_TIMEOUT_MS } from '../activities/discover.js';
+import type { InstalledRecord } from '../activities/types.js';
+import { createLogger } from '../log.js';
 import { checkRolloutSpec } from './spec-check.js';
 
 /** A node of the plan. */
@@ -52,64 +50,35 @@ export interface PlanRolloutOptions {
   now?: number;
 }
 
-async function countReplicas(nc: NatsConnection, id: string, timeoutMs: number): Promise<number> {
-  try {
-    const reply = await requestMessage(
-      nc,
-      subjects.modelsRunning(id),
-      MessageType.ModelsRunningRequest,
-      {},
-      MessageType.ModelsRunningReply,
-      timeoutMs,
-    );
-    return reply.models.length;
-  } catch {
-    return 0;
-  }
-}
-
 async function discover(
   nc: NatsConnection,
   backend: string,
   targets: readonly TargetNode[],
   options: PlanRolloutOptions,
 ) {
+  const out = await discoverNodes(
+    { nc, log: createLogger({ level: 'silent' }), listTimeoutMs: options.listTimeoutMs ?? LIST_TIMEOUT_MS },
+    {
+      backend,
+      nodeIds: targets.map((t) => t.id),
+      askReplicas: targets.filter((t) => t.replicas === undefined).map((t) => t.id),
+      concurrency: options.concurrency ?? 32,
+    },
+  );
+  const byId = new Map(targets.map((t) => [t.id, t]));
   const found = new Map<string, PlannedNode>();
-  const skipped: { id: string; reason: string }[] = [];
-  const timeoutMs = options.listTimeoutMs ?? LIST_TIMEOUT_MS;
-  await forEachBounded(targets, options.concurrency ?? 32, async (target) => {
-    try {
-      const reply = await requestMessage(
-        nc,
-        subjects.list(target.id),
-        MessageType.BackendListRequest,
-        {},
-        MessageType.BackendListReply,
-        timeoutMs,
-      );
-      const entry = reply.backends.find((b) => b.name === backend);
-      if (entry === undefined) {
-        const failed = reply.error !== undefined && reply.error !== '';
-        const reason = failed
-          ? `${DiscoverySkip.BadReply}: backend.list failed on the node: ${reply.error}`
-          : `${DiscoverySkip.NotInstalled}: ${backend} is not installed on this node`;
-        skipped.push({ id: target.id, reason });
-        return;
-      }
-      const replicas = target.replicas ?? (await countReplicas(nc, target.id, Math.min(timeoutMs, 10_000)));
-      found.set(target.id, {
-        id: target.id,
-        name: target.name,
-        zone: target.zone,
-        replicas,
-        installed: installedRecordOf(entry),
-      });
-    } catch (err) {
-      if (!(err instanceof NatsRequestError)) throw err;
-      const kind = err.kind === RequestFailure.MalformedReply ? DiscoverySkip.BadReply : DiscoverySkip.Unreachable;
-      skipped.push({ id: target.id, reason: `${kind}: ${err.message}` });
-    }
-  });
+  for (const node of out.found) {
+    const target = byId.get(node.id);
+    if (target === undefined) continue;
+    found.set(node.id, {
+      id: node.id,
+      name: target.name,
+      zone: target.zone,
+      replicas: target.replicas ?? node.replicas ?? 0,
+      installed: node.installed,
+    });
+  }
+  const skipped = out.skipped.map((s) => ({ id: s.id, reason: `${s.kind}: ${s.reason}` }));
   return { found, skipped };
 }
 

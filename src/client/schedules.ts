@@ -10,7 +10,7 @@ import {
   type Client,
   type ScheduleOverlapPolicy,
 } from '@temporalio/client';
-import type { RolloutSpecInput } from '../domain/spec.js';
+import { parseRolloutSpec, type RolloutSpecInput } from '../domain/spec.js';
 import type { scheduledRolloutWorkflow } from '../workflows/scheduled.js';
 import { cronProblem, isTimeZone } from './cron.js';
 import { ControlRejectedError, InvalidSpecError, RolloutNotFoundError, type SpecProblem } from './errors.js';
@@ -189,7 +189,8 @@ export async function describeSchedule(client: Client, scheduleId: string): Prom
   if (d.policies.overlap !== undefined) info.overlap = d.policies.overlap;
   info.taskQueue = d.action.taskQueue;
   const spec: unknown = d.action.args?.[0];
-  if (typeof spec === 'object' && spec !== null) info.spec = spec as RolloutSpecInput;
+  // The action's argument is kept only when it still is a valid spec (it could predate a schema change).
+  if (parseRolloutSpec(spec).ok) info.spec = spec as RolloutSpecInput;
   return info;
 }
 

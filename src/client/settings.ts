@@ -8,6 +8,7 @@ import { z } from 'zod';
 /** Address of a local dev server (`temporal server start-dev`). */
 export const DEFAULT_TEMPORAL_ADDRESS = '127.0.0.1:7233';
 
+/** Temporal connection settings; every default is documented per field. */
 export const TemporalSettingsSchema = z
   .object({
     /** `host:port` of the Temporal frontend. @default "127.0.0.1:7233" */
@@ -38,7 +39,9 @@ export const TemporalSettingsSchema = z
       });
     }
   });
+/** Settings as callers give them (defaults optional). */
 export type TemporalSettingsInput = z.input<typeof TemporalSettingsSchema>;
+/** Settings after validation, defaults applied. */
 export type TemporalSettings = z.output<typeof TemporalSettingsSchema>;
 
 /** The environment variables read by {@link temporalSettingsFromEnv}, by settings field. */

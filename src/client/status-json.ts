@@ -83,7 +83,9 @@ export const StatusJsonSchema = z
     nodes: z.array(NodeStatusJsonSchema),
   })
   .strict();
+/** The `status --json` document. */
 export type StatusJson = z.output<typeof StatusJsonSchema>;
+/** One node of the `status --json` document. */
 export type NodeStatusJson = z.output<typeof NodeStatusJsonSchema>;
 
 const iso = (ms: number | undefined): string | null => (ms === undefined ? null : new Date(ms).toISOString());

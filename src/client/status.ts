@@ -14,7 +14,7 @@ import { z } from 'zod';
 import { rolloutWorkflowId, statusQuery } from '../workflows/messages.js';
 import type { rolloutWorkflow } from '../workflows/rollout.js';
 import { RolloutPhase, type RolloutStatus, type StatusQueryOptions } from '../workflows/status.js';
-import { RolloutNotFoundError } from './errors.js';
+import { RolloutNotFoundError, RolloutUnavailableError } from './errors.js';
 
 /** Latest progress of one in-flight node, from the heartbeat of its running activity. */
 export interface LiveProgress {
@@ -26,6 +26,12 @@ export interface LiveProgress {
   fileName?: string;
   /** When the agent reported it (epoch ms). */
   at: number;
+}
+
+/** Options of {@link getStatus}. */
+export interface GetStatusOptions extends StatusQueryOptions {
+  /** How long the `status` query may wait for a worker to answer. @default 10000 */
+  queryTimeoutMs?: number;
 }
 
 /** A rollout as seen from the client. */
@@ -150,11 +156,12 @@ async function failureOf(result: Promise<unknown>, execution: WorkflowExecutionS
  * with live heartbeat progress. Completed: the workflow's result (no worker needed). Failed,
  * terminated or timed out: a status with phase `failed`/`aborted` whose message says why.
  * @throws RolloutNotFoundError when the backend never had a rollout (or it left retention).
+ * @throws RolloutUnavailableError when the rollout runs but no worker answers its status query.
  */
 export async function getStatus(
   client: Client,
   backend: string,
-  options: StatusQueryOptions = {},
+  options: GetStatusOptions = {},
 ): Promise<RolloutSnapshot> {
   const workflowId = rolloutWorkflowId(backend);
   const handle = client.workflow.getHandle<typeof rolloutWorkflow>(workflowId);
@@ -173,7 +180,16 @@ export async function getStatus(
   const base = { workflowId, runId: description.runId, execution };
   if (execution === 'RUNNING') {
     const live = liveProgressOf(description.raw.pendingActivities ?? []);
-    const status = await handle.query(statusQuery, { nodes: options.nodes ?? 'all' });
+    const deadline = Date.now() + (options.queryTimeoutMs ?? 10_000);
+    let status: RolloutStatus;
+    try {
+      status = await client.withDeadline(deadline, () => handle.query(statusQuery, { nodes: options.nodes ?? 'all' }));
+    } catch (err) {
+      throw new RolloutUnavailableError(
+        `cannot read the status of ${workflowId}: no orchestrator worker answered (${(err as Error).message}); ` +
+          `is 'fleet-rollout worker' polling task queue ${description.taskQueue}?`,
+      );
+    }
     return { ...base, status: mergeLive(status, live), live };
   }
   const run = client.workflow.getHandle<typeof rolloutWorkflow>(workflowId, description.runId);

@@ -64,8 +64,8 @@ export function registerControls(state: RolloutState, spec: RolloutSpec, run: Ru
       }
       state.paused = false;
       state.phase = RolloutPhase.Running;
-      state.waiting = undefined;
-      state.message = 'resumed';
+      state.waiting = state.atCanaryGate ? WaitReason.CanaryGate : undefined;
+      state.message = state.atCanaryGate ? "resumed; the canary wave is done and waits for 'promote'" : 'resumed';
       state.lastProgressAt = Date.now();
       run.changed();
       return Promise.resolve(run.status({ nodes: 'none' }));
@@ -95,6 +95,7 @@ export function registerControls(state: RolloutState, spec: RolloutSpec, run: Ru
     promoteUpdate,
     () => {
       state.promoted = true;
+      state.message = 'canary promoted; going on with the next wave';
       run.changed();
       return Promise.resolve(run.status({ nodes: 'none' }));
     },

@@ -38,6 +38,8 @@ export interface RolloutState {
   aborted: boolean;
   promoted: boolean;
   canaryGateOpen: boolean;
+  /** The canary wave is done and the gate is waiting for promote (or its timer). */
+  atCanaryGate: boolean;
   startedAt: number;
   finishedAt: number | undefined;
   /** Last time a node reached a terminal state (or the rollout started or resumed). */

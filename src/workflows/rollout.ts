@@ -28,6 +28,11 @@ import { publishVisibility } from './visibility.js';
 import { renderStatus } from './rollout-state.js';
 import { revertNodes } from './revert.js';
 
+/** `1 node`, `2 nodes`. */
+function plural(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
 export interface RolloutInput {
   spec: RolloutSpecInput;
   /** Set by continue-as-new. */
@@ -82,6 +87,7 @@ function initialState(spec: RolloutSpec, carried: CarriedState | undefined): Rol
     aborted: false,
     promoted: carried?.promoted ?? false,
     canaryGateOpen: carried?.canaryGateOpen ?? false,
+    atCanaryGate: false,
     startedAt: carried?.startedAt ?? now,
     finishedAt: undefined,
     lastProgressAt: carried?.lastProgressAt ?? now,
@@ -166,7 +172,7 @@ export class Runner {
     if (this.running.size >= s.maxParallel)
       return {
         reason: WaitReason.Slots,
-        message: `${this.running.size} nodes upgrading (maxParallel ${s.maxParallel})`,
+        message: `${plural(this.running.size, 'node')} upgrading (maxParallel ${s.maxParallel})`,
       };
     if (
       !canStartWithinBudget({ replicasDown: this.replicasDown, nodeReplicas: node.replicas, budget: s.replicaBudget })
@@ -225,7 +231,7 @@ export class Runner {
         if (this.running.size > 0) {
           s.waiting = WaitReason.WaveBarrier;
           if (!s.halted && !s.paused)
-            s.message = `wave ${s.currentWave + 1}/${s.waves.length}: ${this.running.size} nodes in flight`;
+            s.message = `wave ${s.currentWave + 1}/${s.waves.length}: ${plural(this.running.size, 'node')} in flight`;
           await this.waitForChange();
           continue;
         }
@@ -278,6 +284,7 @@ export class Runner {
       if (timedOut) await condition(() => !s.paused || s.aborted || s.promoted);
     }
     s.canaryGateOpen = true;
+    s.atCanaryGate = false;
     s.lastProgressAt = Date.now();
     this.changed();
   }
@@ -344,16 +351,13 @@ export class Runner {
   async finish(): Promise<RolloutStatus> {
     const s = this.state;
     await Promise.all([...this.running.values()].map((r) => r.done));
-    if (s.phase === RolloutPhase.Reverting) await revertNodes(s, this.spec);
+    const reverted = s.phase === RolloutPhase.Reverting;
+    if (reverted) await revertNodes(s, this.spec);
     const failed = s.nodes.some((n) => n.state === NodeState.Failed || n.state === NodeState.Unknown);
-    s.phase = s.aborted
-      ? RolloutPhase.Aborted
-      : failed || s.phase === RolloutPhase.Reverting
-        ? RolloutPhase.Failed
-        : RolloutPhase.Succeeded;
+    s.phase = s.aborted ? RolloutPhase.Aborted : failed || reverted ? RolloutPhase.Failed : RolloutPhase.Succeeded;
     s.waiting = undefined;
     s.finishedAt = Date.now();
-    if (!s.aborted) s.message = failed ? 'finished with failed nodes' : 'every targeted node upgraded';
+    if (!s.aborted && !reverted) s.message = failed ? 'finished with failed nodes' : 'every targeted node upgraded';
     this.changed();
     publishVisibility(s, true);
     await condition(allHandlersFinished);

@@ -52,6 +52,28 @@ export async function runCli(
   });
 }
 
+/** A long-running CLI process (e.g. `worker`). */
+export interface CliProcess {
+  /** Everything written to stdout and stderr so far. */
+  output(): string;
+  /** Resolves with the exit code (or the signal's name). */
+  exited: Promise<number | string>;
+  /** Sends a signal. */
+  kill(signal: NodeJS.Signals): void;
+}
+
+/** Starts `fleet-rollout …args` without waiting for it to end. */
+export function spawnCli(args: readonly string[], env: Record<string, string> = {}): CliProcess {
+  const child = spawn(process.execPath, [CLI_MAIN, ...args], { env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | string>((resolve) =>
+    child.on('close', (code, signal) => resolve(code ?? signal ?? 'unknown')),
+  );
+  return { output: () => output, exited, kill: (signal) => child.kill(signal) };
+}
+
 /** Fails with the CLI's output when the exit code is not `expected`. */
 export function expectExit(result: CliResult, expected: number, what: string): void {
   if (result.code !== expected) {

@@ -8,8 +8,8 @@ import assert from 'node:assert/strict';
 import { StatusJsonSchema } from '../../src/client/status-json.js';
 import { installRuntimeLogger } from '../../src/worker.js';
 import { startOrchestrator, testLogger, type TestOrchestrator } from '../support/orchestrator.js';
-import { useServers, withLogs } from '../support/servers.js';
-import { expectExit, runCli, startFleet, temporalArgs } from './cli-harness.js';
+import { uniqueName, useServers, withLogs } from '../support/servers.js';
+import { expectExit, runCli, spawnCli, startFleet, temporalArgs, waitFor } from './cli-harness.js';
 
 const servers = useServers();
 let orchestrator: TestOrchestrator;
@@ -105,5 +105,36 @@ void test(
     } finally {
       await fleet.stop();
     }
+  }),
+);
+
+void test(
+  'fleet-rollout worker takes its settings from the environment, runs rollouts, and stops cleanly on SIGTERM',
+  withLogs(servers, async () => {
+    const { fleet, backend, ids } = await startFleet(orchestrator, 2);
+    const env = {
+      TEMPORAL_ADDRESS: servers.temporal.address,
+      NATS_URL: servers.nats.url,
+      TEMPORAL_TASK_QUEUE: uniqueName('cli-tq'),
+    };
+    const worker = spawnCli(['worker'], { ...env, LOG_LEVEL: 'info' });
+    try {
+      await waitFor(
+        'the worker to poll',
+        () => Promise.resolve(/orchestrator worker running/.test(worker.output()) ? true : undefined),
+        60_000,
+      );
+      const started = await runCli(
+        ['start', '--backend', backend, '--nodes', ids.join(','), '--min-healthy-time', '0s', '--wait'],
+        { env },
+      );
+      expectExit(started, 0, 'start --wait on the CLI worker');
+      assert.match(started.stdout, new RegExp(`${backend}: succeeded`));
+    } finally {
+      worker.kill('SIGTERM');
+      await fleet.stop();
+    }
+    assert.equal(await worker.exited, 0, worker.output());
+    assert.match(worker.output(), /orchestrator worker stopped/);
   }),
 );

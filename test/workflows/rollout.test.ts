@@ -8,6 +8,7 @@ import { before, test } from 'node:test';
 import { startSimulatedFleet, type SimulatedFleet } from '../../src/agent/index.js';
 import type { SimulatedNodeInput } from '../../src/agent/simulation-knobs.js';
 import type { RolloutSpecInput } from '../../src/domain/spec.js';
+import { encodeMessage, MessageType, subjects } from '../../src/protocol/index.js';
 import { rolloutWorkflow } from '../../src/workflows/rollout.js';
 import { rolloutWorkflowId } from '../../src/workflows/messages.js';
 import { FleetObserver } from '../support/fleet-observer.js';
@@ -160,6 +161,100 @@ void test(
       );
       assert.equal(observer.forNode(id).length, 1, 'exactly one upgrade request reached the node');
       assert.equal(fleet.stats()[id]?.requests.upgrade, 1);
+    });
+  }),
+);
+
+void test(
+  'a malformed reply and a verify mismatch fail their nodes with readable reasons; onFailure continue goes on',
+  withLogs(servers, async () => {
+    const backend = uniqueName('mixed');
+    const p = uniqueName('m');
+    const bad = `${p}-bad`;
+    // A broken worker: lists the backend correctly, answers the upgrade with a wrong type.
+    const subs = [
+      orch.nc.subscribe(subjects.list(bad), {
+        callback: (_e, msg) =>
+          msg.respond(
+            encodeMessage(MessageType.BackendListReply, {
+              backends: [
+                {
+                  name: backend,
+                  isSystem: false,
+                  isMeta: false,
+                  installedAt: '2026-01-01T00:00:00Z',
+                  version: 'v1.0.0',
+                },
+              ],
+            }),
+          ),
+      }),
+      orch.nc.subscribe(subjects.upgrade(bad), {
+        callback: (_e, msg) => msg.respond(new TextEncoder().encode('{"success":"yes"}')),
+      }),
+    ];
+    const nodes = [
+      { id: `${p}-a-good`, backend, version: 'v1.0.0', installMs: 50 },
+      { id: `${p}-c-other`, backend, version: 'v2.0.0', installMs: 50 },
+    ];
+    try {
+      await withFleet(nodes, async () => {
+        const handle = await start({
+          backend,
+          nodes: [nodes[0]?.id ?? '', bad, nodes[1]?.id ?? ''],
+          targetVersion: 'v1.0.1',
+          maxParallel: 1,
+          minHealthyTime: 0,
+          onFailure: 'continue',
+        });
+        const result = await handle.result();
+        assert.equal(result.phase, 'failed');
+        const byId = new Map(result.nodes.map((n) => [n.id, n]));
+        assert.equal(byId.get(`${p}-a-good`)?.state, 'succeeded');
+        assert.equal(byId.get(bad)?.state, 'failed');
+        assert.match(byId.get(bad)?.lastError ?? '', /invalid reply.*success/);
+        assert.equal(byId.get(`${p}-c-other`)?.state, 'failed');
+        assert.match(byId.get(`${p}-c-other`)?.lastError ?? '', /verify mismatch: .*v2\.0\.1 instead of v1\.0\.1/);
+        assert.equal(result.counts.failed, 2);
+      });
+    } finally {
+      for (const sub of subs) sub.unsubscribe();
+    }
+  }),
+);
+
+void test(
+  'onFailure revert puts upgraded nodes back on the install they had before',
+  withLogs(servers, async () => {
+    const backend = uniqueName('revert');
+    const p = uniqueName('r');
+    const nodes = [
+      { id: `${p}-a`, backend, version: 'v1.0.0', installMs: 50 },
+      { id: `${p}-b`, backend, version: 'v1.0.0', installMs: 50, failVersion: 'v1.0.1' },
+      { id: `${p}-c`, backend, version: 'v1.0.0', installMs: 50 },
+    ];
+    await withFleet(nodes, async (fleet) => {
+      const handle = await start({
+        backend,
+        nodes: nodes.map((n) => n.id),
+        maxParallel: 1,
+        minHealthyTime: 0,
+        onFailure: 'revert',
+      });
+      const result = await handle.result();
+      assert.equal(result.phase, 'failed');
+      assert.match(result.message, /reverted 1 of 1 upgraded nodes/);
+      assert.deepEqual(
+        result.nodes.map((n) => n.state),
+        ['succeeded', 'failed', 'pending'],
+      );
+      assert.ok(
+        result.nodes[0]?.steps?.some((s) => s.startsWith('reverted to v1.0.0')),
+        JSON.stringify(result.nodes[0]?.steps),
+      );
+      const installed = await fleet.installed(`${p}-a`);
+      assert.equal(installed.find((b) => b.name === backend)?.version, 'v1.0.0');
+      assert.equal(fleet.stats()[`${p}-c`]?.requests.upgrade, 0, 'nothing starts once the budget is exceeded');
     });
   }),
 );
