@@ -33,6 +33,9 @@ export function uniqueName(prefix: string): string {
   return `${prefix}-${Date.now().toString(36)}${nameCounter}`;
 }
 
+/** gRPC receive limit of the benchmark's Temporal client (the SDK default is 4 MiB). */
+export const CLIENT_MAX_RECEIVE_BYTES = 64 * 2 ** 20;
+
 /** A Temporal dev server, a nats-server and a client of the former. */
 export interface BenchServers {
   temporal: TemporalDevServer;
@@ -50,7 +53,12 @@ export async function startServers(logDir: string): Promise<BenchServers> {
     await nats.stop();
     throw err;
   }
-  const connection = await Connection.connect({ address: temporal.address });
+  // The default 4 MiB gRPC receive limit is too small to read the continue-as-new events of a
+  // 10,000-node rollout; the benchmark reports those sizes instead of failing on them.
+  const connection = await Connection.connect({
+    address: temporal.address,
+    channelArgs: { 'grpc.max_receive_message_length': CLIENT_MAX_RECEIVE_BYTES },
+  });
   return {
     temporal,
     nats,

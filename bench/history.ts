@@ -73,6 +73,25 @@ export interface HistoryAnalysis {
   runSpansMs: number[];
   /** Between a run's last event and the next run's first activity start: time with no node in flight. */
   continueAsNewGapsMs: number[];
+  /** Largest input carried to a next run (bytes of the continue-as-new payloads). */
+  largestContinueAsNewInputBytes: number;
+  /** Size of the workflow's result payload. */
+  resultBytes: number;
+  /** Largest single event payload of any kind (start input, activity input or result, update, query-free). */
+  largestPayloadBytes: number;
+}
+
+/** Bytes of every payload in `value`, found by walking the event (payloads are `{ metadata, data }`). */
+export function payloadBytes(value: unknown, depth = 0): number {
+  if (value === null || typeof value !== 'object' || depth > 8) return 0;
+  if (value instanceof Uint8Array) return 0;
+  const record = value as Record<string, unknown>;
+  if (Array.isArray(record['payloads'])) {
+    return (record['payloads'] as { data?: Uint8Array | null }[]).reduce((sum, p) => sum + (p.data?.length ?? 0), 0);
+  }
+  let total = 0;
+  for (const [key, child] of Object.entries(record)) if (key !== 'eventTime') total += payloadBytes(child, depth + 1);
+  return total;
 }
 
 /** Condenses the histories of all runs of one rollout. */
@@ -84,6 +103,9 @@ export function analyzeHistory(runs: readonly RunHistory[]): HistoryAnalysis {
   const spans: number[] = [];
   const gaps: number[] = [];
   let previousEnd: number | undefined;
+  let largestCarried = 0;
+  let resultBytes = 0;
+  let largestPayload = 0;
   for (const run of runs) {
     const byId = new Map<number, HistoryEvent>();
     let firstActivityStart: number | undefined;
@@ -91,6 +113,10 @@ export function analyzeHistory(runs: readonly RunHistory[]): HistoryAnalysis {
       const kind = kindOf(event);
       byKind[kind] = (byKind[kind] ?? 0) + 1;
       byId.set(idOf(event.eventId), event);
+      const bytes = payloadBytes(event);
+      largestPayload = Math.max(largestPayload, bytes);
+      if (kind === 'workflowExecutionContinuedAsNew') largestCarried = Math.max(largestCarried, bytes);
+      if (kind === 'workflowExecutionCompleted') resultBytes = bytes;
       if (kind === 'activityTaskStarted') {
         const scheduled = byId.get(idOf(event.activityTaskStartedEventAttributes?.scheduledEventId));
         const name = scheduled?.activityTaskScheduledEventAttributes?.activityType?.name ?? 'unknown';
@@ -138,6 +164,9 @@ export function analyzeHistory(runs: readonly RunHistory[]): HistoryAnalysis {
     activities,
     runSpansMs: spans,
     continueAsNewGapsMs: gaps,
+    largestContinueAsNewInputBytes: largestCarried,
+    resultBytes,
+    largestPayloadBytes: largestPayload,
   };
   const turnaround = summarize(wtTurnaround);
   const wtRunSummary = summarize(wtRun);

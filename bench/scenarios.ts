@@ -28,6 +28,11 @@ function eventsPerNode(run: RolloutRun, nodes: number): number | null {
   return run.history === undefined ? null : round(run.history.events / nodes, 2);
 }
 
+/** Bytes in MiB to 2 decimals; `null` when unknown. */
+function mib(bytes: number | undefined): number | null {
+  return bytes === undefined ? null : round(bytes / MiB, 2);
+}
+
 function requireCompleted(run: RolloutRun): void {
   if (!run.completed) throw new Error(`the rollout did not complete: ${run.incomplete ?? run.phase}`);
 }
@@ -124,6 +129,8 @@ export const SCENARIOS: Record<ScenarioId, ScenarioDefinition> = {
           continueAsNew: run.continueAsNewCount ?? null,
           succeeded: run.counts?.succeeded ?? null,
           historyEventsPerNode: eventsPerNode(run, d.nodes),
+          largestCarriedInputMiB: mib(run.history?.largestContinueAsNewInputBytes),
+          resultPayloadMiB: mib(run.history?.resultBytes),
           fleetStartMs: run.fleetStartMs,
         },
         targets: [

@@ -48,6 +48,8 @@ export interface UpgradeInput {
   alias?: string;
   /** NATS request timeout (ms) for `backend.upgrade` and for the legacy fallback. */
   timeoutMs: number;
+  /** After a successful reply, check `backend.list` against this baseline in the same activity. */
+  verifyAfter?: { before: InstalledRecord; targetVersion?: string };
 }
 
 export interface UpgradeOutput {
@@ -57,6 +59,8 @@ export interface UpgradeOutput {
   reportsStoppedProcesses: boolean;
   /** The last progress percentage seen, if any event arrived. */
   lastProgressPct?: number;
+  /** The `backend.list` check after the reply (absent when not asked for, or when the list failed). */
+  verification?: { verdict: VerifyVerdict; detail: string; installed?: InstalledRecord };
 }
 
 /** Heartbeat details of a running upgrade: the latest progress, for live status views. */

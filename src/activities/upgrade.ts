@@ -9,6 +9,7 @@ import { FailureType } from '../domain/failures.js';
 import { MessageType, subjects, SubjectTokenError } from '../protocol/index.js';
 import { listenProgress, NatsRequestError, RequestFailure, requestMessage, type ProgressEvent } from '../nats/index.js';
 import type { ActivityDeps } from './deps.js';
+import { checkInstalled } from './verify.js';
 import type { UpgradeHeartbeat, UpgradeInput, UpgradeOutput } from './types.js';
 
 /** Interval of liveness heartbeats while a request is outstanding (delivers cancellation promptly). */
@@ -132,6 +133,21 @@ export function makeUpgradeNode(deps: ActivityDeps) {
         result = { fallback, stoppedProcessKeys: [], reportsStoppedProcesses: false };
       }
       if (latest !== undefined) result.lastProgressPct = latest.percentage;
+      if (input.verifyAfter !== undefined) {
+        try {
+          result.verification = await checkInstalled(deps, {
+            nodeId: input.nodeId,
+            backend: input.backend,
+            before: input.verifyAfter.before,
+            ...(input.verifyAfter.targetVersion !== undefined
+              ? { targetVersion: input.verifyAfter.targetVersion }
+              : {}),
+          });
+        } catch (err) {
+          // The upgrade itself succeeded; the workflow verifies separately when this check could not run.
+          log.warn({ err: (err as Error).message }, 'backend.list after the upgrade failed; verifying separately');
+        }
+      }
       return result;
     } catch (err) {
       throw toFailure(err, input, fallback);

@@ -56,38 +56,54 @@ export function makeVerifyNode(deps: ActivityDeps) {
         listener.stop();
       }
     }
-    try {
-      const reply = await requestMessage(
-        deps.nc,
-        subjects.list(input.nodeId),
-        MessageType.BackendListRequest,
-        {},
-        MessageType.BackendListReply,
-        deps.listTimeoutMs ?? LIST_TIMEOUT_MS,
-      );
-      const entry = reply.backends.find((b) => b.name === input.backend);
-      const installed = entry === undefined ? undefined : installedRecordOf(entry);
-      const { verdict, detail } = judgeInstall(input.before, installed, input.targetVersion);
-      const out: VerifyOutput = { verdict, progressEvents, detail };
-      if (installed !== undefined) out.installed = installed;
-      if (lastProgressPct !== undefined) out.lastProgressPct = lastProgressPct;
-      return out;
-    } catch (err) {
-      if (err instanceof NatsRequestError && err.kind === RequestFailure.MalformedReply) {
-        throw ApplicationFailure.nonRetryable(
-          `${input.nodeId} sent an invalid backend.list reply: ${err.message}`,
-          FailureType.InvalidReply,
-          { field: err.field },
-        );
-      }
-      if (err instanceof NatsRequestError) {
-        // A node that is restarting or busy may not answer for a while: retried with backoff.
-        throw ApplicationFailure.retryable(
-          `cannot verify ${input.nodeId}: ${err.message}`,
-          FailureType.NodeUnreachable,
-        );
-      }
-      throw err;
-    }
+    const checked = await checkInstalled(deps, input);
+    const out: VerifyOutput = { ...checked, progressEvents };
+    if (lastProgressPct !== undefined) out.lastProgressPct = lastProgressPct;
+    return out;
   };
+}
+
+/** What one `backend.list` says about the upgrade. */
+export interface InstallCheck {
+  verdict: VerifyVerdict;
+  detail: string;
+  installed?: InstalledRecord;
+}
+
+/**
+ * One `backend.list` judged against the baseline. Used by `verifyNode` and, right after a
+ * successful reply, by `upgradeNode` (saving a round trip per node).
+ */
+export async function checkInstalled(
+  deps: ActivityDeps,
+  input: { nodeId: string; backend: string; before: InstalledRecord; targetVersion?: string },
+): Promise<InstallCheck> {
+  try {
+    const reply = await requestMessage(
+      deps.nc,
+      subjects.list(input.nodeId),
+      MessageType.BackendListRequest,
+      {},
+      MessageType.BackendListReply,
+      deps.listTimeoutMs ?? LIST_TIMEOUT_MS,
+    );
+    const entry = reply.backends.find((b) => b.name === input.backend);
+    const installed = entry === undefined ? undefined : installedRecordOf(entry);
+    const check: InstallCheck = judgeInstall(input.before, installed, input.targetVersion);
+    if (installed !== undefined) check.installed = installed;
+    return check;
+  } catch (err) {
+    if (err instanceof NatsRequestError && err.kind === RequestFailure.MalformedReply) {
+      throw ApplicationFailure.nonRetryable(
+        `${input.nodeId} sent an invalid backend.list reply: ${err.message}`,
+        FailureType.InvalidReply,
+        { field: err.field },
+      );
+    }
+    if (err instanceof NatsRequestError) {
+      // A node that is restarting or busy may not answer for a while: retried with backoff.
+      throw ApplicationFailure.retryable(`cannot verify ${input.nodeId}: ${err.message}`, FailureType.NodeUnreachable);
+    }
+    throw err;
+  }
 }

@@ -90,12 +90,13 @@ export async function runNode(node: NodeStatus, ctx: NodeRunContext): Promise<vo
   ctx.changed();
   const deadline = node.startedAt + spec.healthyDeadline;
   try {
-    let outcome = await sendUpgrade(node, ctx, acts);
-    if (outcome === 'unknown') outcome = await verifyBeforeResend(node, ctx, acts, deadline);
+    const sent = await sendUpgrade(node, ctx, acts);
+    const outcome = sent.outcome === 'unknown' ? await verifyBeforeResend(node, ctx, acts, deadline) : sent.outcome;
     if (outcome !== 'applied') {
       move(node, NodeEvent.Replied);
       ctx.changed();
-      const verified = await acts.verifyNode(verifyInput(node, spec, 0));
+      const verified =
+        (sent.outcome === 'replied' ? sent.check : undefined) ?? (await acts.verifyNode(verifyInput(node, spec, 0)));
       judgeVerification(node, verified);
       if (verified.verdict === 'old') {
         // The worker said success, yet still lists the old install: give it until the deadline.
@@ -123,13 +124,14 @@ export async function runNode(node: NodeStatus, ctx: NodeRunContext): Promise<vo
   }
 }
 
-type SendOutcome = 'replied' | 'unknown' | 'applied';
+/** What sending produced: a reply (with the `backend.list` check run right after it, when it could run) or an unknown outcome. */
+type Sent = { outcome: 'replied'; check: VerifyOutput | undefined } | { outcome: 'unknown' };
 
 async function sendUpgrade(
   node: NodeStatus,
   ctx: NodeRunContext,
   acts: ReturnType<typeof activitiesFor>,
-): Promise<SendOutcome> {
+): Promise<Sent> {
   const { spec } = ctx;
   node.attempts += 1;
   addStep(node, `attempt ${node.attempts}: backend.upgrade sent (op ${node.opId ?? '?'})`);
@@ -144,12 +146,19 @@ async function sendUpgrade(
       ...(spec.uri !== undefined ? { uri: spec.uri } : {}),
       ...(spec.name !== undefined ? { name: spec.name } : {}),
       ...(spec.alias !== undefined ? { alias: spec.alias } : {}),
+      verifyAfter: {
+        before: node.before ?? {},
+        ...(spec.targetVersion !== undefined ? { targetVersion: spec.targetVersion } : {}),
+      },
     });
     node.fallback = node.fallback || out.fallback;
     if (out.reportsStoppedProcesses) node.stoppedProcessKeys = out.stoppedProcessKeys;
     if (out.lastProgressPct !== undefined) node.pct = out.lastProgressPct;
     addStep(node, out.fallback ? 'legacy backend.install (force) replied success' : 'backend.upgrade replied success');
-    return 'replied';
+    return {
+      outcome: 'replied',
+      check: out.verification === undefined ? undefined : { ...out.verification, progressEvents: 0 },
+    };
   } catch (err) {
     if (isCancellation(err)) throw err;
     const type = failureTypeOf(err);
@@ -158,7 +167,7 @@ async function sendUpgrade(
       move(node, NodeEvent.TimedOut);
       addStep(node, `outcome unknown: ${failureMessage(err)}`);
       ctx.changed();
-      return 'unknown';
+      return { outcome: 'unknown' };
     }
     throw new NodeFailed(failureMessage(err));
   }
@@ -212,10 +221,10 @@ async function verifyBeforeResend(
     if (quietFor >= quietMs && node.attempts < spec.maxAttempts) {
       addStep(node, `old install and no progress for ${quietFor} ms: re-sending`);
       move(node, NodeEvent.Resend);
-      const outcome = await sendUpgrade(node, ctx, acts);
-      if (outcome === 'replied') {
+      const resent = await sendUpgrade(node, ctx, acts);
+      if (resent.outcome === 'replied') {
         move(node, NodeEvent.Replied);
-        const after = await acts.verifyNode(verifyInput(node, spec, 0));
+        const after = resent.check ?? (await acts.verifyNode(verifyInput(node, spec, 0)));
         judgeVerification(node, after);
         if (after.verdict === 'applied') return 'applied';
         node.state = 'unknown';
