@@ -56,7 +56,7 @@ void test(
       backend: 'llama-cpp',
       version: 'v1.0.0',
       otherBackends: [{ name: 'vllm', version: '0.9.0' }],
-      installMs: 400,
+      installMs: 2_000,
     });
     const id = ids[0] ?? '';
     const started = Date.now();
@@ -64,7 +64,8 @@ void test(
       ask(nc, subjects.upgrade(id), '{"backend":"llama-cpp"}'),
       ask(nc, subjects.upgrade(id), '{"backend":"vllm"}'),
     ]);
-    assert.ok(Date.now() - started < 750, `took ${Date.now() - started} ms`);
+    // One after the other would take at least 4 s; the margin absorbs a busy machine.
+    assert.ok(Date.now() - started < 3_500, `took ${Date.now() - started} ms`);
     const list = await ask(nc, subjects.list(id), '{}');
     assert.match(list, /"name":"llama-cpp".*"version":"v1\.0\.1".*"name":"vllm".*"version":"0\.9\.1"/);
   }),
