@@ -258,3 +258,35 @@ void test(
     });
   }),
 );
+
+void test(
+  'a worker that crashed mid-install is verified, found on the old install and quiet, then sent the upgrade again',
+  withLogs(servers, async () => {
+    const backend = uniqueName('crashy');
+    const id = uniqueName('crash');
+    await withFleet(
+      [{ id, backend, version: 'v1.0.0', installMs: 500, crashAt: 'downloading', crashRestartMs: 500 }],
+      async (fleet, observer) => {
+        const handle = await start({
+          backend,
+          nodes: [id],
+          upgradeTimeout: '2s',
+          minHealthyTime: 0,
+          healthyDeadline: '2m',
+        });
+        const result = await handle.result();
+        assert.equal(result.phase, 'succeeded', result.message);
+        const node = result.nodes[0];
+        assert.equal(node?.attempts, 2, JSON.stringify(node?.steps));
+        assert.ok(
+          node?.steps?.some((s) => /old install and no progress for \d+ ms: re-sending/.test(s)),
+          JSON.stringify(node?.steps),
+        );
+        const requests = observer.forNode(id);
+        assert.equal(requests.length, 2, 'exactly one re-send');
+        assert.equal(requests[0]?.opId, requests[1]?.opId, 'the re-send carries the same op id');
+        assert.equal(fleet.stats()[id]?.installsRun, 2);
+      },
+    );
+  }),
+);
