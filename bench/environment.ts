@@ -31,7 +31,13 @@ export function machineInfo(): MachineInfo {
     cores: os.availableParallelism(),
     totalMemoryBytes: total,
     totalMemoryGiB: Math.round((total / 1024 ** 3) * 10) / 10,
+    loadAverage: loadAverage(),
   };
+}
+
+/** `os.loadavg()` rounded to 2 decimals. */
+export function loadAverage(): number[] {
+  return os.loadavg().map((l) => Math.round(l * 100) / 100);
 }
 
 /** The first line a binary prints for `--version`, or why it could not be asked. */

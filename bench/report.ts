@@ -27,6 +27,8 @@ export interface ScenarioResult {
   /** Sizes and knobs the scenario ran with. */
   params: Record<string, number | string>;
   startedAt: string;
+  /** `os.loadavg()` (1, 5, 15 min) when the scenario started: other work on the machine skews timings. */
+  loadAverage: number[];
   /** Wall time of the whole scenario, set-up and clean-up included. */
   wallMs: number;
   /** Why the scenario could not be measured (status `error`). */
@@ -50,6 +52,8 @@ export interface MachineInfo {
   cores: number;
   totalMemoryBytes: number;
   totalMemoryGiB: number;
+  /** `os.loadavg()` (1, 5, 15 min) when the run started. */
+  loadAverage: number[];
 }
 
 export interface VersionInfo {
@@ -183,7 +187,8 @@ export function renderMarkdown(report: BenchReport): string {
   const heading = [
     `### fleet-rollout benchmark (${report.mode}), ${report.startedAt}`,
     '',
-    `Machine: ${m.cores} cores (${m.cpuModel}), ${formatNumber(m.totalMemoryGiB)} GiB, ${m.platform} ${m.osRelease}. ` +
+    `Machine: ${m.cores} cores (${m.cpuModel}), ${formatNumber(m.totalMemoryGiB)} GiB, ${m.platform} ${m.osRelease}, ` +
+      `load average ${m.loadAverage.map((l) => formatNumber(l)).join(' / ')} at the start. ` +
       `Versions: node ${v.node}, Temporal CLI ${v.temporalCli}, nats-server ${v.natsServer}, ` +
       `@temporalio/worker ${v.packages['@temporalio/worker'] ?? '?'}, nats.js ${v.packages['nats'] ?? '?'}.`,
     '',

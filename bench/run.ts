@@ -11,7 +11,7 @@ import pino from 'pino';
 import { createLogger } from '../src/log.js';
 import { PROJECT_ROOT } from '../src/local/tools.js';
 import { FULL_PLAN, parseBenchArgs, QUICK_PLAN, USAGE, type ScenarioId } from './config.js';
-import { machineInfo, versionInfo } from './environment.js';
+import { loadAverage, machineInfo, versionInfo } from './environment.js';
 import { say, startServers, WorkerSupply, type BenchServers } from './harness.js';
 import { linkOverhead, renderMarkdown, resultFileName, type BenchReport, type ScenarioResult } from './report.js';
 import type { ScenarioContext } from './rollout-run.js';
@@ -21,7 +21,13 @@ async function runScenario(id: ScenarioId, ctx: ScenarioContext, quick: boolean)
   const definition = SCENARIOS[id];
   const plan = quick ? QUICK_PLAN : FULL_PLAN;
   const startedAt = new Date();
-  const base = { id, title: definition.title, params: definition.params(plan), startedAt: startedAt.toISOString() };
+  const base = {
+    id,
+    title: definition.title,
+    params: definition.params(plan),
+    startedAt: startedAt.toISOString(),
+    loadAverage: loadAverage(),
+  };
   say(
     `scenario ${id}: ${definition.title} (${Object.entries(base.params)
       .map(([k, v]) => `${k}=${v}`)

@@ -127,13 +127,37 @@ export function renderStatus(
   return status;
 }
 
+/**
+ * Above this many nodes, succeeded nodes are summarised (id, name, zone, wave, state, attempts,
+ * fallback, times) so the status and the result stay well inside gRPC's 4 MB message and
+ * Temporal's 2 MB payload limits; failed, unknown and in-flight nodes always keep every field.
+ */
+export const FULL_DETAIL_NODES = 1_000;
+
+function summarise(n: NodeStatus): NodeStatus {
+  const short: NodeStatus = {
+    id: n.id,
+    name: n.name,
+    zone: n.zone,
+    wave: n.wave,
+    replicas: n.replicas,
+    state: n.state,
+    attempts: n.attempts,
+    fallback: n.fallback,
+  };
+  if (n.startedAt !== undefined) short.startedAt = n.startedAt;
+  if (n.finishedAt !== undefined) short.finishedAt = n.finishedAt;
+  return short;
+}
+
 function selectNodes(nodes: NodeStatus[], which: 'all' | 'active' | 'none'): NodeStatus[] {
   if (which === 'none') return [];
   if (which === 'active')
     return nodes.filter(
       (n) => n.state !== NodeState.Pending && n.state !== NodeState.Succeeded && n.state !== NodeState.Skipped,
     );
-  return nodes;
+  if (nodes.length <= FULL_DETAIL_NODES) return nodes;
+  return nodes.map((n) => (n.state === NodeState.Succeeded || n.state === NodeState.Pending ? summarise(n) : n));
 }
 
 /** Mean node duration so far × remaining nodes ÷ parallelism. */

@@ -144,6 +144,7 @@ function scenario(overrides: Partial<ScenarioResult> & Pick<ScenarioResult, 'id'
     status: 'ok',
     params: { nodes: 1000, maxParallel: 50, installMs: 2000 },
     startedAt: '2025-01-01T00:00:00.000Z',
+    loadAverage: [0, 0, 0],
     wallMs: 1,
     metrics: {},
     targets: [],
@@ -163,6 +164,7 @@ function report(scenarios: ScenarioResult[]): BenchReport {
       cores: 2,
       totalMemoryBytes: 8 * 2 ** 30,
       totalMemoryGiB: 8,
+      loadAverage: [0.5, 0.4, 0.3],
     },
     versions: {
       node: 'v20.0.0',
@@ -210,7 +212,7 @@ void test('renderMarkdown names the machine and versions and renders one row per
     ]),
   );
   assert.match(md, /^### fleet-rollout benchmark \(quick\)/);
-  assert.match(md, /2 cores \(Test CPU\), 8 GiB/);
+  assert.match(md, /2 cores \(Test CPU\), 8 GiB, linux 6\.1, load average 0\.5 \/ 0\.4 \/ 0\.3 at the start/);
   assert.match(md, /Temporal CLI temporal version 1\.5\.1, nats-server nats-server: v2\.15\.2/);
   assert.ok(
     md.includes(

@@ -33,6 +33,9 @@ void test(
       assert.equal(result.phase, 'succeeded', result.message);
       assert.equal(result.counts.succeeded, 2_000);
       assert.ok(result.continueAsNewCount >= 1, `continued as new ${result.continueAsNewCount} times`);
+      assert.equal(result.nodes.length, 2_000, 'the result lists every node');
+      const bytes = JSON.stringify(result).length;
+      assert.ok(bytes < 1_000_000, `the result stays small (succeeded nodes summarised): ${bytes} bytes`);
       const stats = fleet.stats();
       assert.ok(
         ids.every((id) => stats[id]?.requests.upgrade === 1),
