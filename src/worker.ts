@@ -88,9 +88,9 @@ export async function createOrchestratorWorker(options: OrchestratorWorkerOption
     workflowBundle: await workflowBundle(),
     activities,
     maxConcurrentActivityTaskExecutions: options.maxConcurrentActivities ?? 1_000,
-    // Progress travels in heartbeats: send them at most a second apart for live status views.
-    maxHeartbeatThrottleInterval: '1s',
-    defaultHeartbeatThrottleInterval: '1s',
+    // Progress travels in heartbeats: send them at most half a second apart for live status views.
+    maxHeartbeatThrottleInterval: '500ms',
+    defaultHeartbeatThrottleInterval: '500ms',
     shutdownGraceTime: '5s',
   });
 }
