@@ -175,9 +175,12 @@ function estimateRemaining(state: RolloutState, counts: RolloutCounts, now: numb
 /** One node as carried across continue-as-new: [id, name, zone, wave, replicas, state, attempts, fallback, extra]. */
 export type CarriedNode = [string, string, string, number, number, NodeState, number, 0 | 1, CarriedExtra?];
 interface CarriedExtra {
+  /** Last error. */
   e?: string;
-  b?: InstalledRecord;
-  a?: InstalledRecord;
+  /** Pre-upgrade install: index into `CarriedState.records` (digest, version, uri are shared by many nodes)… */
+  b?: number;
+  /** …and this node's own installed_at. */
+  t?: string;
   s?: number;
   f?: number;
 }
@@ -185,6 +188,8 @@ interface CarriedExtra {
 /** Everything needed to go on after continue-as-new. Nodes are never in flight when it is taken. */
 export interface CarriedState {
   nodes: CarriedNode[];
+  /** Distinct pre-upgrade installs without installed_at; nodes refer to them by index. */
+  records: InstalledRecord[];
   waves: { kind: string; ids: string[] }[];
   currentWave: number;
   maxParallel: number;
@@ -201,12 +206,28 @@ export interface CarriedState {
 }
 
 export function carryState(state: RolloutState): CarriedState {
+  const records: InstalledRecord[] = [];
+  const recordIndex = new Map<string, number>();
+  const indexOf = (before: InstalledRecord): number => {
+    const shared: InstalledRecord = { ...before };
+    delete shared.installedAt;
+    const key = JSON.stringify([shared.digest, shared.version, shared.uri]);
+    let index = recordIndex.get(key);
+    if (index === undefined) {
+      index = records.push(shared) - 1;
+      recordIndex.set(key, index);
+    }
+    return index;
+  };
   return {
+    records,
     nodes: state.nodes.map((n): CarriedNode => {
       const extra: CarriedExtra = {};
       if (n.lastError !== undefined && n.state !== NodeState.Succeeded) extra.e = n.lastError;
-      if (n.before !== undefined && n.state !== NodeState.Succeeded && n.state !== NodeState.Skipped)
-        extra.b = n.before;
+      if (n.before !== undefined) {
+        extra.b = indexOf(n.before);
+        if (n.before.installedAt !== undefined) extra.t = n.before.installedAt;
+      }
       if (n.startedAt !== undefined) extra.s = n.startedAt;
       if (n.finishedAt !== undefined) extra.f = n.finishedAt;
       const base: CarriedNode = [
@@ -238,7 +259,7 @@ export function carryState(state: RolloutState): CarriedState {
   };
 }
 
-export function restoreNodes(carried: CarriedNode[]): NodeStatus[] {
+export function restoreNodes(carried: CarriedNode[], records: readonly InstalledRecord[]): NodeStatus[] {
   return carried.map(([id, name, zone, wave, replicas, state, attempts, fallback, extra]) => {
     const node: NodeStatus = {
       id,
@@ -251,8 +272,10 @@ export function restoreNodes(carried: CarriedNode[]): NodeStatus[] {
       fallback: fallback === 1,
     };
     if (extra?.e !== undefined) node.lastError = extra.e;
-    if (extra?.b !== undefined) node.before = extra.b;
-    if (extra?.a !== undefined) node.after = extra.a;
+    if (extra?.b !== undefined) {
+      node.before = { ...records[extra.b] };
+      if (extra.t !== undefined) node.before.installedAt = extra.t;
+    }
     if (extra?.s !== undefined) node.startedAt = extra.s;
     if (extra?.f !== undefined) node.finishedAt = extra.f;
     return node;

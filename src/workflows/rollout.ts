@@ -67,7 +67,7 @@ export async function rolloutWorkflow(input: RolloutInput): Promise<RolloutStatu
 
 function initialState(spec: RolloutSpec, carried: CarriedState | undefined): RolloutState {
   const now = Date.now();
-  const nodes = carried === undefined ? [] : restoreNodes(carried.nodes);
+  const nodes = carried === undefined ? [] : restoreNodes(carried.nodes, carried.records ?? []);
   return {
     backend: spec.backend,
     phase:
