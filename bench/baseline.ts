@@ -9,18 +9,8 @@ import { forEachBounded } from '../src/activities/discover.js';
 import { connectNats, requestMessage } from '../src/nats/index.js';
 import { MessageType, subjects } from '../src/protocol/index.js';
 import type { FanOutParams } from './config.js';
-import {
-  cpuSnapshot,
-  every,
-  resourceUse,
-  say,
-  simulatedNodes,
-  startBenchFleet,
-  uniqueName,
-  withTimeout,
-  type BenchFleet,
-  type ResourceUse,
-} from './harness.js';
+import { every, say, simulatedNodes, startBenchFleet, uniqueName, withTimeout, type BenchFleet } from './harness.js';
+import { cpuSnapshot, resourceUse, type ResourceUse } from './resources.js';
 import type { ScenarioContext } from './rollout-run.js';
 import { summarize, type Summary } from './stats.js';
 

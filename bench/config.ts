@@ -53,7 +53,7 @@ export const FULL_PLAN: BenchPlan = {
   b: { nodes: 1_000, maxParallel: 50, installMs: 2_000, timeoutMs: 10 * MINUTE },
   c: { nodes: 2_000, maxParallel: 100, installMs: 0, timeoutMs: 10 * MINUTE },
   d: { nodes: 10_000, maxParallel: 200, installMs: 0, timeoutMs: 12 * MINUTE },
-  e: { nodes: 40, maxParallel: 8, installMs: 5_000, trials: 3, pauseAt: [0.5, 0.9, 0.98], timeoutMs: 5 * MINUTE },
+  e: { nodes: 40, maxParallel: 8, installMs: 5_000, trials: 3, pauseAt: [0.5, 1.02, 1.06], timeoutMs: 5 * MINUTE },
   f: { nodes: 2, installMs: 20_000, pollMs: 50, timeoutMs: 3 * MINUTE },
 };
 
@@ -63,7 +63,7 @@ export const QUICK_PLAN: BenchPlan = {
   b: { nodes: 100, maxParallel: 20, installMs: 500, timeoutMs: 3 * MINUTE },
   c: { nodes: 200, maxParallel: 50, installMs: 0, timeoutMs: 3 * MINUTE },
   d: { nodes: 1_000, maxParallel: 100, installMs: 0, timeoutMs: 5 * MINUTE },
-  e: { nodes: 12, maxParallel: 4, installMs: 3_000, trials: 1, pauseAt: [0.9], timeoutMs: 2 * MINUTE },
+  e: { nodes: 12, maxParallel: 4, installMs: 3_000, trials: 1, pauseAt: [1.04], timeoutMs: 2 * MINUTE },
   f: { nodes: 1, installMs: 6_000, pollMs: 50, timeoutMs: 2 * MINUTE },
 };
 

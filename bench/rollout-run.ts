@@ -11,9 +11,7 @@ import { connectNats } from '../src/nats/index.js';
 import type { RolloutStatus } from '../src/workflows/status.js';
 import type { FanOutParams } from './config.js';
 import {
-  cpuSnapshot,
   every,
-  resourceUse,
   say,
   simulatedNodes,
   startBenchFleet,
@@ -21,9 +19,9 @@ import {
   withTimeout,
   type BenchFleet,
   type BenchServers,
-  type ResourceUse,
-  type WorkerSupply,
 } from './harness.js';
+import { cpuSnapshot, resourceUse, type ResourceUse } from './resources.js';
+import type { WorkerSupply } from './worker-child.js';
 import { analyzeHistory, fetchRunChain, type HistoryAnalysis } from './history.js';
 import { meanOverlap, round, summarize, type Interval, type Summary } from './stats.js';
 
