@@ -22,10 +22,16 @@ import { isWindowOpen, nextWindowOpen } from '../domain/window.js';
 import { registerControls } from './controls.js';
 import { runNode } from './node-runner.js';
 import { discoverAndPlan } from './plan.js';
-import { addStep, carryState, restoreNodes, type CarriedState, type RolloutState } from './rollout-state.js';
+import {
+  addStep,
+  carryState,
+  renderStatus,
+  restoreNodes,
+  type CarriedState,
+  type RolloutState,
+} from './rollout-state.js';
 import { RolloutPhase, WaitReason, type NodeStatus, type RolloutStatus, type StatusQueryOptions } from './status.js';
 import { publishVisibility } from './visibility.js';
-import { renderStatus } from './rollout-state.js';
 import { revertNodes } from './revert.js';
 
 /** `1 node`, `2 nodes`. */

@@ -3,22 +3,16 @@
  * rollout with the in-flight node reported and the pending ones never started, and refused
  * controls exit 1 with the workflow's reason.
  */
-import { before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { getStatus } from '../../src/client/index.js';
 import { StatusJsonSchema } from '../../src/client/status-json.js';
-import { installRuntimeLogger } from '../../src/worker.js';
-import { startOrchestrator, testLogger, type TestOrchestrator } from '../support/orchestrator.js';
+import { useOrchestrator } from '../support/orchestrator.js';
 import { useServers, withLogs } from '../support/servers.js';
 import { expectExit, runCli, startFleet, temporalArgs, upgradeRequests, waitFor } from './cli-harness.js';
 
 const servers = useServers();
-let orchestrator: TestOrchestrator;
-
-before(async () => {
-  installRuntimeLogger(testLogger());
-  orchestrator = await startOrchestrator(servers);
-});
+const orchestrator = useOrchestrator(servers);
 
 void test(
   'pause holds every new node until resume; a second pause and an unknown node are refused',

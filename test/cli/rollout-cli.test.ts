@@ -3,21 +3,15 @@
  * refusal of a second start, against a real Temporal dev server, nats-server, orchestrator worker
  * and simulated fleet.
  */
-import { before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { StatusJsonSchema } from '../../src/client/status-json.js';
-import { installRuntimeLogger } from '../../src/worker.js';
-import { startOrchestrator, testLogger, type TestOrchestrator } from '../support/orchestrator.js';
+import { useOrchestrator } from '../support/orchestrator.js';
 import { uniqueName, useServers, withLogs } from '../support/servers.js';
 import { expectExit, runCli, spawnCli, startFleet, temporalArgs, waitFor } from './cli-harness.js';
 
 const servers = useServers();
-let orchestrator: TestOrchestrator;
-
-before(async () => {
-  installRuntimeLogger(testLogger());
-  orchestrator = await startOrchestrator(servers);
-});
+const orchestrator = useOrchestrator(servers);
 
 void test(
   'start --wait upgrades every node, prints the final table and exits 0; status --json, history and list agree',

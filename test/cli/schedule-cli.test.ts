@@ -3,20 +3,14 @@
  * `schedule trigger` starts the rollout, and a second trigger while it runs records the skip;
  * pause, unpause and delete work; a missing schedule exits 1.
  */
-import { before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { installRuntimeLogger } from '../../src/worker.js';
-import { startOrchestrator, testLogger, type TestOrchestrator } from '../support/orchestrator.js';
+import { useOrchestrator } from '../support/orchestrator.js';
 import { uniqueName, useServers, withLogs } from '../support/servers.js';
 import { expectExit, runCli, startFleet, temporalArgs } from './cli-harness.js';
 
 const servers = useServers();
-let orchestrator: TestOrchestrator;
-
-before(async () => {
-  installRuntimeLogger(testLogger());
-  orchestrator = await startOrchestrator(servers);
-});
+const orchestrator = useOrchestrator(servers);
 
 void test(
   'schedule trigger starts the rollout; a second trigger while it runs records the skip',

@@ -3,7 +3,7 @@
  * validation before sending, one rollout per backend, live heartbeat progress in `getStatus`,
  * readable refusals of controls, visibility queries and history.
  */
-import { before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   abort,
@@ -20,18 +20,12 @@ import {
   StatusJsonSchema,
   toStatusJson,
 } from '../../src/client/index.js';
-import { installRuntimeLogger } from '../../src/worker.js';
-import { startOrchestrator, testLogger, type TestOrchestrator } from '../support/orchestrator.js';
+import { useOrchestrator } from '../support/orchestrator.js';
 import { useServers, withLogs } from '../support/servers.js';
 import { startFleet, waitFor } from '../cli/cli-harness.js';
 
 const servers = useServers();
-let orchestrator: TestOrchestrator;
-
-before(async () => {
-  installRuntimeLogger(testLogger());
-  orchestrator = await startOrchestrator(servers);
-});
+const orchestrator = useOrchestrator(servers);
 
 void test(
   'start, live status, controls, visibility and history through the client',

@@ -7,7 +7,8 @@ import { NativeConnection, type Worker } from '@temporalio/worker';
 import type { NatsConnection } from 'nats';
 import { connectNats } from '../../src/nats/index.js';
 import { createLogger, type Logger } from '../../src/log.js';
-import { createOrchestratorWorker } from '../../src/worker.js';
+import { before } from 'node:test';
+import { createOrchestratorWorker, installRuntimeLogger } from '../../src/worker.js';
 import type { ServerSet } from './servers.js';
 import { uniqueName } from './servers.js';
 
@@ -56,5 +57,19 @@ export async function startOrchestrator(
     },
   };
   servers.beforeStop(() => orchestrator.stop());
+  return orchestrator;
+}
+
+/**
+ * Registers a `before` hook that starts an orchestrator against `servers` once they are ready,
+ * and returns it; its fields are filled in before the file's first test runs (it stops itself
+ * before the servers do). The Temporal runtime logs through the quiet test logger.
+ */
+export function useOrchestrator(servers: ServerSet, options: { listTimeoutMs?: number } = {}): TestOrchestrator {
+  const orchestrator = {} as TestOrchestrator;
+  before(async () => {
+    installRuntimeLogger(testLogger());
+    Object.assign(orchestrator, await startOrchestrator(servers, options));
+  });
   return orchestrator;
 }

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { before, test } from 'node:test';
+import { test } from 'node:test';
 import type { WorkflowHandle } from '@temporalio/client';
 import { startSimulatedFleet } from '../../src/agent/index.js';
 import type { RolloutSpecInput } from '../../src/domain/spec.js';
@@ -14,14 +14,11 @@ import {
 import { rolloutWorkflow } from '../../src/workflows/rollout.js';
 import type { RolloutStatus } from '../../src/workflows/status.js';
 import { FleetObserver } from '../support/fleet-observer.js';
-import { startOrchestrator, type TestOrchestrator } from '../support/orchestrator.js';
+import { useOrchestrator } from '../support/orchestrator.js';
 import { uniqueName, useServers, withLogs } from '../support/servers.js';
 
 const servers = useServers({ temporal: true, nats: true });
-let orch: TestOrchestrator;
-before(async () => {
-  orch = await startOrchestrator(servers);
-});
+const orch = useOrchestrator(servers);
 
 type Handle = WorkflowHandle<typeof rolloutWorkflow>;
 

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
 import { execFileSync } from 'node:child_process';
 import { locateTool, PROJECT_ROOT } from '../../src/local/tools.js';
-import { before, test } from 'node:test';
+import { test } from 'node:test';
 import { startSimulatedFleet, type SimulatedFleet } from '../../src/agent/index.js';
 import type { SimulatedNodeInput } from '../../src/agent/simulation-knobs.js';
 import type { RolloutSpecInput } from '../../src/domain/spec.js';
@@ -12,14 +12,11 @@ import { encodeMessage, MessageType, subjects } from '../../src/protocol/index.j
 import { rolloutWorkflow } from '../../src/workflows/rollout.js';
 import { rolloutWorkflowId } from '../../src/workflows/messages.js';
 import { FleetObserver } from '../support/fleet-observer.js';
-import { startOrchestrator, type TestOrchestrator } from '../support/orchestrator.js';
+import { useOrchestrator } from '../support/orchestrator.js';
 import { uniqueName, useServers, withLogs } from '../support/servers.js';
 
 const servers = useServers({ temporal: true, nats: true });
-let orch: TestOrchestrator;
-before(async () => {
-  orch = await startOrchestrator(servers);
-});
+const orch = useOrchestrator(servers);
 
 async function withFleet(
   nodes: SimulatedNodeInput[],

@@ -1,16 +1,13 @@
 import assert from 'node:assert/strict';
-import { before, test } from 'node:test';
+import { test } from 'node:test';
 import { startSimulatedFleet } from '../../src/agent/index.js';
 import { rolloutWorkflowId } from '../../src/workflows/messages.js';
 import { rolloutWorkflow } from '../../src/workflows/rollout.js';
-import { startOrchestrator, type TestOrchestrator } from '../support/orchestrator.js';
+import { useOrchestrator } from '../support/orchestrator.js';
 import { uniqueName, useServers, withLogs } from '../support/servers.js';
 
 const servers = useServers({ temporal: true, nats: true });
-let orch: TestOrchestrator;
-before(async () => {
-  orch = await startOrchestrator(servers);
-});
+const orch = useOrchestrator(servers);
 
 void test(
   'a 2,000-node rollout with instant installs and maxParallel 100 completes through continue-as-new',
