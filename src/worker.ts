@@ -13,9 +13,9 @@ import type { LogLevel, LogMetadata } from '@temporalio/common';
 import type { NatsConnection } from 'nats';
 import { createActivities } from './activities/index.js';
 import type { Logger } from './log.js';
+import { DEFAULT_TASK_QUEUE } from './task-queue.js';
 
-/** Default task queue of the orchestrator. */
-export const DEFAULT_TASK_QUEUE = 'fleet-rollout';
+export { DEFAULT_TASK_QUEUE };
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 

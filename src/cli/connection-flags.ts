@@ -18,8 +18,8 @@ import { NATS_ENV } from '../nats/index.js';
 import { UsageError } from './exit.js';
 import { NATS_FLAG_OPTIONS } from './nats-flags.js';
 
-/** Task queue of the orchestrator unless told otherwise; the worker's `DEFAULT_TASK_QUEUE`. */
-export const DEFAULT_TASK_QUEUE = 'fleet-rollout';
+import { DEFAULT_TASK_QUEUE } from '../task-queue.js';
+
 /** Environment variable of the task queue. */
 export const TASK_QUEUE_ENV = 'TEMPORAL_TASK_QUEUE';
 

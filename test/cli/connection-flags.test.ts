@@ -4,12 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import {
-  DEFAULT_TASK_QUEUE as CLI_DEFAULT_TASK_QUEUE,
-  effectiveEnv,
-  taskQueueFrom,
-  temporalSettingsFromFlags,
-} from '../../src/cli/connection-flags.js';
+import { effectiveEnv, taskQueueFrom, temporalSettingsFromFlags } from '../../src/cli/connection-flags.js';
 import { natsOptionsFromFlags } from '../../src/cli/nats-flags.js';
 import { DEFAULT_TASK_QUEUE } from '../../src/worker.js';
 
@@ -45,7 +40,6 @@ void test('without a config file the environment is used as is, and the task que
   assert.equal(effectiveEnv(undefined, env), env);
   assert.equal(temporalSettingsFromFlags({}, env).address, 'env:7233');
   assert.equal(taskQueueFrom(undefined, {}), DEFAULT_TASK_QUEUE);
-  assert.equal(CLI_DEFAULT_TASK_QUEUE, DEFAULT_TASK_QUEUE);
 });
 
 void test('a bad value names the flag and its environment variable, never the secret', () => {
