@@ -11,6 +11,11 @@ import {
   SIMULATION_FLAG_OPTIONS,
   SIMULATION_FLAGS_HELP,
 } from '../../agent/simulation-flags.js';
+import {
+  INSTALL_LIMIT_FLAG_OPTIONS,
+  INSTALL_LIMIT_FLAGS_HELP,
+  parseInstallLimitFlags,
+} from '../../agent/installer/limit-flags.js';
 import { createLogger } from '../../log.js';
 import { connectNats } from '../../nats/index.js';
 import { nodeToken } from '../../protocol/index.js';
@@ -33,6 +38,7 @@ const AGENT_FLAG_OPTIONS = {
   'ready-timeout-ms': { type: 'string' },
   'stop-grace-ms': { type: 'string' },
   'extract-delay-ms': { type: 'string' },
+  ...INSTALL_LIMIT_FLAG_OPTIONS,
   ...SIMULATION_FLAG_OPTIONS,
   ...NATS_FLAG_OPTIONS,
   ...HELP_FLAG_OPTIONS,
@@ -57,6 +63,7 @@ Agent flags:
   --extract-delay-ms MS     stretch each extraction over at least MS (for crash-recovery tests)
   -h, --help                this help
 
+${INSTALL_LIMIT_FLAGS_HELP}
 ${SIMULATION_FLAGS_HELP}(--legacy also applies without --simulate.)
 
 ${NATS_FLAGS_HELP}
@@ -121,6 +128,12 @@ export async function run(args: string[]): Promise<number> {
   const readyTimeoutMs = ms('ready-timeout-ms', values['ready-timeout-ms']);
   const stopGraceMs = ms('stop-grace-ms', values['stop-grace-ms']);
   const extractDelayMs = ms('extract-delay-ms', values['extract-delay-ms']);
+  let installLimits: ReturnType<typeof parseInstallLimitFlags>;
+  try {
+    installLimits = parseInstallLimitFlags(values);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
 
   const log = createLogger();
   const nc = await connectNats({ ...natsOptions, name: `fleet-rollout agent ${nodeId}` });
@@ -153,6 +166,7 @@ export async function run(args: string[]): Promise<number> {
     ...(readyTimeoutMs !== undefined ? { readyTimeoutMs } : {}),
     ...(stopGraceMs !== undefined ? { stopGraceMs } : {}),
     ...(extractDelayMs !== undefined ? { extractDelayMs } : {}),
+    installLimits,
   });
   console.log(`agent ${nodeId} serving on ${servers} (backends dir ${agent.backendsDir})`);
   return await serveUntilSignal(nc, log, () => agent.stop(shutdownGraceMs));

@@ -3,7 +3,7 @@ import { after } from 'node:test';
 import net from 'node:net';
 import path from 'node:path';
 import type { NatsConnection } from 'nats';
-import { startAgent, type Agent } from '../../../src/agent/index.js';
+import { startAgent, type Agent, type AgentOptions } from '../../../src/agent/index.js';
 import { uniqueName, useServers, type ServerSet } from '../../support/servers.js';
 import { serveFiles, tempDir, type FileServer } from './files.js';
 import { lazyConnection, testLogger } from './wire.js';
@@ -23,7 +23,8 @@ export interface AgentUnderTest {
 export function useRealAgents(): {
   servers: ServerSet;
   connection: () => Promise<NatsConnection>;
-  setup: () => Promise<AgentUnderTest>;
+  /** Starts an agent; `overrides` replace its options (limits, logger). */
+  setup: (overrides?: Partial<AgentOptions>) => Promise<AgentUnderTest>;
 } {
   const agents: Agent[] = [];
   let files: FileServer | undefined;
@@ -37,7 +38,7 @@ export function useRealAgents(): {
   return {
     servers,
     connection: () => connection.get(),
-    setup: async () => {
+    setup: async (overrides = {}) => {
       const nc = await connection.get();
       files ??= await serveFiles();
       const root = tempDir('agent');
@@ -50,6 +51,7 @@ export function useRealAgents(): {
         log: testLogger(),
         readyTimeoutMs: 10_000,
         stopGraceMs: 1_000,
+        ...overrides,
       });
       agents.push(agent);
       return { agent, id, dir, http: files, root };
