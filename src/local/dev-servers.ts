@@ -163,3 +163,59 @@ export async function startNatsServer(options: NatsServerOptions): Promise<NatsS
   };
   return server;
 }
+
+export interface RegistryOptions {
+  logDir: string;
+  /** @default a free port */
+  port?: number;
+  /** Readiness timeout. @default 15000 */
+  readyTimeoutMs?: number;
+}
+
+/** A running OCI registry (in memory: a restart empties it). `host` is `127.0.0.1:<port>`, plain HTTP. */
+export interface RegistryServer {
+  readonly host: string;
+  readonly port: number;
+  process: ManagedProcess;
+  restart(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Starts go-containerregistry's `registry` on loopback and waits until `GET /v2/` answers. */
+export async function startRegistry(options: RegistryOptions): Promise<RegistryServer> {
+  const binary = locateTool('ociRegistry');
+  const port = options.port ?? (await freePort());
+  const host = `127.0.0.1:${port}`;
+  const logFile = path.join(options.logDir, `registry-${port}.log`);
+  const launch = async (): Promise<ManagedProcess> => {
+    const proc = ManagedProcess.start('registry', binary, ['-port', String(port)], logFile);
+    try {
+      await waitUntil(
+        `OCI registry at ${host}`,
+        async () => {
+          if (!proc.running) throw new Error(`the registry exited early:\n${proc.logTail()}`);
+          const res = await fetch(`http://${host}/v2/`, { signal: AbortSignal.timeout(1_000) });
+          return res.status === 200;
+        },
+        options.readyTimeoutMs ?? 15_000,
+      );
+    } catch (err) {
+      await proc.stop();
+      throw err;
+    }
+    return proc;
+  };
+  const server: RegistryServer = {
+    host,
+    port,
+    process: await launch(),
+    async restart() {
+      await server.process.stop();
+      server.process = await launch();
+    },
+    async stop() {
+      await server.process.stop();
+    },
+  };
+  return server;
+}

@@ -108,6 +108,9 @@ export function guardBody(
     body.destroy();
   });
   body.on('error', (err) => out.destroy(err));
+  // Consumers may attach later (after an await); they still see the error through the stream's
+  // state, and a failure in between must not become an uncaught 'error' event in the agent.
+  out.on('error', () => undefined);
   body.pipe(out);
   if (limits.signal?.aborted === true) onAbort();
   return out;
@@ -191,7 +194,15 @@ export async function downloadTo(
   onProgress: (done: number, total: number | undefined) => void,
 ): Promise<Downloaded> {
   const parsed = fetchableUrl(url);
-  const { stream, total } = await openUrl(parsed, limits);
+  const file = await open(dest, CREATE_NEW, 0o600);
+  let opened: Opened;
+  try {
+    opened = await openUrl(parsed, limits);
+  } catch (err) {
+    await file.close();
+    throw err;
+  }
+  const { stream, total } = opened;
   const hash = createHash('sha256');
   let bytes = 0;
   const meter = new Transform({
@@ -203,12 +214,14 @@ export async function downloadTo(
     },
   });
   try {
-    const file = await open(dest, CREATE_NEW, 0o600);
     await pipeline(stream, meter, file.createWriteStream());
   } catch (err) {
     stream.destroy();
     if (err instanceof InstallLimitError) throw err;
-    throw new Error(`failed to download "${parsed.href}": ${(err as Error).message}`);
+    const cause = (err as { cause?: { message?: string } }).cause?.message;
+    throw new Error(
+      `failed to download "${parsed.href}": ${(err as Error).message}${cause !== undefined ? ` (${cause})` : ''}`,
+    );
   }
   return { sha256: hash.digest('hex'), bytes };
 }
