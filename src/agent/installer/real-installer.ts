@@ -12,10 +12,8 @@ import { InstallPhase, type BackendInfo } from '../../protocol/index.js';
 import type { ProgressSink } from '../progress-publisher.js';
 import { versionFromUri } from '../simulation-knobs.js';
 import { OciClient } from '../../oci/index.js';
-import { ArtifactKind, classifyArtifact, type Artifact } from './artifact.js';
-import { copyDirectory } from './directory-copy.js';
-import { downloadTo } from './download.js';
-import { unpackFile } from './extract.js';
+import { classifyArtifact } from './artifact.js';
+import { fetchArtifact } from './fetch-artifact.js';
 import { resolveFromGalleries } from './gallery.js';
 import type { Gallery } from './gallery-types.js';
 import { assertSafeBackendName, BackendsLayout, isSafeBackendName } from './layout.js';
@@ -28,7 +26,6 @@ import {
   writeMetadata,
   type BackendMetadata,
 } from './metadata.js';
-import { pullImage, unpackImageArchive, type LayerProgress } from './oci-image.js';
 import { makeEntryPointExecutable, verifyTree } from './safe-fs.js';
 import { SafeTree } from './safe-tree.js';
 import type { Installer, InstallSpec, LaunchSpec } from './types.js';
@@ -119,7 +116,16 @@ export class RealInstaller implements Installer {
     const staging = this.layout.scratch(this.layout.staging, name);
     try {
       const tree = SafeTree.open(staging, this.limits);
-      const digest = await this.fetchInto(tree, artifact, source, download, progress, signal);
+      const digest = await fetchArtifact(artifact, {
+        tree,
+        download,
+        progress,
+        signal,
+        limits: this.limits,
+        oci: this.oci,
+        extractDelayMs: this.options.extractDelayMs ?? 0,
+        ...(source.sha256 !== undefined ? { sha256: source.sha256 } : {}),
+      });
       const root = await backendRoot(tree.root, source.run);
       verifyTree(root);
       makeEntryPointExecutable(root, source.run);
@@ -150,83 +156,6 @@ export class RealInstaller implements Installer {
       await rm(download, { recursive: true, force: true });
       await rm(staging, { recursive: true, force: true });
     }
-  }
-
-  /**
-   * Puts the artifact's files into `tree`: a tarball is downloaded to `download` (and its sha256
-   * checked) first; image layers stream straight in; an image archive is unpacked into `download`.
-   * @returns the digest recorded in the metadata (`''` for a directory).
-   */
-  private async fetchInto(
-    tree: SafeTree,
-    artifact: Artifact,
-    source: Source,
-    download: string,
-    progress: ProgressSink,
-    signal: AbortSignal,
-  ): Promise<string> {
-    const onLayer =
-      (phase: InstallPhase): LayerProgress =>
-      (layer, layers, digest, done, size) =>
-        progress({
-          phase,
-          percentage: size === undefined || size === 0 ? 0 : (100 * done) / size,
-          fileName: `layer ${layer}/${layers} ${digest}`,
-          currentBytes: done,
-          ...(size !== undefined ? { totalBytes: size } : {}),
-        });
-    const ctx = { limits: this.limits, signal };
-    switch (artifact.kind) {
-      case ArtifactKind.Image:
-        return await pullImage(this.oci, artifact.ref, tree, { ...ctx, onLayer: onLayer(InstallPhase.Downloading) });
-      case ArtifactKind.ImageArchive:
-        return await unpackImageArchive(artifact.path, download, tree, {
-          ...ctx,
-          onLayer: onLayer(InstallPhase.Extracting),
-        });
-      case ArtifactKind.Directory:
-        progress({ phase: InstallPhase.Extracting, percentage: 0, fileName: artifact.path });
-        await copyDirectory(artifact.path, tree, signal);
-        return '';
-      case ArtifactKind.Tarball:
-        return await this.fetchTarball(tree, artifact.url, source.sha256, download, progress, signal);
-    }
-  }
-
-  private async fetchTarball(
-    tree: SafeTree,
-    url: string,
-    sha256: string | undefined,
-    download: string,
-    progress: ProgressSink,
-    signal: AbortSignal,
-  ): Promise<string> {
-    const fileName = path.posix.basename(new URL(url).pathname) || url;
-    const fetched = await downloadTo(
-      url,
-      download,
-      { maxBytes: this.limits.maxDownloadBytes, idleTimeoutMs: this.limits.idleTimeoutMs, signal },
-      (done, total) =>
-        progress({
-          phase: InstallPhase.Downloading,
-          percentage: total === undefined || total === 0 ? 0 : (100 * done) / total,
-          fileName,
-          currentBytes: done,
-          ...(total !== undefined ? { totalBytes: total } : {}),
-        }),
-    );
-    const expected = sha256?.replace(/^sha256:/, '').toLowerCase();
-    if (expected !== undefined && expected !== fetched.sha256) {
-      throw new Error(`sha256 mismatch for ${url}: expected ${expected}, got ${fetched.sha256}`);
-    }
-    progress({ phase: InstallPhase.Extracting, percentage: 0, fileName });
-    await unpackFile(download, tree, {
-      slowMs: this.options.extractDelayMs ?? 0,
-      signal,
-      onProgress: (done, total) =>
-        progress({ phase: InstallPhase.Extracting, percentage: (100 * done) / total, fileName }),
-    });
-    return `sha256:${fetched.sha256}`;
   }
 
   async remove(backend: string): Promise<void> {
