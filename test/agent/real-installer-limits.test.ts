@@ -5,15 +5,18 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import type http from 'node:http';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { createLogger } from '../../src/log.js';
 import { subjects } from '../../src/protocol/index.js';
+import { uniqueName } from '../support/servers.js';
 import { withLogs } from '../support/servers.js';
 import { galleries, useRealAgents } from './support/real-agents.js';
 import { backendTarball, makeTar } from './support/tarball.js';
+import { startCli } from './support/cli.js';
+import { tempDir } from './support/files.js';
 import { ask } from './support/wire.js';
 
 const { servers, connection, setup } = useRealAgents();
@@ -91,7 +94,7 @@ void test(
       ['/announces-1KiB.tar.gz', /not a readable \.tar or \.tar\.gz archive/],
       [
         '/short.tar.gz',
-        /failed to download \\"http:\/\/127\.0\.0\.1:\d+\/short\.tar\.gz\\": terminated \(other side closed\)/,
+        /failed to download \\"http:\/\/127\.0\.0\.1:\d+\/short\.tar\.gz\\": the connection broke after 100 of 4096 bytes \(terminated: other side closed\)/,
       ],
       ['/bomb.tar.gz', /the unpacked files exceed 4 MiB, the limit \(--max-extracted-bytes\)/],
       ['/many.tar.gz', /the archive holds more than 500 entries, the limit \(--max-entries\)/],
@@ -193,3 +196,33 @@ void test(
 function zeros(count: number): { path: string; content: Buffer }[] {
   return Array.from({ length: count }, (_, i) => ({ path: `lib/zero-${i}.bin`, content: Buffer.alloc(8 * MiB) }));
 }
+
+void test(
+  'the agent command takes the limits as flags and refuses malformed ones naming the flag',
+  withLogs(servers, async () => {
+    const nc = await connection();
+    const root = tempDir('limits-cli');
+    const bad = startCli(['agent', '--node-id', 'n1', '--backends-dir', root, '--max-download-bytes', 'lots']);
+    bad.ready.catch(() => undefined);
+    assert.equal((await bad.exited).code, 2);
+    assert.match(bad.stderr(), /--max-download-bytes "lots": expected a positive size such as 68719476736 or 64GiB/);
+    const id = uniqueName('cli');
+    const agent = startCli([
+      'agent',
+      ...['--node-id', id, '--backends-dir', `${root}/backends`, '--nats-url', servers.nats.url],
+      ...['--max-entries', '3', '--max-extracted-bytes', '1MiB'],
+    ]);
+    try {
+      await agent.ready;
+      const archive = `${root}/four.tar`;
+      writeFileSync(archive, makeTar(['run.sh', 'a', 'b', 'c'].map((p) => ({ path: p, content: 'x' }))));
+      assert.match(
+        await ask(nc, subjects.upgrade(id), JSON.stringify({ backend: 'b', uri: `file://${archive}` }), 15_000),
+        /the archive holds more than 3 entries, the limit \(--max-entries\)/,
+      );
+    } finally {
+      agent.child.kill('SIGTERM');
+    }
+    assert.equal((await agent.exited).code, 0, agent.stderr());
+  }),
+);

@@ -42,7 +42,7 @@ export function fetchableUrl(url: string): URL {
   refuseCredentials(parsed, url);
   if (!['file:', 'http:', 'https:'].includes(parsed.protocol)) {
     throw new Error(
-      `unsupported URI scheme "${parsed.protocol}" in "${url}": this agent fetches file://, http:// and https://`,
+      `unsupported URI scheme "${parsed.protocol}" in "${url}": this agent fetches file://, http:// and https://, and installs images from oci://, host/repo:tag and ocifile://`,
     );
   }
   return parsed;
@@ -107,7 +107,14 @@ export function guardBody(
     stop();
     body.destroy();
   });
-  body.on('error', (err) => out.destroy(err));
+  body.on('error', (err) => {
+    const cause = (err as { cause?: { message?: string } }).cause?.message;
+    const why = `${err.message}${cause !== undefined ? `: ${cause}` : ''}`;
+    const of = total !== undefined ? ` of ${total}` : '';
+    out.destroy(
+      err instanceof InstallLimitError ? err : new Error(`the connection broke after ${bytes}${of} bytes (${why})`),
+    );
+  });
   // Consumers may attach later (after an await); they still see the error through the stream's
   // state, and a failure in between must not become an uncaught 'error' event in the agent.
   out.on('error', () => undefined);

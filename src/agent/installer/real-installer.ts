@@ -1,7 +1,8 @@
 /**
- * The real installer: resolves a backend in a gallery (or takes the request's `uri`), downloads
- * the tarball with progress, verifies its SHA-256, extracts it into a staging directory, writes
- * `metadata.json` and swaps the result into place. Any failure before the swap leaves the
+ * The real installer: resolves a backend in a gallery (or takes the request's `uri`), fetches the
+ * artifact with progress (a tarball, verified by SHA-256; an OCI image from a registry or an image
+ * tarball, layer by layer; or a local directory) into a staging directory, writes `metadata.json`
+ * and swaps the result into place. Any failure before the swap leaves the
  * installed version untouched.
  */
 import { lstat, readdir, rm } from 'node:fs/promises';
@@ -10,8 +11,9 @@ import type { Logger } from '../../log.js';
 import { InstallPhase, type BackendInfo } from '../../protocol/index.js';
 import type { ProgressSink } from '../progress-publisher.js';
 import { versionFromUri } from '../simulation-knobs.js';
-import { downloadTo, fetchableUrl } from './download.js';
-import { unpackFile } from './extract.js';
+import { OciClient } from '../../oci/index.js';
+import { classifyArtifact } from './artifact.js';
+import { fetchArtifact } from './fetch-artifact.js';
 import { resolveFromGalleries } from './gallery.js';
 import type { Gallery } from './gallery-types.js';
 import { assertSafeBackendName, BackendsLayout, isSafeBackendName } from './layout.js';
@@ -47,10 +49,12 @@ export class RealInstaller implements Installer {
   private readonly layout: BackendsLayout;
   private readonly lastInstalledAt = new Map<string, string>();
   private readonly limits: InstallLimits;
+  private readonly oci: OciClient;
 
   private constructor(private readonly options: RealInstallerOptions) {
     this.layout = new BackendsLayout(path.resolve(options.backendsDir));
     this.limits = { ...DEFAULT_INSTALL_LIMITS, ...options.limits };
+    this.oci = new OciClient({ timeoutMs: this.limits.idleTimeoutMs });
   }
 
   /** Prepares the directory (repairing an interrupted swap, clearing stale staging) and returns the installer. */
@@ -107,45 +111,32 @@ export class RealInstaller implements Installer {
     }
     progress({ phase: InstallPhase.Resolving, percentage: 0, fileName: name });
     const source = await this.resolve(spec, name);
+    const artifact = await classifyArtifact(source.artifactUrl);
     const download = this.layout.scratch(this.layout.downloads, name);
     const staging = this.layout.scratch(this.layout.staging, name);
-    const fileName = path.posix.basename(new URL(source.artifactUrl).pathname) || name;
     try {
-      const fetched = await downloadTo(
-        source.artifactUrl,
-        download,
-        { maxBytes: this.limits.maxDownloadBytes, idleTimeoutMs: this.limits.idleTimeoutMs, signal },
-        (done, total) =>
-          progress({
-            phase: InstallPhase.Downloading,
-            percentage: total === undefined || total === 0 ? 0 : (100 * done) / total,
-            fileName,
-            currentBytes: done,
-            ...(total !== undefined ? { totalBytes: total } : {}),
-          }),
-      );
-      const expected = source.sha256?.replace(/^sha256:/, '').toLowerCase();
-      if (expected !== undefined && expected !== fetched.sha256) {
-        throw new Error(`sha256 mismatch for ${source.artifactUrl}: expected ${expected}, got ${fetched.sha256}`);
-      }
-      progress({ phase: InstallPhase.Extracting, percentage: 0, fileName });
       const tree = SafeTree.open(staging, this.limits);
-      await unpackFile(download, tree, {
-        slowMs: this.options.extractDelayMs ?? 0,
+      const digest = await fetchArtifact(artifact, {
+        tree,
+        download,
+        progress,
         signal,
-        onProgress: (done, total) =>
-          progress({ phase: InstallPhase.Extracting, percentage: (100 * done) / total, fileName }),
+        limits: this.limits,
+        oci: this.oci,
+        extractDelayMs: this.options.extractDelayMs ?? 0,
+        ...(source.sha256 !== undefined ? { sha256: source.sha256 } : {}),
       });
       const root = await backendRoot(tree.root, source.run);
       verifyTree(root);
       makeEntryPointExecutable(root, source.run);
+      const fileName = name;
       progress({ phase: InstallPhase.Starting, percentage: 50, fileName });
       const previous = this.lastInstalledAt.get(name) ?? (await this.metadataOrWarn(name))?.installed_at;
       const metadata: BackendMetadata = {
         name,
         version: source.version,
         uri: source.artifactUrl,
-        digest: `sha256:${fetched.sha256}`,
+        digest,
         installed_at: nextInstalledAt(previous === '' ? undefined : previous),
         ...(source.galleryUrl !== undefined ? { gallery_url: source.galleryUrl } : {}),
         ...(source.alias !== '' ? { alias: source.alias } : {}),
@@ -162,7 +153,7 @@ export class RealInstaller implements Installer {
       );
       return toBackendInfo(name, metadata);
     } finally {
-      await rm(download, { force: true });
+      await rm(download, { recursive: true, force: true });
       await rm(staging, { recursive: true, force: true });
     }
   }
@@ -193,7 +184,6 @@ export class RealInstaller implements Installer {
 
   private async resolve(spec: InstallSpec, name: string): Promise<Source> {
     if (spec.uri !== '') {
-      fetchableUrl(spec.uri);
       return { artifactUrl: spec.uri, version: versionFromUri(spec.uri) ?? '', alias: spec.alias, run: DEFAULT_RUN };
     }
     const galleries = spec.galleries ?? this.options.galleries ?? [];

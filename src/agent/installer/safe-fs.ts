@@ -159,3 +159,25 @@ export function makeEntryPointExecutable(root: string, run: string): void {
     closeSync(fd);
   }
 }
+
+/**
+ * Opens `rel` below `root` for reading: symlinks are followed only while they stay inside, and the
+ * file must be a regular one. Used to read blobs out of an unpacked image archive.
+ * @throws Error naming `rel` when it is missing, outside or not a regular file.
+ */
+export function openInside(root: string, rel: string): number {
+  const resolved = resolveInside(root, [], rel);
+  const problem = new Error(`"${rel}" is missing from the image archive or not a regular file inside it`);
+  if (resolved === undefined || resolved.length === 0) throw problem;
+  let fd: number;
+  try {
+    fd = openSync(path.join(root, ...resolved), constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch {
+    throw problem;
+  }
+  if (!fstatSync(fd).isFile()) {
+    closeSync(fd);
+    throw problem;
+  }
+  return fd;
+}

@@ -19,8 +19,8 @@ export interface AgentUnderTest {
   http: FileServer;
 }
 
-/** Registers the hooks and returns the helpers of a real-agent test file. */
-export function useRealAgents(): {
+/** Registers the hooks and returns the helpers of a real-agent test file; `registry` adds an OCI registry. */
+export function useRealAgents(options: { registry?: boolean } = {}): {
   servers: ServerSet;
   connection: () => Promise<NatsConnection>;
   /** Starts an agent; `overrides` replace its options (limits, logger). */
@@ -33,7 +33,7 @@ export function useRealAgents(): {
     await files?.close();
     await connection.close();
   });
-  const servers = useServers({ nats: true, temporal: false });
+  const servers = useServers({ nats: true, temporal: false, registry: options.registry ?? false });
   const connection = lazyConnection(() => servers.nats.url);
   return {
     servers,
