@@ -232,5 +232,5 @@ export async function startRegistry(options: RegistryOptions): Promise<RegistryS
 /** True when a connect error shows a server that answered: it refused our credentials or wants TLS. */
 function refusedOrTls(err: unknown): boolean {
   const code = (err as { code?: unknown }).code;
-  return code === 'AUTHORIZATION_VIOLATION' || /authoriz|tls/i.test(String((err as Error).message));
+  return code === 'AUTHORIZATION_VIOLATION' || /authoriz|tls|certificate/i.test(String((err as Error).message));
 }
