@@ -14,6 +14,7 @@ export const PROJECT_ROOT = path.resolve(
 const TOOLS = {
   temporal: { env: 'TEMPORAL_CLI', binary: 'temporal' },
   natsServer: { env: 'NATS_SERVER', binary: 'nats-server' },
+  promtool: { env: 'PROMTOOL', binary: 'promtool' },
 } as const;
 export type ToolName = keyof typeof TOOLS;
 

@@ -2,6 +2,7 @@
  * Fetching galleries and artifacts from `file://` and `http(s)://` URLs, with progress and a
  * SHA-256 of what was fetched.
  */
+import { agentMetrics } from '../../metrics/agent-metrics.js';
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
@@ -117,6 +118,7 @@ export async function downloadTo(
     transform(chunk: Buffer, _encoding, done) {
       hash.update(chunk);
       bytes += chunk.length;
+      agentMetrics.bytesFetched(chunk.length);
       onProgress(bytes, total);
       done(null, chunk);
     },

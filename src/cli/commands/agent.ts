@@ -12,6 +12,8 @@ import {
   SIMULATION_FLAGS_HELP,
 } from '../../agent/simulation-flags.js';
 import { createLogger } from '../../log.js';
+import { agentMetrics } from '../../metrics/agent-metrics.js';
+import { serveMetrics, type MetricsServer } from '../../metrics/metrics-server.js';
 import { connectNats } from '../../nats/index.js';
 import { nodeToken } from '../../protocol/index.js';
 import { ExitCode, UsageError } from '../exit.js';
@@ -23,6 +25,7 @@ import {
   natsOptionsFromFlags,
   parseFlagsOrUsage,
 } from '../nats-flags.js';
+import { metricsListenFromFlags, METRICS_FLAG_OPTIONS, METRICS_FLAGS_HELP } from '../metrics-flags.js';
 
 const AGENT_FLAG_OPTIONS = {
   'node-id': { type: 'string' },
@@ -35,6 +38,7 @@ const AGENT_FLAG_OPTIONS = {
   'extract-delay-ms': { type: 'string' },
   ...SIMULATION_FLAG_OPTIONS,
   ...NATS_FLAG_OPTIONS,
+  ...METRICS_FLAG_OPTIONS,
   ...HELP_FLAG_OPTIONS,
 } as const;
 
@@ -55,7 +59,7 @@ Agent flags:
   --ready-timeout-ms MS     how long a started backend may take to listen (default 30000)
   --stop-grace-ms MS        SIGTERM to SIGKILL grace for backend processes (default 5000)
   --extract-delay-ms MS     stretch each extraction over at least MS (for crash-recovery tests)
-  -h, --help                this help
+${METRICS_FLAGS_HELP}  -h, --help                this help
 
 ${SIMULATION_FLAGS_HELP}(--legacy also applies without --simulate.)
 
@@ -122,8 +126,12 @@ export async function run(args: string[]): Promise<number> {
   const stopGraceMs = ms('stop-grace-ms', values['stop-grace-ms']);
   const extractDelayMs = ms('extract-delay-ms', values['extract-delay-ms']);
 
+  const metricsListen = await metricsListenFromFlags(values['metrics-listen']);
   const log = createLogger();
   const nc = await connectNats({ ...natsOptions, name: `fleet-rollout agent ${nodeId}` });
+  const metrics: MetricsServer | undefined =
+    metricsListen === undefined ? undefined : await serveMetrics(metricsListen, agentMetrics.registry);
+  if (metrics !== undefined) console.log(`agent ${nodeId} metrics on ${metrics.url}`);
   const servers = describeServers(natsOptions);
   if (knobs !== undefined) {
     const node = {
@@ -141,7 +149,10 @@ export async function run(args: string[]): Promise<number> {
     console.log(
       `agent ${nodeId} serving on ${servers} (simulated: ${installed}${node.legacy === true ? ', legacy' : ''})`,
     );
-    return await serveUntilSignal(nc, log, () => fleet.stop(shutdownGraceMs));
+    return await serveUntilSignal(nc, log, async () => {
+      await fleet.stop(shutdownGraceMs);
+      await metrics?.close();
+    });
   }
   const agent = await startAgent({
     nc,
@@ -155,5 +166,8 @@ export async function run(args: string[]): Promise<number> {
     ...(extractDelayMs !== undefined ? { extractDelayMs } : {}),
   });
   console.log(`agent ${nodeId} serving on ${servers} (backends dir ${agent.backendsDir})`);
-  return await serveUntilSignal(nc, log, () => agent.stop(shutdownGraceMs));
+  return await serveUntilSignal(nc, log, async () => {
+    await agent.stop(shutdownGraceMs);
+    await metrics?.close();
+  });
 }
