@@ -3,6 +3,7 @@
  * there; we reproduce its common forms (empty or truncated input, a bad first character, a field
  * of the wrong type) and fall back to the codec's own readable reason.
  */
+import { agentMetrics } from '../metrics/agent-metrics.js';
 import {
   MAX_ID_LENGTH,
   wireFields,
@@ -40,8 +41,9 @@ const GO_VALUE_KINDS: Readonly<Record<string, string>> = { boolean: 'bool' };
 
 const VALUE_START = /^[{["\-0-9tfn]/;
 
-/** The reason part of an `invalid request: <reason>` reply for a payload that did not decode. */
+/** The reason part of an `invalid request: <reason>` reply for a payload that did not decode (counted as invalid). */
 export function invalidRequestReason(type: MessageType, payload: Uint8Array, error: ProtocolDecodeError): string {
+  agentMetrics.undecodableRequest(type);
   const raw = Buffer.from(payload).toString('utf8');
   const text = raw.trim();
   if (text === '') return 'unexpected end of JSON input';

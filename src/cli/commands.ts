@@ -70,6 +70,10 @@ export const COMMANDS: Record<string, CommandEntry | undefined> = {
     summary: 'generate nats-server users and permissions for the orchestrator and each node',
     load: async () => await import('./commands/nats-auth.js'),
   },
+  dashboard: {
+    summary: 'live web view of rollouts, with controls',
+    load: async () => await import('./commands/dashboard.js'),
+  },
   demo: { summary: 'a real rollout on a local stack', load: async () => await import('./commands/demo.js') },
 };
 

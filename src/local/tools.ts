@@ -17,6 +17,7 @@ const TOOLS = {
   natsServer: { env: 'NATS_SERVER', binary: 'nats-server' },
   ociRegistry: { env: 'OCI_REGISTRY', binary: 'registry' },
   crane: { env: 'CRANE', binary: 'crane' },
+  promtool: { env: 'PROMTOOL', binary: 'promtool' },
 } as const;
 export type ToolName = keyof typeof TOOLS;
 

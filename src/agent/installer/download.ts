@@ -3,6 +3,7 @@
  * of what was fetched, and the install's limits enforced while streaming: a size cap, an idle
  * timeout when no bytes arrive (also while waiting for the response) and the install's deadline.
  */
+import { agentMetrics } from '../../metrics/agent-metrics.js';
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open, readFile, stat } from 'node:fs/promises';
@@ -216,6 +217,7 @@ export async function downloadTo(
     transform(chunk: Buffer, _encoding, done) {
       hash.update(chunk);
       bytes += chunk.length;
+      agentMetrics.bytesFetched(chunk.length);
       onProgress(bytes, total);
       done(null, chunk);
     },

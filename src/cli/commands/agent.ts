@@ -17,6 +17,8 @@ import {
   parseInstallLimitFlags,
 } from '../../agent/installer/limit-flags.js';
 import { createLogger } from '../../log.js';
+import { agentMetrics } from '../../metrics/agent-metrics.js';
+import { serveMetrics, type MetricsServer } from '../../metrics/metrics-server.js';
 import { connectNats } from '../../nats/index.js';
 import { nodeToken } from '../../protocol/index.js';
 import { ExitCode, UsageError } from '../exit.js';
@@ -28,6 +30,7 @@ import {
   natsOptionsFromFlags,
   parseFlagsOrUsage,
 } from '../nats-flags.js';
+import { metricsListenFromFlags, METRICS_FLAG_OPTIONS, METRICS_FLAGS_HELP } from '../metrics-flags.js';
 
 const AGENT_FLAG_OPTIONS = {
   'node-id': { type: 'string' },
@@ -41,6 +44,7 @@ const AGENT_FLAG_OPTIONS = {
   ...INSTALL_LIMIT_FLAG_OPTIONS,
   ...SIMULATION_FLAG_OPTIONS,
   ...NATS_FLAG_OPTIONS,
+  ...METRICS_FLAG_OPTIONS,
   ...HELP_FLAG_OPTIONS,
 } as const;
 
@@ -61,7 +65,7 @@ Agent flags:
   --ready-timeout-ms MS     how long a started backend may take to listen (default 30000)
   --stop-grace-ms MS        SIGTERM to SIGKILL grace for backend processes (default 5000)
   --extract-delay-ms MS     stretch each extraction over at least MS (for crash-recovery tests)
-  -h, --help                this help
+${METRICS_FLAGS_HELP}  -h, --help                this help
 
 ${INSTALL_LIMIT_FLAGS_HELP}
 ${SIMULATION_FLAGS_HELP}(--legacy also applies without --simulate.)
@@ -135,8 +139,12 @@ export async function run(args: string[]): Promise<number> {
     throw new UsageError((err as Error).message);
   }
 
+  const metricsListen = await metricsListenFromFlags(values['metrics-listen']);
   const log = createLogger();
   const nc = await connectNats({ ...natsOptions, name: `fleet-rollout agent ${nodeId}` });
+  const metrics: MetricsServer | undefined =
+    metricsListen === undefined ? undefined : await serveMetrics(metricsListen, agentMetrics.registry);
+  if (metrics !== undefined) console.log(`agent ${nodeId} metrics on ${metrics.url}`);
   const servers = describeServers(natsOptions);
   if (knobs !== undefined) {
     const node = {
@@ -154,7 +162,10 @@ export async function run(args: string[]): Promise<number> {
     console.log(
       `agent ${nodeId} serving on ${servers} (simulated: ${installed}${node.legacy === true ? ', legacy' : ''})`,
     );
-    return await serveUntilSignal(nc, log, () => fleet.stop(shutdownGraceMs));
+    return await serveUntilSignal(nc, log, async () => {
+      await fleet.stop(shutdownGraceMs);
+      await metrics?.close();
+    });
   }
   const agent = await startAgent({
     nc,
@@ -169,5 +180,8 @@ export async function run(args: string[]): Promise<number> {
     installLimits,
   });
   console.log(`agent ${nodeId} serving on ${servers} (backends dir ${agent.backendsDir})`);
-  return await serveUntilSignal(nc, log, () => agent.stop(shutdownGraceMs));
+  return await serveUntilSignal(nc, log, async () => {
+    await agent.stop(shutdownGraceMs);
+    await metrics?.close();
+  });
 }

@@ -7,6 +7,8 @@ import { describeTemporalSettings, temporalConnectionOptions, unreachableMessage
 import { createLogger } from '../../log.js';
 import { connectNats } from '../../nats/index.js';
 import { createOrchestratorWorker, installRuntimeLogger } from '../../worker.js';
+import { formatListenAddress } from '../../metrics/listen-address.js';
+import { metricsListenFromFlags, METRICS_FLAG_OPTIONS, METRICS_FLAGS_HELP } from '../metrics-flags.js';
 import { parseCommandArgs, expectPositionals } from '../args.js';
 import { CONNECTION_FLAG_OPTIONS, TEMPORAL_FLAGS_HELP } from '../connection-flags.js';
 import { ExitCode, UnreachableError } from '../exit.js';
@@ -20,7 +22,7 @@ over NATS. Run one or more; they share the task queue. Stops cleanly on SIGINT o
 
 Flags:
   --task-queue NAME           task queue to poll (TEMPORAL_TASK_QUEUE; default fleet-rollout)
-  -h, --help                  this help
+${METRICS_FLAGS_HELP}  -h, --help                  this help
 
 ${TEMPORAL_FLAGS_HELP}
 ${NATS_FLAGS_HELP}
@@ -34,7 +36,10 @@ Examples:
 
 /** Runs the worker until a shutdown signal. */
 export async function run(args: string[]): Promise<number> {
-  const { values, positionals } = parseCommandArgs('worker', args, CONNECTION_FLAG_OPTIONS);
+  const { values, positionals } = parseCommandArgs('worker', args, {
+    ...CONNECTION_FLAG_OPTIONS,
+    ...METRICS_FLAG_OPTIONS,
+  });
   if (values.help === true) {
     process.stdout.write(HELP);
     return ExitCode.Ok;
@@ -43,8 +48,9 @@ export async function run(args: string[]): Promise<number> {
   const connection = resolveConnection(values);
   const natsOptions = natsOptionsFromFlags(values, connection.env);
   const options = temporalConnectionOptions(connection.settings);
+  const metricsListen = await metricsListenFromFlags(values['metrics-listen']);
   const log = createLogger();
-  installRuntimeLogger(log);
+  installRuntimeLogger(log, metricsListen === undefined ? {} : { metricsListen });
   const nc = await connectNats(natsOptions);
   let native: NativeConnection;
   try {
@@ -66,6 +72,7 @@ export async function run(args: string[]): Promise<number> {
         temporal: describeTemporalSettings(connection.settings),
         nats: describeServers(natsOptions),
         taskQueue: connection.taskQueue,
+        ...(metricsListen !== undefined ? { metrics: `http://${formatListenAddress(metricsListen)}/metrics` } : {}),
       },
       'orchestrator worker running; SIGINT or SIGTERM stops it',
     );
