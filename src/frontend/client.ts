@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import {
+  FrontendNodeSchema,
   ModelRowListSchema,
   NodeListSchema,
   SchedulingListSchema,
@@ -57,6 +58,8 @@ export interface FrontendConfig {
 export interface FrontendClient {
   readonly url: string;
   listNodes(): Promise<FrontendNode[]>;
+  /** One node. @throws FrontendError `not-found` for an unknown id. */
+  node(nodeId: string): Promise<FrontendNode>;
   nodeModels(nodeId: string): Promise<ModelRow[]>;
   /** Rows in state `loaded` on healthy nodes. */
   loadedModels(): Promise<ModelRow[]>;
@@ -126,6 +129,7 @@ export function createFrontendClient(config: FrontendConfig): FrontendClient {
   return {
     url: base,
     listNodes: () => call('GET', '/api/nodes', NodeListSchema),
+    node: (nodeId) => call('GET', `/api/nodes/${id(nodeId)}`, FrontendNodeSchema),
     nodeModels: (nodeId) => call('GET', `/api/nodes/${id(nodeId)}/models`, ModelRowListSchema),
     loadedModels: () => call('GET', '/api/nodes/models', ModelRowListSchema),
     scheduling: () => call('GET', '/api/nodes/scheduling', SchedulingListSchema),

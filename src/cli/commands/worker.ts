@@ -4,12 +4,14 @@
  */
 import { NativeConnection } from '@temporalio/worker';
 import { describeTemporalSettings, temporalConnectionOptions, unreachableMessage } from '../../client/index.js';
+import { createFrontendClient } from '../../frontend/index.js';
 import { createLogger } from '../../log.js';
 import { connectNats } from '../../nats/index.js';
 import { createOrchestratorWorker, installRuntimeLogger } from '../../worker.js';
 import { parseCommandArgs, expectPositionals } from '../args.js';
 import { CONNECTION_FLAG_OPTIONS, TEMPORAL_FLAGS_HELP } from '../connection-flags.js';
 import { ExitCode, UnreachableError } from '../exit.js';
+import { frontendConfigFromFlags, LOCALAI_FLAG_OPTIONS, LOCALAI_FLAGS_HELP } from '../localai-flags.js';
 import { describeServers, NATS_FLAGS_HELP, natsOptionsFromFlags } from '../nats-flags.js';
 import { resolveConnection } from '../session.js';
 
@@ -24,6 +26,7 @@ Flags:
 
 ${TEMPORAL_FLAGS_HELP}
 ${NATS_FLAGS_HELP}
+${LOCALAI_FLAGS_HELP}
 Logs are JSON lines on stderr; LOG_LEVEL sets the level (default info).
 
 Examples:
@@ -34,7 +37,10 @@ Examples:
 
 /** Runs the worker until a shutdown signal. */
 export async function run(args: string[]): Promise<number> {
-  const { values, positionals } = parseCommandArgs('worker', args, CONNECTION_FLAG_OPTIONS);
+  const { values, positionals } = parseCommandArgs('worker', args, {
+    ...CONNECTION_FLAG_OPTIONS,
+    ...LOCALAI_FLAG_OPTIONS,
+  });
   if (values.help === true) {
     process.stdout.write(HELP);
     return ExitCode.Ok;
@@ -42,6 +48,7 @@ export async function run(args: string[]): Promise<number> {
   expectPositionals('worker', positionals, []);
   const connection = resolveConnection(values);
   const natsOptions = natsOptionsFromFlags(values, connection.env);
+  const frontendConfig = frontendConfigFromFlags(values, connection.env);
   const options = temporalConnectionOptions(connection.settings);
   const log = createLogger();
   installRuntimeLogger(log);
@@ -60,12 +67,14 @@ export async function run(args: string[]): Promise<number> {
       log,
       namespace: connection.settings.namespace,
       taskQueue: connection.taskQueue,
+      ...(frontendConfig === undefined ? {} : { frontend: createFrontendClient(frontendConfig) }),
     });
     log.info(
       {
         temporal: describeTemporalSettings(connection.settings),
         nats: describeServers(natsOptions),
         taskQueue: connection.taskQueue,
+        localai: frontendConfig?.url ?? 'none',
       },
       'orchestrator worker running; SIGINT or SIGTERM stops it',
     );
