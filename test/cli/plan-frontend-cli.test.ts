@@ -113,6 +113,17 @@ void test(
       const both = await runCli([...common, '--localai-api-key', KEY, '--inventory', inventory]);
       expectExit(both, 2, 'plan with two inventories');
       assert.match(both.stderr, /--inventory and --localai-url: give one/);
+      const start = await runCli([
+        'start',
+        '--backend',
+        backend,
+        '--localai-url',
+        frontend.url,
+        '--localai-api-key',
+        'nope',
+      ]);
+      expectExit(start, 2, 'start with a wrong key');
+      assert.match(start.stderr, /refused the API key \(401\)/, 'start reads the same inventory, before Temporal');
       assert.equal(upgradeRequests(fleet), 0);
     } finally {
       await frontend.stop();

@@ -4,27 +4,18 @@
  * out and why. Upgrades nothing and needs no Temporal.
  */
 import { planRollout, type RolloutPlan } from '../../client/index.js';
-import { InvalidSpecError } from '../../client/errors.js';
-import { checkRolloutSpec } from '../../client/spec-check.js';
-import type { RolloutSpecInput } from '../../domain/spec.js';
-import { frontendPlan, readFrontendFleet, type FrontendPlan } from '../../client/frontend-plan.js';
-import { createFrontendClient, FrontendError } from '../../frontend/index.js';
+import { frontendPlan, type FrontendPlan } from '../../client/frontend-plan.js';
 import { parseDuration } from '../../domain/duration.js';
 import { connectNats } from '../../nats/index.js';
 import { expectPositionals, parseCommandArgs } from '../args.js';
 import { effectiveEnv } from '../connection-flags.js';
 import { ExitCode, UsageError } from '../exit.js';
 import { NATS_FLAG_OPTIONS, NATS_FLAGS_HELP, natsOptionsFromFlags } from '../nats-flags.js';
-import { frontendConfigFromFlags, LOCALAI_FLAG_OPTIONS, LOCALAI_FLAGS_HELP } from '../localai-flags.js';
+import { specWithFrontend } from '../frontend-spec.js';
+import { LOCALAI_FLAG_OPTIONS, LOCALAI_FLAGS_HELP } from '../localai-flags.js';
 import { formatTable } from '../render.js';
 import { printJson, printLines } from '../session.js';
-import {
-  checkedSpecFromFlags,
-  ROLLOUT_FLAG_OPTIONS,
-  ROLLOUT_FLAGS_HELP,
-  specFromFlags,
-  usageFromSpecError,
-} from '../spec-flags.js';
+import { ROLLOUT_FLAG_OPTIONS, ROLLOUT_FLAGS_HELP } from '../spec-flags.js';
 
 const OPTIONS = {
   ...ROLLOUT_FLAG_OPTIONS,
@@ -88,20 +79,6 @@ export function planText(plan: RolloutPlan): string[] {
   return lines;
 }
 
-/** Checks the spec once the frontend's healthy nodes are its inventory. @throws UsageError */
-function checkFrontendSpec(spec: RolloutSpecInput, registered: number): void {
-  if (spec.inventory?.length === 0)
-    throw new UsageError(
-      `--localai-url: the frontend lists no healthy node (${registered} registered); approve or resume nodes there first`,
-    );
-  try {
-    checkRolloutSpec(spec);
-  } catch (err) {
-    if (err instanceof InvalidSpecError) throw usageFromSpecError(err, spec);
-    throw err;
-  }
-}
-
 /** The frontend's part of the plan as text. */
 export function frontendPlanText(frontend: FrontendPlan): string[] {
   const counts = new Map<string, number>();
@@ -141,31 +118,19 @@ export async function run(args: string[]): Promise<number> {
   }
   expectPositionals('plan', positionals, []);
   const env = effectiveEnv(values.config);
-  const frontendConfig = frontendConfigFromFlags(values, env);
-  const spec = frontendConfig === undefined ? checkedSpecFromFlags(values) : specFromFlags(values);
+  const { spec, fleet } = await specWithFrontend(values, env);
   const listTimeoutMs = values['list-timeout'] === undefined ? undefined : parseDuration(values['list-timeout']);
   if (listTimeoutMs === 0 || (values['list-timeout'] !== undefined && listTimeoutMs === undefined)) {
     throw new UsageError(
       `--list-timeout: "${values['list-timeout'] ?? ''}" is not a positive duration; write it like 5s or 30s`,
     );
   }
-  if (frontendConfig !== undefined && spec.inventory !== undefined)
-    throw new UsageError('--inventory and --localai-url: give one inventory source, not both');
-  let fromFrontend: Awaited<ReturnType<typeof readFrontendFleet>> | undefined;
-  try {
-    fromFrontend =
-      frontendConfig === undefined ? undefined : await readFrontendFleet(createFrontendClient(frontendConfig), spec);
-  } catch (err) {
-    if (err instanceof FrontendError) throw new UsageError(err.message);
-    throw err;
-  }
-  if (fromFrontend !== undefined) checkFrontendSpec(fromFrontend.spec, fromFrontend.fleet.nodes.length);
   const natsOptions = natsOptionsFromFlags(values, env);
   const nc = await connectNats(natsOptions);
   try {
     const options = listTimeoutMs === undefined ? {} : { listTimeoutMs };
-    const planned = await planRollout(nc, fromFrontend?.spec ?? spec, options);
-    const withFrontend = fromFrontend === undefined ? undefined : frontendPlan(fromFrontend.fleet, planned);
+    const planned = await planRollout(nc, spec, options);
+    const withFrontend = fleet === undefined ? undefined : frontendPlan(fleet, planned);
     const plan = withFrontend?.plan ?? planned;
     if (values.json === true)
       printJson(withFrontend === undefined ? plan : { ...plan, frontend: withFrontend.frontend });
