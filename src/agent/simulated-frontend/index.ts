@@ -143,18 +143,20 @@ export async function startSimulatedFrontend(options: SimulatedFrontendOptions):
   );
   const ticking = startTicking(() => reconciler.tick(), tickMs, options.log);
   traffic?.start();
+  let stopping: Promise<TrafficStats | undefined> | undefined;
+  const stop = async (): Promise<TrafficStats | undefined> => {
+    const stats = await traffic?.stop();
+    await ticking.stop();
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    return stats;
+  };
   return {
     url,
     registry,
     link,
     tick: () => reconciler.tick(),
     traffic: () => traffic?.snapshot(),
-    stop: async () => {
-      const stats = await traffic?.stop();
-      await ticking.stop();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      return stats;
-    },
+    stop: () => (stopping ??= stop()),
   };
 }
