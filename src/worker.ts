@@ -11,6 +11,7 @@ import {
 } from '@temporalio/worker';
 import type { LogLevel, LogMetadata } from '@temporalio/common';
 import type { NatsConnection } from 'nats';
+import type { FrontendClient } from './frontend/index.js';
 import { createActivities } from './activities/index.js';
 import type { ListenAddress } from './metrics/listen-address.js';
 import { countNatsRequests, prometheusTelemetry } from './metrics/worker-telemetry.js';
@@ -80,6 +81,8 @@ export interface OrchestratorWorkerOptions {
   maxConcurrentActivities?: number;
   /** Override of the `backend.list` timeout (tests). */
   listTimeoutMs?: number;
+  /** The fleet's LocalAI frontend, for the drain and resume activities. */
+  frontend?: FrontendClient;
 }
 
 /** Creates (does not run) the orchestrator worker. */
@@ -88,6 +91,7 @@ export async function createOrchestratorWorker(options: OrchestratorWorkerOption
     nc: options.nc,
     log: options.log,
     ...(options.listTimeoutMs !== undefined ? { listTimeoutMs: options.listTimeoutMs } : {}),
+    ...(options.frontend !== undefined ? { frontend: options.frontend } : {}),
   });
   return await Worker.create({
     connection: options.connection,

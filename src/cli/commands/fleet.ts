@@ -12,6 +12,8 @@ import {
   SIMULATION_FLAG_OPTIONS,
   SIMULATION_FLAGS_HELP,
 } from '../../agent/simulation-flags.js';
+import { fleetFrontendOptions, startFleetFrontend } from '../../agent/simulated-frontend/fleet-wiring.js';
+import { FRONTEND_FLAG_OPTIONS, FRONTEND_FLAGS_HELP } from '../../agent/simulated-frontend/flags.js';
 import { createLogger } from '../../log.js';
 import { connectNats } from '../../nats/index.js';
 import { ExitCode, UsageError } from '../exit.js';
@@ -32,6 +34,7 @@ const FLEET_FLAG_OPTIONS = {
   'fail-nodes': { type: 'string', multiple: true },
   'shutdown-grace-ms': { type: 'string' },
   ...SIMULATION_FLAG_OPTIONS,
+  ...FRONTEND_FLAG_OPTIONS,
   ...NATS_FLAG_OPTIONS,
   ...HELP_FLAG_OPTIONS,
 } as const;
@@ -56,6 +59,7 @@ Fleet flags:
   -h, --help                this help
 
 ${SIMULATION_FLAGS_HELP}
+${FRONTEND_FLAGS_HELP}
 ${NATS_FLAGS_HELP}
 Examples:
   fleet-rollout fleet --nodes 1000 --prefix gpu- --backend llama-cpp@v1.2.3 --install-ms 500-3000
@@ -125,6 +129,13 @@ export async function run(args: string[]): Promise<number> {
     };
   });
 
+  let frontendOptions: ReturnType<typeof fleetFrontendOptions>;
+  try {
+    frontendOptions = fleetFrontendOptions(values, ids, knobs.node);
+  } catch (err) {
+    if (err instanceof FlagError) throw new UsageError(err.message);
+    throw err;
+  }
   const natsOptions = natsOptionsFromFlags(values);
   const log = createLogger();
   const nc = await connectNats({ ...natsOptions, name: `fleet-rollout fleet ${prefix}*` });
@@ -139,5 +150,9 @@ export async function run(args: string[]): Promise<number> {
   console.log(
     `fleet: ${ids.length} nodes serving on ${describeServers(natsOptions)} (${ids[0] ?? ''} … ${last}; ${knobs.node.backend}@${knobs.node.version}; ${mix})`,
   );
-  return await serveUntilSignal(nc, log, () => fleet.stop(grace.data));
+  const frontend = frontendOptions === undefined ? undefined : await startFleetFrontend(nc, log, frontendOptions);
+  return await serveUntilSignal(nc, log, async () => {
+    await frontend?.stop();
+    await fleet.stop(grace.data);
+  });
 }
