@@ -72,6 +72,8 @@ export interface OrchestratorWorkerOptions {
   maxConcurrentActivities?: number;
   /** Override of the `backend.list` timeout (tests). */
   listTimeoutMs?: number;
+  /** Workflows kept in the worker's cache; 0 replays every activation from the start (tests). @default the SDK's */
+  maxCachedWorkflows?: number;
 }
 
 /** Creates (does not run) the orchestrator worker. */
@@ -92,5 +94,6 @@ export async function createOrchestratorWorker(options: OrchestratorWorkerOption
     maxHeartbeatThrottleInterval: '500ms',
     defaultHeartbeatThrottleInterval: '500ms',
     shutdownGraceTime: '5s',
+    ...(options.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: options.maxCachedWorkflows } : {}),
   });
 }

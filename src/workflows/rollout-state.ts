@@ -19,6 +19,17 @@ const MAX_STEPS = 8;
 /** Longest error text kept per node. */
 const MAX_ERROR = 500;
 
+/**
+ * What was last published, kept in the run's own state: whether an upsert is issued must depend
+ * only on the run's history, never on state outside it (a replay must issue the same commands).
+ */
+export interface VisibilityMark {
+  /** Workflow time of the last publication. */
+  publishedAt: number;
+  /** Phase, progress bucket and failures last written as search attributes. */
+  key: string;
+}
+
 export interface RolloutState {
   backend: string;
   phase: RolloutPhase;
@@ -48,6 +59,8 @@ export interface RolloutState {
   continueAsNewCount: number;
   /** Bumped on every change; conditions wait for it to move. */
   version: number;
+  /** The visibility throttle's memory (search attributes, current details). */
+  visibility: VisibilityMark;
 }
 
 export function countNodes(nodes: readonly NodeStatus[]): RolloutCounts {

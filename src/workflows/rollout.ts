@@ -31,7 +31,7 @@ import {
   type RolloutState,
 } from './rollout-state.js';
 import { RolloutPhase, WaitReason, type NodeStatus, type RolloutStatus, type StatusQueryOptions } from './status.js';
-import { publishVisibility } from './visibility.js';
+import { initialVisibilityMark, publishVisibility } from './visibility.js';
 import { revertNodes } from './revert.js';
 
 /** `1 node`, `2 nodes`. */
@@ -100,6 +100,7 @@ function initialState(spec: RolloutSpec, carried: CarriedState | undefined): Rol
     skippedAtDiscovery: carried?.skippedAtDiscovery ?? [],
     continueAsNewCount: carried?.continueAsNewCount ?? 0,
     version: 0,
+    visibility: initialVisibilityMark(),
   };
 }
 

@@ -3,7 +3,7 @@
  * steps, to keep history small) and the current details shown by the Web UI.
  */
 import { setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
-import { countNodes, type RolloutState } from './rollout-state.js';
+import { countNodes, type RolloutState, type VisibilityMark } from './rollout-state.js';
 import {
   RolloutBackendKey,
   RolloutFailedNodesKey,
@@ -11,21 +11,24 @@ import {
   RolloutProgressPctKey,
 } from './search-attributes.js';
 
-let lastPublishedAt = -Infinity;
-let lastKey = '';
+/** The mark of a run that has published nothing yet. */
+export function initialVisibilityMark(): VisibilityMark {
+  return { publishedAt: -Infinity, key: '' };
+}
 
 /** Publishes at most once per second of workflow time unless `force`. */
 export function publishVisibility(state: RolloutState, force: boolean): void {
   const now = Date.now();
-  if (!force && now - lastPublishedAt < 1_000) return;
-  lastPublishedAt = now;
+  const mark = state.visibility;
+  if (!force && now - mark.publishedAt < 1_000) return;
+  mark.publishedAt = now;
   const counts = countNodes(state.nodes);
   const terminal = counts.succeeded + counts.failed + counts.skipped;
   const pct = counts.total === 0 ? 0 : Math.floor((terminal * 100) / counts.total);
   const bucket = Math.floor(pct / 5) * 5;
   const key = `${state.phase}|${bucket}|${counts.failed}`;
-  if (key !== lastKey) {
-    lastKey = key;
+  if (key !== mark.key) {
+    mark.key = key;
     upsertSearchAttributes([
       { key: RolloutBackendKey, value: state.backend },
       { key: RolloutPhaseKey, value: state.phase },

@@ -28,6 +28,7 @@ function stateWith(nodes: NodeStatus[]): RolloutState {
     lastProgressAt: 1,
     skippedAtDiscovery: [],
     continueAsNewCount: 0,
+    visibility: { publishedAt: -Infinity, key: '' },
     version: 0,
   };
 }
