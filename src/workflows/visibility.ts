@@ -3,7 +3,7 @@
  * steps, to keep history small) and the current details shown by the Web UI.
  */
 import { setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
-import { countNodes, type RolloutState, type VisibilityMark } from './rollout-state.js';
+import { countNodes, phaseOfState, type RolloutState, type VisibilityMark } from './rollout-state.js';
 import {
   RolloutBackendKey,
   RolloutFailedNodesKey,
@@ -26,19 +26,20 @@ export function publishVisibility(state: RolloutState, force: boolean): void {
   const terminal = counts.succeeded + counts.failed + counts.skipped;
   const pct = counts.total === 0 ? 0 : Math.floor((terminal * 100) / counts.total);
   const bucket = Math.floor(pct / 5) * 5;
-  const key = `${state.phase}|${bucket}|${counts.failed}`;
+  const phase = phaseOfState(state);
+  const key = `${phase}|${bucket}|${counts.failed}`;
   if (key !== mark.key) {
     mark.key = key;
     upsertSearchAttributes([
       { key: RolloutBackendKey, value: state.backend },
-      { key: RolloutPhaseKey, value: state.phase },
+      { key: RolloutPhaseKey, value: phase },
       { key: RolloutProgressPctKey, value: bucket },
       { key: RolloutFailedNodesKey, value: counts.failed },
     ]);
   }
   setCurrentDetails(
     [
-      `**${state.backend}**: ${state.phase}${state.waiting !== undefined ? ` (waiting: ${state.waiting})` : ''}`,
+      `**${state.backend}**: ${phase}${state.waiting !== undefined ? ` (waiting: ${state.waiting})` : ''}`,
       state.message,
       `${pct}% · ${counts.succeeded} succeeded · ${counts.inFlight} in flight · ${counts.failed} failed · ${counts.pending} pending · wave ${state.currentWave + 1}/${state.waves.length}`,
     ].join('\n\n'),
