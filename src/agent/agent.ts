@@ -8,6 +8,7 @@ import { nodeToken } from '../protocol/index.js';
 import type { Gallery } from './installer/gallery-types.js';
 import { RealInstaller } from './installer/real-installer.js';
 import { serveNode } from './node-service.js';
+import type { ProcessInfo } from './process-table.js';
 import type { NodeStats } from './stats.js';
 import { Supervisor } from './supervisor.js';
 
@@ -26,6 +27,8 @@ export interface AgentOptions {
   extractDelayMs?: number;
   /** How long a started backend may take to listen. @default 30000 */
   readyTimeoutMs?: number;
+  /** How long a started backend must stay up after it listened to pass the start check. @default 500 */
+  settleMs?: number;
   /** SIGTERM → SIGKILL grace for backend processes. @default 5000 */
   stopGraceMs?: number;
   /** Largest accepted request. @default 1 MiB */
@@ -38,6 +41,8 @@ export interface Agent {
   /** The absolute backends directory. */
   readonly backendsDir: string;
   stats(): NodeStats;
+  /** The backend processes running now, with the install generation each was started from. */
+  processes(): ProcessInfo[];
   /**
    * Stops taking requests, gives operations in flight `graceMs` to finish (an install cut short
    * leaves the installed version in place), then stops backend processes. The NATS connection is
@@ -61,6 +66,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     log,
     ...(options.readyTimeoutMs !== undefined ? { readyTimeoutMs: options.readyTimeoutMs } : {}),
     ...(options.stopGraceMs !== undefined ? { stopGraceMs: options.stopGraceMs } : {}),
+    ...(options.settleMs !== undefined ? { settleMs: options.settleMs } : {}),
   });
   const service = serveNode({
     nc: options.nc,
@@ -76,6 +82,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     nodeId: options.nodeId,
     backendsDir: installer.backendsDir,
     stats: () => service.stats(),
+    processes: () => supervisor.list(),
     stop: async (graceMs = 10_000) => {
       service.close();
       const settled = await service.settle(graceMs);
