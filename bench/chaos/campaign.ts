@@ -83,7 +83,12 @@ export async function runCampaign(options: CampaignOptions): Promise<SeedResult[
     nc = await connect({ servers: nats.url, maxReconnectAttempts: -1, reconnectTimeWait: 250 });
     const stack: Stack = { temporal, nats, client: new Client({ connection }), nc };
     const results: SeedResult[] = [];
-    for (const seed of options.seeds) results.push(await runSeed(seed, stack, options));
+    for (const seed of options.seeds) {
+      const result = await runSeed(seed, stack, options);
+      const verdict = result.violations.map((v) => `${v.invariant}: ${v.detail}`).join('; ');
+      options.say(`seed ${seed}: ${result.phase}, ${verdict === '' ? 'every invariant held' : verdict}`);
+      results.push(result);
+    }
     return results;
   } finally {
     await nc?.close().catch(() => undefined);
@@ -220,6 +225,7 @@ async function runSeed(seed: number, stack: Stack, options: CampaignOptions): Pr
   let phase: string | undefined;
   let message = '';
   let nodes: FinalNode[] = [];
+  let skippedAtDiscovery: { id: string; reason: string }[] = [];
   while (Date.now() < deadline) {
     try {
       const snapshot = await getStatus(stack.client, backend, { queryTimeoutMs: 5_000 });
@@ -230,6 +236,7 @@ async function runSeed(seed: number, stack: Stack, options: CampaignOptions): Pr
         state: n.state,
         lastError: n.lastError,
       }));
+      skippedAtDiscovery = snapshot.status.skippedAtDiscovery;
       if (isSettled(snapshot.status.phase)) {
         phase = snapshot.status.phase;
         break;
@@ -261,6 +268,8 @@ async function runSeed(seed: number, stack: Stack, options: CampaignOptions): Pr
     phase,
     message,
     nodes,
+    targets: ids,
+    skippedAtDiscovery,
     replicasPerNode: replicas,
     replicaBudget: 2 * replicas,
     requests,

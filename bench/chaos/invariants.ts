@@ -21,6 +21,10 @@ export interface InvariantInput {
   /** Why it is in that phase (the status message). */
   message: string;
   nodes: readonly FinalNode[];
+  /** Every node id the rollout targeted. */
+  targets: readonly string[];
+  /** Targets left out at discovery, with the reason. */
+  skippedAtDiscovery: readonly { id: string; reason: string }[];
   /** Replicas each node runs (all nodes alike in a campaign). */
   replicasPerNode: number;
   /** `maxUnavailable` as a replica count. */
@@ -85,6 +89,14 @@ export function checkInvariants(input: InvariantInput): Violation[] {
     if (node.state === 'failed' && !input.stagedFailures.has(node.id))
       add('collateral-failure', `${node.id} failed: ${node.lastError ?? '(no reason)'}`);
   }
+  const reported = new Set(input.nodes.map((n) => n.id));
+  for (const skipped of input.skippedAtDiscovery) {
+    reported.add(skipped.id);
+    if (!input.stagedFailures.has(skipped.id))
+      add('collateral-failure', `${skipped.id} was left out at discovery: ${skipped.reason}`);
+  }
+  for (const id of input.targets)
+    if (!reported.has(id)) add('node-reason', `${id} was targeted but the status does not report it`);
   const byNode = new Map<string, NodeRequest[]>();
   for (const r of input.requests) byNode.set(r.nodeToken, [...(byNode.get(r.nodeToken) ?? []), r]);
   for (const node of input.nodes) checkNodeRequests(node, byNode.get(node.token) ?? [], input, add);

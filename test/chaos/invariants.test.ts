@@ -69,6 +69,8 @@ const healthy: InvariantInput = {
   phase: 'succeeded',
   message: 'done',
   nodes: [{ id: 'a', token: 'a', state: 'succeeded' }],
+  targets: ['a'],
+  skippedAtDiscovery: [],
   replicasPerNode: 2,
   replicaBudget: 4,
   requests: [
@@ -94,6 +96,10 @@ void test('each invariant catches its fault', () => {
     checkInvariants({ ...healthy, ...input }).map((v) => v.invariant);
   assert.deepEqual(kinds({ phase: undefined }), ['terminal']);
   assert.deepEqual(kinds({ phase: 'halted' }), ['terminal']);
+  assert.deepEqual(kinds({ targets: ['a', 'z'] }), ['node-reason']);
+  assert.deepEqual(kinds({ targets: ['a', 'z'], skippedAtDiscovery: [{ id: 'z', reason: 'unreachable' }] }), [
+    'collateral-failure',
+  ]);
   assert.deepEqual(kinds({ nodes: [{ id: 'a', token: 'a', state: 'upgrading' }] }), ['node-reason']);
   assert.deepEqual(kinds({ nodes: [{ id: 'a', token: 'a', state: 'failed' }] }), ['node-reason', 'collateral-failure']);
   assert.deepEqual(
