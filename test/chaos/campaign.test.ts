@@ -1,7 +1,7 @@
 /**
  * A short chaos campaign on the real stack (Temporal dev server on its database, nats-server with
  * tracing, the worker and the fleet as child processes): three seeds whose faults cover worker
- * kill -9 and SIGSTOP, nats-server and Temporal restarts and a fleet kill, four nodes each. Every
+ * kill -9 and SIGSTOP, nats-server and Temporal restarts and a fleet kill, three nodes each. Every
  * invariant must hold; a failure names the seed, the invariant and the kept directory.
  */
 import { test } from 'node:test';
@@ -12,12 +12,12 @@ import path from 'node:path';
 import { runCampaign } from '../../bench/chaos/campaign.js';
 import { describePlan } from '../../bench/chaos/faults.js';
 
-void test('chaos: seeds 7, 10 and 12 keep every invariant', { timeout: 300_000 }, async () => {
+void test('chaos: seeds 4, 7 and 20 keep every invariant', { timeout: 300_000 }, async () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'chaos-test-'));
   const lines: string[] = [];
   const results = await runCampaign({
-    seeds: [7, 10, 12],
-    nodes: 4,
+    seeds: [4, 7, 20],
+    nodes: 3,
     installMs: '200-500',
     faultWindowMs: 4_000,
     dir,
@@ -34,9 +34,9 @@ void test('chaos: seeds 7, 10 and 12 keep every invariant', { timeout: 300_000 }
   assert.deepEqual(
     results.map((r) => [r.seed, r.phase, r.succeeded]),
     [
-      [7, 'succeeded', 4],
-      [10, 'succeeded', 4],
-      [12, 'succeeded', 4],
+      [4, 'succeeded', 3],
+      [7, 'succeeded', 3],
+      [20, 'succeeded', 3],
     ],
   );
   rmSync(dir, { recursive: true, force: true });
