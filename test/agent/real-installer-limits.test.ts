@@ -184,11 +184,18 @@ void test(
       15_000,
     );
     assert.match(unparsable, /"http:\/\/deploy:\*\*\*@\[bad\/x\.tar\.gz\\" is not a URL/);
+    const image = await ask(
+      nc,
+      subjects.upgrade(id),
+      JSON.stringify({ backend: 'x', uri: 'oci://deploy:s3cr3t-pw@127.0.0.1:1/x:v1' }),
+      15_000,
+    );
+    assert.match(image, /invalid image reference \\"oci:\/\/deploy:\*\*\*@127\.0\.0\.1:1\/x:v1\\"/);
     assert.ok(
       lines.some((l) => l.includes('upgrade failed')),
       'the failures were logged',
     );
-    for (const text of [artifact, gallery, unparsable, ...lines]) assert.ok(!text.includes('s3cr3t'), text);
+    for (const text of [artifact, gallery, unparsable, image, ...lines]) assert.ok(!text.includes('s3cr3t'), text);
   }),
 );
 
