@@ -81,6 +81,8 @@ export interface OrchestratorWorkerOptions {
   maxConcurrentActivities?: number;
   /** Override of the `backend.list` timeout (tests). */
   listTimeoutMs?: number;
+  /** Override of how long discovery keeps asking a node that does not answer (tests). @default 60000 */
+  discoveryGraceMs?: number;
   /** The fleet's LocalAI frontend, for the drain and resume activities. */
   frontend?: FrontendClient;
   /** Workflows kept in the worker's cache; 0 replays every activation from the start (tests). @default the SDK's */
@@ -93,6 +95,7 @@ export async function createOrchestratorWorker(options: OrchestratorWorkerOption
     nc: options.nc,
     log: options.log,
     ...(options.listTimeoutMs !== undefined ? { listTimeoutMs: options.listTimeoutMs } : {}),
+    ...(options.discoveryGraceMs !== undefined ? { discoveryGraceMs: options.discoveryGraceMs } : {}),
     ...(options.frontend !== undefined ? { frontend: options.frontend } : {}),
   });
   return await Worker.create({

@@ -8,6 +8,8 @@ export interface ActivityDeps {
   log: Logger;
   /** Override of the `backend.list` timeout (ms). @default 30000 */
   listTimeoutMs?: number;
+  /** How long discovery keeps asking a node that does not answer (ms). @default 60000 */
+  discoveryGraceMs?: number;
   /** The LocalAI frontend of the fleet, when the worker was given one (`--localai-url`). */
   frontend?: FrontendClient;
 }

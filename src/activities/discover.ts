@@ -3,6 +3,7 @@
  * that report the backend, with their pre-upgrade install as the verification baseline. A node
  * that never had the backend is not upgraded (PROTOCOL.md §5).
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Context } from '@temporalio/activity';
 import { MessageType, subjects } from '../protocol/index.js';
 import { NatsRequestError, RequestFailure, requestMessage } from '../nats/index.js';
@@ -11,6 +12,9 @@ import type { Logger } from '../log.js';
 import type { ActivityDeps } from './deps.js';
 import { DiscoverySkip, type DiscoverInput, type DiscoverOutput, type InstalledRecord } from './types.js';
 import { installedRecordOf } from './installed.js';
+
+/** How long the `discoverTargets` activity keeps asking a node that does not answer. */
+export const DISCOVERY_GRACE_MS = 60_000;
 
 /** LocalAI's own timeout for `backend.list`. */
 export const LIST_TIMEOUT_MS = 30_000;
@@ -38,8 +42,47 @@ export interface DiscoverContext {
   log: Logger;
   /** @default 30000 (LocalAI's) */
   listTimeoutMs?: number;
-  /** Called with the number of nodes answered so far (every 50). */
+  /** Called with the number of nodes answered so far (every 50), and while waiting to ask a node again. */
   onProgress?: (done: number) => void;
+  /**
+   * How long, from the start of discovery, a node that does not answer (no responders, no reply,
+   * connection lost) is asked again with backoff before it is left out as unreachable: a worker
+   * restarting or a NATS server restarting during discovery must not drop nodes from the rollout.
+   * @default 0 (ask once)
+   */
+  unreachableGraceMs?: number;
+}
+
+/** Backoff between asks of a node that did not answer. */
+const REASK_BACKOFF = { initialMs: 1_000, maximumMs: 10_000 } as const;
+
+/**
+ * `backend.list` of one node; an unreachable node is asked again with backoff until `graceEndsAt`.
+ * A malformed reply is an answer and is never asked again.
+ */
+async function listWithGrace(ctx: DiscoverContext, id: string, graceEndsAt: number, done: () => number) {
+  const listTimeout = ctx.listTimeoutMs ?? LIST_TIMEOUT_MS;
+  for (let delay: number = REASK_BACKOFF.initialMs; ; delay = Math.min(delay * 2, REASK_BACKOFF.maximumMs)) {
+    try {
+      return await requestMessage(
+        ctx.nc,
+        subjects.list(id),
+        MessageType.BackendListRequest,
+        {},
+        MessageType.BackendListReply,
+        listTimeout,
+      );
+    } catch (err) {
+      const unreachable = err instanceof NatsRequestError && err.kind !== RequestFailure.MalformedReply;
+      if (!unreachable || Date.now() + delay > graceEndsAt) throw err;
+      ctx.log.info(
+        { nodeId: id, err: err.message, retryInMs: delay },
+        'node did not answer backend.list; asking again',
+      );
+      ctx.onProgress?.(done());
+      await sleep(delay);
+    }
+  }
 }
 
 /**
@@ -49,18 +92,11 @@ export interface DiscoverContext {
 export async function discoverNodes(ctx: DiscoverContext, input: DiscoverInput): Promise<DiscoverOutput> {
   const out: DiscoverOutput = { found: [], skipped: [] };
   const askReplicas = new Set(input.askReplicas);
-  const listTimeout = ctx.listTimeoutMs ?? LIST_TIMEOUT_MS;
+  const graceEndsAt = Date.now() + (ctx.unreachableGraceMs ?? 0);
   let done = 0;
   await forEachBounded(input.nodeIds, input.concurrency ?? 32, async (id) => {
     try {
-      const reply = await requestMessage(
-        ctx.nc,
-        subjects.list(id),
-        MessageType.BackendListRequest,
-        {},
-        MessageType.BackendListReply,
-        listTimeout,
-      );
+      const reply = await listWithGrace(ctx, id, graceEndsAt, () => done);
       const entry = reply.backends.find((b) => b.name === input.backend);
       if (reply.error !== undefined && reply.error !== '' && entry === undefined) {
         out.skipped.push({
@@ -102,6 +138,7 @@ export function makeDiscoverTargets(deps: ActivityDeps) {
         nc: deps.nc,
         log: deps.log,
         ...(deps.listTimeoutMs !== undefined ? { listTimeoutMs: deps.listTimeoutMs } : {}),
+        unreachableGraceMs: deps.discoveryGraceMs ?? DISCOVERY_GRACE_MS,
         onProgress: (done) => activity.heartbeat({ discovered: done }),
       },
       input,
