@@ -4,7 +4,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { Worker } from '@temporalio/worker';
 import { PROJECT_ROOT } from '../../src/local/tools.js';
-import { workflowBundle } from '../../src/worker.js';
+import { workflowBundle, workflowSinks } from '../../src/worker.js';
 
 const dir = path.join(PROJECT_ROOT, 'test', 'histories');
 const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
@@ -19,6 +19,6 @@ void test('recorded histories exist', () => {
 for (const file of files) {
   void test(`the current workflow code replays ${file} deterministically`, async () => {
     const history: unknown = JSON.parse(readFileSync(path.join(dir, file), 'utf8'));
-    await Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, history, file);
+    await Worker.runReplayHistory({ workflowBundle: await workflowBundle(), sinks: workflowSinks() }, history, file);
   });
 }
