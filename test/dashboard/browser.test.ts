@@ -141,6 +141,14 @@ void test(
           const result = await started.handle.result();
           assert.equal(result.phase, 'aborted');
           assert.match(result.message, /seen enough in the browser test/);
+
+          // The front page lists it among the recent rollouts, linking to its view.
+          await page.goto(dashboard.url);
+          const link = page.locator(`a[href="/rollouts/${DEMO_BACKEND}"]`);
+          await link.waitFor({ timeout: 10_000 });
+          await link.click();
+          await page.locator('#phase', { hasText: /^aborted$/ }).waitFor({ timeout: 10_000 });
+          assert.equal(await page.locator('#pause').isDisabled(), true, 'no controls on an ended rollout');
         }),
       );
     } finally {
