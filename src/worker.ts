@@ -11,6 +11,7 @@ import {
 } from '@temporalio/worker';
 import type { LogLevel, LogMetadata } from '@temporalio/common';
 import type { NatsConnection } from 'nats';
+import type { FrontendClient } from './frontend/index.js';
 import { createActivities } from './activities/index.js';
 import type { ListenAddress } from './metrics/listen-address.js';
 import { startWorkerMetrics, prometheusTelemetry } from './metrics/worker-telemetry.js';
@@ -86,6 +87,10 @@ export interface OrchestratorWorkerOptions {
   maxConcurrentActivities?: number;
   /** Override of the `backend.list` timeout (tests). */
   listTimeoutMs?: number;
+  /** The fleet's LocalAI frontend, for the drain and resume activities. */
+  frontend?: FrontendClient;
+  /** Workflows kept in the worker's cache; 0 replays every activation from the start (tests). @default the SDK's */
+  maxCachedWorkflows?: number;
 }
 
 /** Creates (does not run) the orchestrator worker. */
@@ -94,6 +99,7 @@ export async function createOrchestratorWorker(options: OrchestratorWorkerOption
     nc: options.nc,
     log: options.log,
     ...(options.listTimeoutMs !== undefined ? { listTimeoutMs: options.listTimeoutMs } : {}),
+    ...(options.frontend !== undefined ? { frontend: options.frontend } : {}),
   });
   return await Worker.create({
     connection: options.connection,
@@ -108,5 +114,6 @@ export async function createOrchestratorWorker(options: OrchestratorWorkerOption
     maxHeartbeatThrottleInterval: '500ms',
     defaultHeartbeatThrottleInterval: '500ms',
     shutdownGraceTime: '5s',
+    ...(options.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: options.maxCachedWorkflows } : {}),
   });
 }

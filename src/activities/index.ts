@@ -4,6 +4,7 @@
  */
 import type { ActivityDeps } from './deps.js';
 import { makeDiscoverTargets } from './discover.js';
+import { makeFrontendActivities } from './frontend.js';
 import { makeUpgradeNode } from './upgrade.js';
 import { makeVerifyNode } from './verify.js';
 
@@ -12,6 +13,7 @@ export function createActivities(deps: ActivityDeps) {
     discoverTargets: makeDiscoverTargets(deps),
     upgradeNode: makeUpgradeNode(deps),
     verifyNode: makeVerifyNode(deps),
+    ...makeFrontendActivities(deps),
   };
 }
 
@@ -19,3 +21,4 @@ export function createActivities(deps: ActivityDeps) {
 export type RolloutActivities = ReturnType<typeof createActivities>;
 export type { ActivityDeps } from './deps.js';
 export * from './types.js';
+export * from './frontend-types.js';

@@ -138,12 +138,9 @@ export function makeUpgradeNode(deps: ActivityDeps) {
       if (input.verifyAfter !== undefined) {
         try {
           result.verification = await checkInstalled(deps, {
+            ...input.verifyAfter,
             nodeId: input.nodeId,
             backend: input.backend,
-            before: input.verifyAfter.before,
-            ...(input.verifyAfter.targetVersion !== undefined
-              ? { targetVersion: input.verifyAfter.targetVersion }
-              : {}),
           });
         } catch (err) {
           // The upgrade itself succeeded; the workflow verifies separately when this check could not run.

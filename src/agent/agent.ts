@@ -6,8 +6,10 @@ import type { NatsConnection } from 'nats';
 import type { Logger } from '../log.js';
 import { nodeToken } from '../protocol/index.js';
 import type { Gallery } from './installer/gallery-types.js';
+import type { InstallLimits } from './installer/limits.js';
 import { RealInstaller } from './installer/real-installer.js';
 import { serveNode } from './node-service.js';
+import type { ProcessInfo } from './process-table.js';
 import type { NodeStats } from './stats.js';
 import { Supervisor } from './supervisor.js';
 
@@ -24,8 +26,12 @@ export interface AgentOptions {
   legacy?: boolean;
   /** Stretch every extraction over at least this long (test knob). @default 0 */
   extractDelayMs?: number;
+  /** Size, entry and time limits of each install. @default DEFAULT_INSTALL_LIMITS */
+  installLimits?: Partial<InstallLimits>;
   /** How long a started backend may take to listen. @default 30000 */
   readyTimeoutMs?: number;
+  /** How long a started backend must stay up after it listened to pass the start check. @default 500 */
+  settleMs?: number;
   /** SIGTERM → SIGKILL grace for backend processes. @default 5000 */
   stopGraceMs?: number;
   /** Largest accepted request. @default 1 MiB */
@@ -38,6 +44,8 @@ export interface Agent {
   /** The absolute backends directory. */
   readonly backendsDir: string;
   stats(): NodeStats;
+  /** The backend processes running now, with the install generation each was started from. */
+  processes(): ProcessInfo[];
   /**
    * Stops taking requests, gives operations in flight `graceMs` to finish (an install cut short
    * leaves the installed version in place), then stops backend processes. The NATS connection is
@@ -56,11 +64,13 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     log,
     ...(options.galleries !== undefined ? { galleries: options.galleries } : {}),
     ...(options.extractDelayMs !== undefined ? { extractDelayMs: options.extractDelayMs } : {}),
+    ...(options.installLimits !== undefined ? { limits: options.installLimits } : {}),
   });
   const supervisor = new Supervisor({
     log,
     ...(options.readyTimeoutMs !== undefined ? { readyTimeoutMs: options.readyTimeoutMs } : {}),
     ...(options.stopGraceMs !== undefined ? { stopGraceMs: options.stopGraceMs } : {}),
+    ...(options.settleMs !== undefined ? { settleMs: options.settleMs } : {}),
   });
   const service = serveNode({
     nc: options.nc,
@@ -76,6 +86,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     nodeId: options.nodeId,
     backendsDir: installer.backendsDir,
     stats: () => service.stats(),
+    processes: () => supervisor.list(),
     stop: async (graceMs = 10_000) => {
       service.close();
       const settled = await service.settle(graceMs);

@@ -4,7 +4,22 @@
  * of the wrong type) and fall back to the codec's own readable reason.
  */
 import { agentMetrics } from '../metrics/agent-metrics.js';
-import { wireFields, type MessageType, type ProtocolDecodeError, type WireShape } from '../protocol/index.js';
+import {
+  MAX_ID_LENGTH,
+  wireFields,
+  type MessageType,
+  type ProtocolDecodeError,
+  type WireShape,
+} from '../protocol/index.js';
+
+/**
+ * The `invalid request: …` text for an op id too long to be a subject token (its progress subject
+ * would overflow nats-server's control line and get this node disconnected); undefined when fine.
+ */
+export function opIdTooLong(opId: string | undefined): string | undefined {
+  if (opId === undefined || opId.length <= MAX_ID_LENGTH) return undefined;
+  return `invalid request: op_id too long: ${opId.length} characters, at most ${MAX_ID_LENGTH}`;
+}
 
 const GO_TYPES: Readonly<Record<string, string>> = {
   string: 'string',

@@ -18,6 +18,10 @@ export const FailureType = {
   InvalidTargets: 'InvalidTargets',
   /** Our own NATS connection is down; transient, retried. */
   ConnectionLost: 'ConnectionLost',
+  /** The LocalAI frontend refused a call (bad key, unknown node) or is not configured; the message says which. */
+  FrontendRefused: 'FrontendRefused',
+  /** The LocalAI frontend did not answer, or answered 5xx; transient, retried. */
+  FrontendUnavailable: 'FrontendUnavailable',
 } as const;
 export type FailureType = (typeof FailureType)[keyof typeof FailureType];
 
@@ -29,4 +33,5 @@ export const NON_RETRYABLE_FAILURES: readonly FailureType[] = [
   FailureType.InvalidReply,
   FailureType.InvalidSpec,
   FailureType.InvalidTargets,
+  FailureType.FrontendRefused,
 ];

@@ -11,6 +11,11 @@ import {
   SIMULATION_FLAG_OPTIONS,
   SIMULATION_FLAGS_HELP,
 } from '../../agent/simulation-flags.js';
+import {
+  INSTALL_LIMIT_FLAG_OPTIONS,
+  INSTALL_LIMIT_FLAGS_HELP,
+  parseInstallLimitFlags,
+} from '../../agent/installer/limit-flags.js';
 import { createLogger } from '../../log.js';
 import { agentMetrics } from '../../metrics/agent-metrics.js';
 import { serveMetrics, type MetricsServer } from '../../metrics/metrics-server.js';
@@ -36,6 +41,7 @@ const AGENT_FLAG_OPTIONS = {
   'ready-timeout-ms': { type: 'string' },
   'stop-grace-ms': { type: 'string' },
   'extract-delay-ms': { type: 'string' },
+  ...INSTALL_LIMIT_FLAG_OPTIONS,
   ...SIMULATION_FLAG_OPTIONS,
   ...NATS_FLAG_OPTIONS,
   ...METRICS_FLAG_OPTIONS,
@@ -61,6 +67,7 @@ Agent flags:
   --extract-delay-ms MS     stretch each extraction over at least MS (for crash-recovery tests)
 ${METRICS_FLAGS_HELP}  -h, --help                this help
 
+${INSTALL_LIMIT_FLAGS_HELP}
 ${SIMULATION_FLAGS_HELP}(--legacy also applies without --simulate.)
 
 ${NATS_FLAGS_HELP}
@@ -75,6 +82,7 @@ const SIMULATION_ONLY = [
   'install-ms',
   'fail-rate',
   'fail-version',
+  'fail-start',
   'hang-ms',
   'crash-at',
   'crash-restart-ms',
@@ -125,6 +133,12 @@ export async function run(args: string[]): Promise<number> {
   const readyTimeoutMs = ms('ready-timeout-ms', values['ready-timeout-ms']);
   const stopGraceMs = ms('stop-grace-ms', values['stop-grace-ms']);
   const extractDelayMs = ms('extract-delay-ms', values['extract-delay-ms']);
+  let installLimits: ReturnType<typeof parseInstallLimitFlags>;
+  try {
+    installLimits = parseInstallLimitFlags(values);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
 
   const metricsListen = await metricsListenFromFlags(values['metrics-listen']);
   const log = createLogger();
@@ -140,6 +154,7 @@ export async function run(args: string[]): Promise<number> {
       hangMs: knobs.hangMs ?? 0,
       failRate: knobs.failRate ?? 0,
       ...(knobs.failVersion !== undefined ? { failVersion: knobs.failVersion } : {}),
+      ...(knobs.failStart !== undefined ? { failStart: knobs.failStart } : {}),
     };
     const fleet = await startSimulatedFleet({ nc, nodes: [node], log, seed: knobs.seed });
     const installed = [
@@ -164,6 +179,7 @@ export async function run(args: string[]): Promise<number> {
     ...(readyTimeoutMs !== undefined ? { readyTimeoutMs } : {}),
     ...(stopGraceMs !== undefined ? { stopGraceMs } : {}),
     ...(extractDelayMs !== undefined ? { extractDelayMs } : {}),
+    installLimits,
   });
   console.log(`agent ${nodeId} serving on ${servers} (backends dir ${agent.backendsDir})`);
   return await serveUntilSignal(nc, log, async () => {

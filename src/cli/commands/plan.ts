@@ -4,29 +4,35 @@
  * out and why. Upgrades nothing and needs no Temporal.
  */
 import { planRollout, type RolloutPlan } from '../../client/index.js';
+import { frontendPlan, type FrontendPlan } from '../../client/frontend-plan.js';
 import { parseDuration } from '../../domain/duration.js';
 import { connectNats } from '../../nats/index.js';
 import { expectPositionals, parseCommandArgs } from '../args.js';
 import { effectiveEnv } from '../connection-flags.js';
 import { ExitCode, UsageError } from '../exit.js';
 import { NATS_FLAG_OPTIONS, NATS_FLAGS_HELP, natsOptionsFromFlags } from '../nats-flags.js';
+import { specWithFrontend } from '../frontend-spec.js';
+import { LOCALAI_FLAG_OPTIONS, LOCALAI_FLAGS_HELP } from '../localai-flags.js';
 import { formatTable } from '../render.js';
 import { printJson, printLines } from '../session.js';
-import { checkedSpecFromFlags, ROLLOUT_FLAG_OPTIONS, ROLLOUT_FLAGS_HELP } from '../spec-flags.js';
+import { ROLLOUT_FLAG_OPTIONS, ROLLOUT_FLAGS_HELP } from '../spec-flags.js';
 
 const OPTIONS = {
   ...ROLLOUT_FLAG_OPTIONS,
   ...NATS_FLAG_OPTIONS,
+  ...LOCALAI_FLAG_OPTIONS,
   config: { type: 'string' },
   'list-timeout': { type: 'string' },
   json: { type: 'boolean' },
 } as const;
 
-const HELP = `Usage: fleet-rollout plan --backend NAME (--nodes IDS | --inventory FILE) [flags]
+const HELP = `Usage: fleet-rollout plan --backend NAME (--nodes IDS | --inventory FILE | --localai-url URL) [flags]
 
 Dry run of 'start' with the same flags: asks every target over NATS (backend.list, and
 models.running for replicas the inventory does not give) and prints the waves in order, the
-budgets, and the nodes left out and why. Upgrades nothing; needs NATS, not Temporal.
+budgets, and the nodes left out and why. Upgrades nothing; needs NATS, not Temporal. With a
+LocalAI frontend it also lists the frontend's nodes by status and labels, the drain order, and
+the models LocalAI will not load again by itself (no min_replicas or spread_all).
 
 Flags:
   --list-timeout D            backend.list timeout per node (default 30s)
@@ -36,9 +42,11 @@ Flags:
 
 ${ROLLOUT_FLAGS_HELP}
 ${NATS_FLAGS_HELP}
+${LOCALAI_FLAGS_HELP}
 Examples:
   fleet-rollout plan --backend llama-cpp --inventory fleet.yaml --selector zone=eu --canary 1 --batches 25%
   fleet-rollout plan --backend vllm --nodes gpu-1,gpu-2,gpu-3 --json
+  LOCALAI_API_KEY_FILE=admin.key fleet-rollout plan --backend llama-cpp --localai-url http://localai:8080 --selector zone=a
 `;
 
 /** The plan as text. */
@@ -71,6 +79,36 @@ export function planText(plan: RolloutPlan): string[] {
   return lines;
 }
 
+/** The frontend's part of the plan as text. */
+export function frontendPlanText(frontend: FrontendPlan): string[] {
+  const counts = new Map<string, number>();
+  for (const n of frontend.nodes) counts.set(n.status, (counts.get(n.status) ?? 0) + 1);
+  const summary = [...counts].map(([status, n]) => `${n} ${status}`).join(', ');
+  const labels = (l: Record<string, string>): string =>
+    Object.entries(l)
+      .filter(([k]) => !k.startsWith('node.'))
+      .map(([k, v]) => `${k}=${v}`)
+      .join(',');
+  const lines = [
+    '',
+    `LocalAI frontend ${frontend.url}: ${frontend.nodes.length} node${frontend.nodes.length === 1 ? '' : 's'} (${summary})`,
+    ...formatTable(
+      ['NODE', 'NAME', 'STATUS', 'LABELS'],
+      frontend.nodes.map((n) => [n.id, n.name === n.id ? '' : n.name, n.status, labels(n.labels)]),
+    ).map((l) => `  ${l}`),
+    '',
+    `Drain order (drain, upgrade, start check, resume): ${frontend.drainOrder.join(', ') || '(none)'}`,
+  ];
+  if (frontend.unrestored.length === 0) {
+    lines.push('Every model on these nodes has min_replicas or spread_all: LocalAI loads it again after resume.');
+  } else {
+    lines.push('Models LocalAI will not load again by itself (no min_replicas or spread_all):');
+    for (const m of frontend.unrestored)
+      lines.push(`  ${m.model} on ${m.nodeIds.join(', ')}: loads there again only on its next request`);
+  }
+  return lines;
+}
+
 /** Discovers and prints the plan. */
 export async function run(args: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs('plan', args, OPTIONS);
@@ -79,19 +117,28 @@ export async function run(args: string[]): Promise<number> {
     return ExitCode.Ok;
   }
   expectPositionals('plan', positionals, []);
-  const spec = checkedSpecFromFlags(values);
+  const env = effectiveEnv(values.config);
+  const { spec, fleet } = await specWithFrontend(values, env);
   const listTimeoutMs = values['list-timeout'] === undefined ? undefined : parseDuration(values['list-timeout']);
   if (listTimeoutMs === 0 || (values['list-timeout'] !== undefined && listTimeoutMs === undefined)) {
     throw new UsageError(
       `--list-timeout: "${values['list-timeout'] ?? ''}" is not a positive duration; write it like 5s or 30s`,
     );
   }
-  const natsOptions = natsOptionsFromFlags(values, effectiveEnv(values.config));
+  const natsOptions = natsOptionsFromFlags(values, env);
   const nc = await connectNats(natsOptions);
   try {
-    const plan = await planRollout(nc, spec, listTimeoutMs === undefined ? {} : { listTimeoutMs });
-    if (values.json === true) printJson(plan);
-    else printLines(planText(plan));
+    const options = listTimeoutMs === undefined ? {} : { listTimeoutMs };
+    const planned = await planRollout(nc, spec, options);
+    const withFrontend = fleet === undefined ? undefined : frontendPlan(fleet, planned);
+    const plan = withFrontend?.plan ?? planned;
+    if (values.json === true)
+      printJson(withFrontend === undefined ? plan : { ...plan, frontend: withFrontend.frontend });
+    else {
+      const lines = planText(plan);
+      if (withFrontend !== undefined) lines.splice(lines.length - 2, 0, ...frontendPlanText(withFrontend.frontend));
+      printLines(lines);
+    }
     return ExitCode.Ok;
   } finally {
     await nc.close();

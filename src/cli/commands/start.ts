@@ -9,17 +9,20 @@ import { ExitCode } from '../exit.js';
 import { followRollout, outcomeExitCode } from '../live-view.js';
 import { outputStyle } from '../render.js';
 import { printJson, resolveConnection, withClient } from '../session.js';
-import { checkedSpecFromFlags, ROLLOUT_FLAG_OPTIONS, ROLLOUT_FLAGS_HELP } from '../spec-flags.js';
+import { specWithFrontend } from '../frontend-spec.js';
+import { LOCALAI_FLAG_OPTIONS, LOCALAI_FLAGS_HELP } from '../localai-flags.js';
+import { ROLLOUT_FLAG_OPTIONS, ROLLOUT_FLAGS_HELP } from '../spec-flags.js';
 
 const OPTIONS = {
   ...ROLLOUT_FLAG_OPTIONS,
   ...TEMPORAL_QUEUE_FLAG_OPTIONS,
+  ...LOCALAI_FLAG_OPTIONS,
   wait: { type: 'boolean' },
   attach: { type: 'boolean' },
   json: { type: 'boolean' },
 } as const;
 
-const HELP = `Usage: fleet-rollout start --backend NAME (--nodes IDS | --inventory FILE) [flags]
+const HELP = `Usage: fleet-rollout start --backend NAME (--nodes IDS | --inventory FILE | --localai-url URL) [flags]
 
 Starts the rollout of a backend (workflow id rollout:NAME; one per backend at a time) and prints
 its id and Web UI link. A second start while one runs is refused, naming the running run.
@@ -34,6 +37,7 @@ ${TASK_QUEUE_HELP}  -h, --help                  this help
 
 ${ROLLOUT_FLAGS_HELP}
 ${TEMPORAL_FLAGS_HELP}
+${LOCALAI_FLAGS_HELP}
 Examples:
   fleet-rollout start --backend llama-cpp --nodes gpu-1,gpu-2,gpu-3 --wait
   fleet-rollout start --backend vllm --inventory fleet.yaml --selector zone=eu --max-parallel 4 \\
@@ -49,8 +53,8 @@ export async function run(args: string[]): Promise<number> {
     return ExitCode.Ok;
   }
   expectPositionals('start', positionals, []);
-  const spec = checkedSpecFromFlags(values);
   const connection = resolveConnection(values);
+  const { spec, fleet } = await specWithFrontend(values, connection.env);
   return await withClient(connection, async (client) => {
     const started = await startRollout(client, spec, {
       taskQueue: connection.taskQueue,
@@ -62,6 +66,7 @@ export async function run(args: string[]): Promise<number> {
       return ExitCode.Ok;
     }
     const info = values.json === true ? process.stderr : process.stdout;
+    for (const node of fleet?.leftOut ?? []) info.write(`left out ${node.id}: ${node.reason}\n`);
     info.write(
       `${started.attached ? 'attached to' : 'started'} ${started.workflowId} run ${started.runId}\n  ${webUrl}\n`,
     );

@@ -4,6 +4,7 @@
  */
 import { NativeConnection } from '@temporalio/worker';
 import { describeTemporalSettings, temporalConnectionOptions, unreachableMessage } from '../../client/index.js';
+import { createFrontendClient } from '../../frontend/index.js';
 import { createLogger } from '../../log.js';
 import { connectNats } from '../../nats/index.js';
 import { createOrchestratorWorker, installRuntimeLogger } from '../../worker.js';
@@ -12,6 +13,7 @@ import { metricsListenFromFlags, METRICS_FLAG_OPTIONS, METRICS_FLAGS_HELP } from
 import { parseCommandArgs, expectPositionals } from '../args.js';
 import { CONNECTION_FLAG_OPTIONS, TEMPORAL_FLAGS_HELP } from '../connection-flags.js';
 import { ExitCode, UnreachableError } from '../exit.js';
+import { frontendConfigFromFlags, LOCALAI_FLAG_OPTIONS, LOCALAI_FLAGS_HELP } from '../localai-flags.js';
 import { describeServers, NATS_FLAGS_HELP, natsOptionsFromFlags } from '../nats-flags.js';
 import { resolveConnection } from '../session.js';
 
@@ -26,6 +28,7 @@ ${METRICS_FLAGS_HELP}  -h, --help                  this help
 
 ${TEMPORAL_FLAGS_HELP}
 ${NATS_FLAGS_HELP}
+${LOCALAI_FLAGS_HELP}
 Logs are JSON lines on stderr; LOG_LEVEL sets the level (default info).
 
 Examples:
@@ -39,6 +42,7 @@ export async function run(args: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs('worker', args, {
     ...CONNECTION_FLAG_OPTIONS,
     ...METRICS_FLAG_OPTIONS,
+    ...LOCALAI_FLAG_OPTIONS,
   });
   if (values.help === true) {
     process.stdout.write(HELP);
@@ -47,6 +51,7 @@ export async function run(args: string[]): Promise<number> {
   expectPositionals('worker', positionals, []);
   const connection = resolveConnection(values);
   const natsOptions = natsOptionsFromFlags(values, connection.env);
+  const frontendConfig = frontendConfigFromFlags(values, connection.env);
   const options = temporalConnectionOptions(connection.settings);
   const metricsListen = await metricsListenFromFlags(values['metrics-listen']);
   const log = createLogger();
@@ -66,6 +71,7 @@ export async function run(args: string[]): Promise<number> {
       log,
       namespace: connection.settings.namespace,
       taskQueue: connection.taskQueue,
+      ...(frontendConfig === undefined ? {} : { frontend: createFrontendClient(frontendConfig) }),
     });
     log.info(
       {
@@ -73,6 +79,7 @@ export async function run(args: string[]): Promise<number> {
         nats: describeServers(natsOptions),
         taskQueue: connection.taskQueue,
         ...(metricsListen !== undefined ? { metrics: `http://${formatListenAddress(metricsListen)}/metrics` } : {}),
+        localai: frontendConfig?.url ?? 'none',
       },
       'orchestrator worker running; SIGINT or SIGTERM stops it',
     );
