@@ -1,7 +1,10 @@
-/** Pure parts of the metrics: subject kinds, listen addresses, help texts, counter names. */
+/** Pure parts of the metrics: subject kinds, listen addresses, help texts, counter names, the agent's registry. */
 import assert from 'node:assert/strict';
 import net from 'node:net';
+import { Readable } from 'node:stream';
 import { test } from 'node:test';
+import { getMetricsFromStream } from 'prom2javascript';
+import { AgentMetrics } from '../../src/metrics/agent-metrics.js';
 import { AgentMetric, METRIC_HELP, subjectKind, WorkerMetric } from '../../src/metrics/definitions.js';
 import {
   assertCanListen,
@@ -13,6 +16,7 @@ import {
 import { meterName } from '../../src/metrics/worker-metrics.js';
 import { metricsListenFromFlags } from '../../src/cli/metrics-flags.js';
 import { UsageError } from '../../src/cli/exit.js';
+import { histogramSeries, sampleSum } from '../support/prometheus.js';
 
 void test('subject kinds are bounded: the part after the node token, or other', () => {
   const cases: [string, string][] = [
@@ -71,4 +75,29 @@ void test('a busy port is refused before any server is given it; the flag beats 
   }
   assert.equal(await metricsListenFromFlags(undefined, {}), undefined, 'off by default');
   await assert.rejects(metricsListenFromFlags('nope', {}), /--metrics-listen "nope": expected HOST:PORT/);
+});
+
+void test('agent metrics: installs by outcome with their duration, bytes, requests, invalid requests', async () => {
+  const metrics = new AgentMetrics();
+  assert.equal(await metrics.timeInstall(() => Promise.resolve('ok')), 'ok');
+  await assert.rejects(
+    metrics.timeInstall(() => Promise.reject(new Error('disk full'))),
+    /disk full/,
+  );
+  metrics.bytesFetched(1_000);
+  metrics.bytesFetched(24);
+  metrics.bytesFetched(0);
+  metrics.request('upgrade');
+  metrics.undecodableRequest('BackendUpgradeRequest');
+  metrics.undecodableRequest('BackendUpgradeReply');
+  metrics.invalidRequest('list', 'oversized');
+  const parsed = await getMetricsFromStream(Readable.from([await metrics.registry.metrics()]));
+  assert.equal(sampleSum(parsed, AgentMetric.Installs, { outcome: 'success' }), 1);
+  assert.equal(sampleSum(parsed, AgentMetric.Installs, { outcome: 'failure' }), 1);
+  assert.equal(histogramSeries(parsed, AgentMetric.InstallDuration, { outcome: 'failure' })[0]?.count, 1);
+  assert.equal(sampleSum(parsed, AgentMetric.BytesFetched), 1_024);
+  assert.equal(sampleSum(parsed, AgentMetric.Requests, { handler: 'upgrade' }), 1);
+  assert.equal(sampleSum(parsed, AgentMetric.InvalidRequests, { handler: 'upgrade', reason: 'undecodable' }), 1);
+  assert.equal(sampleSum(parsed, AgentMetric.InvalidRequests, { handler: 'list', reason: 'oversized' }), 1);
+  assert.equal(sampleSum(parsed, AgentMetric.InvalidRequests), 2, 'a reply type is no request');
 });
