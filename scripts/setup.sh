@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Provides the real servers the project runs against: the Temporal CLI (dev server), nats-server, and an
-# OCI registry (go-containerregistry's `registry`) with `crane` to push images to it.
+# OCI registry (go-containerregistry's `registry`) with `crane` to push images to it; then promtool, and
+# a check that chromium is there for the browser test.
 # Order of preference for each: the binary named by TEMPORAL_CLI / NATS_SERVER / OCI_REGISTRY / CRANE, one on PATH,
 # one built earlier into .tools/bin, and last a pinned build from the Go module proxy into .tools/bin.
 # Idempotent: once the binaries exist a run takes well under a second.
@@ -63,3 +64,29 @@ provide temporal TEMPORAL_CLI "github.com/temporalio/cli/cmd/temporal@$TEMPORAL_
 provide nats-server NATS_SERVER "github.com/nats-io/nats-server/v2@$NATS_SERVER_VERSION"
 provide registry OCI_REGISTRY "github.com/google/go-containerregistry/cmd/registry@$GGCR_VERSION"
 provide crane CRANE "github.com/google/go-containerregistry/cmd/crane@$GGCR_VERSION"
+
+# promtool (`promtool check metrics` in the metrics test) comes from Debian's prometheus package:
+# only its promtool binary is unpacked into .tools/bin (no server, no root needed). Building it
+# from the Go module proxy (github.com/prometheus/prometheus/cmd/promtool) takes most of an hour.
+provide_promtool() {
+  if [[ -n "${PROMTOOL:-}" && -x "$PROMTOOL" ]] || command -v promtool >/dev/null 2>&1 || [[ -x "$bin/promtool" ]]; then
+    return
+  fi
+  local tmp
+  tmp="$(mktemp -d)"
+  if command -v apt-get >/dev/null 2>&1 && (cd "$tmp" && apt-get download -q prometheus >/dev/null 2>&1) &&
+    dpkg-deb -x "$tmp"/prometheus_*.deb "$tmp/x" && cp "$tmp/x/usr/bin/promtool" "$bin/promtool"; then
+    say "promtool: unpacked from Debian's prometheus package into .tools/bin"
+  else
+    say "promtool: not found, and Debian's prometheus package could not be downloaded (run 'apt-get update' first)."
+    say "The metrics test needs it: 'apt-get install prometheus', or name one with PROMTOOL=/path/to/promtool."
+  fi
+  rm -rf "$tmp"
+}
+provide_promtool
+
+# The dashboard's browser test drives Debian's chromium (never a downloaded browser).
+if [[ ! -x "${CHROMIUM:-/usr/bin/chromium}" ]]; then
+  say "chromium: ${CHROMIUM:-/usr/bin/chromium} is missing; the dashboard's browser test needs it:"
+  say "  apt-get update && apt-get install -y chromium   (as root), or name one with CHROMIUM=/path/to/chromium"
+fi

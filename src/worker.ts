@@ -14,7 +14,8 @@ import type { NatsConnection } from 'nats';
 import type { FrontendClient } from './frontend/index.js';
 import { createActivities } from './activities/index.js';
 import type { ListenAddress } from './metrics/listen-address.js';
-import { countNatsRequests, prometheusTelemetry } from './metrics/worker-telemetry.js';
+import { startWorkerMetrics, prometheusTelemetry } from './metrics/worker-telemetry.js';
+import { workflowMetricsSinks } from './metrics/workflow-sinks.js';
 import type { Logger } from './log.js';
 import { DEFAULT_TASK_QUEUE } from './task-queue.js';
 
@@ -66,7 +67,12 @@ export function installRuntimeLogger(log: Logger, options: { metricsListen?: Lis
       error: (message: string, meta?: LogMetadata) => sdkLog.error(meta ?? {}, message),
     },
   });
-  if (options.metricsListen !== undefined) countNatsRequests();
+  if (options.metricsListen !== undefined) startWorkerMetrics();
+}
+
+/** The sinks the rollout workflows call (their metrics); replay workers need them too. */
+export function workflowSinks(): ReturnType<typeof workflowMetricsSinks> {
+  return workflowMetricsSinks(() => Runtime.instance().metricMeter);
 }
 
 export interface OrchestratorWorkerOptions {
@@ -104,6 +110,8 @@ export async function createOrchestratorWorker(options: OrchestratorWorkerOption
     taskQueue: options.taskQueue ?? DEFAULT_TASK_QUEUE,
     workflowBundle: await workflowBundle(),
     activities,
+    // Workflow metrics (src/workflows/metrics.ts), recorded on non-replay only.
+    sinks: workflowSinks(),
     maxConcurrentActivityTaskExecutions: options.maxConcurrentActivities ?? 1_000,
     // Progress travels in heartbeats: send them at most half a second apart for live status views.
     maxHeartbeatThrottleInterval: '500ms',

@@ -107,7 +107,7 @@ export function makeUpgradeNode(deps: ActivityDeps) {
       } catch (err) {
         if (!(err instanceof NatsRequestError && err.kind === RequestFailure.NoResponders)) throw err;
         fallback = true;
-        recordLegacyFallback(ctx.metricMeter, input.backend);
+        recordLegacyFallback(input.backend);
         log.info(
           { subject: installSubject },
           'no responders for backend.upgrade; falling back to backend.install with force',

@@ -17,8 +17,8 @@ export const METRICS_LISTEN_ENV = 'FLEET_ROLLOUT_METRICS_LISTEN';
 export const METRICS_FLAG_OPTIONS = { 'metrics-listen': { type: 'string' } } as const;
 
 /** Help lines of the flag. */
-export const METRICS_FLAGS_HELP = `  --metrics-listen HOST:PORT  serve Prometheus metrics on http://HOST:PORT/metrics (${METRICS_LISTEN_ENV};
-                              default off), e.g. 127.0.0.1:9464 or 0.0.0.0:9464
+export const METRICS_FLAGS_HELP = `  --metrics-listen HOST:PORT  serve Prometheus metrics on http://HOST:PORT/metrics, e.g.
+                              127.0.0.1:9464 (${METRICS_LISTEN_ENV}; default off)
 `;
 
 /**

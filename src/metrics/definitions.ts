@@ -40,7 +40,7 @@ export type WorkerMetric = (typeof WorkerMetric)[keyof typeof WorkerMetric];
 export const AgentMetric = {
   /** Counter: installs run by the installer. Labels: outcome (success, failure). */
   Installs: 'fleet_rollout_agent_installs_total',
-  /** Counter: bytes downloaded by installs. */
+  /** Counter: bytes of artifacts and image layers read by installs (downloads, registry pulls, image files). */
   BytesFetched: 'fleet_rollout_agent_bytes_fetched_total',
   /** Histogram (seconds): install duration. Labels: outcome. */
   InstallDuration: 'fleet_rollout_agent_install_duration_seconds',
@@ -68,7 +68,7 @@ export const METRIC_HELP: Readonly<Record<WorkerMetric | AgentMetric, string>> =
   [WorkerMetric.NatsRequests]: 'NATS requests to nodes, by subject kind and result',
   [WorkerMetric.NatsRequestDuration]: 'Seconds from sending a NATS request to its reply or failure',
   [AgentMetric.Installs]: 'Installs run by this agent, by outcome',
-  [AgentMetric.BytesFetched]: 'Bytes downloaded by installs',
+  [AgentMetric.BytesFetched]: 'Bytes of backend artifacts and image layers read by installs',
   [AgentMetric.InstallDuration]: 'Seconds an install took, by outcome',
   [AgentMetric.Requests]: 'Requests received, by handler',
   [AgentMetric.InvalidRequests]: 'Requests refused as invalid, by handler and reason',

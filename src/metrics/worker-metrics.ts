@@ -1,11 +1,20 @@
 /**
  * Recording helpers for the orchestrator worker's own metrics outside workflows: NATS requests
- * (through the request observer hook) and legacy fallbacks (from the upgrade activity). They take
- * the meter to record on: the runtime's, or an activity's `Context.current().metricMeter`.
+ * (through the request observer hook) and legacy fallbacks (from the upgrade activity). They
+ * record on the process's worker meter: the runtime's once metrics are on, a no-op before. (An
+ * activity's own `Context.metricMeter` would add camelCase labels such as `activityType`, which
+ * Prometheus' naming rules reject.)
  */
-import type { MetricMeter } from '@temporalio/common';
+import { noopMetricMeter, type MetricMeter } from '@temporalio/common';
 import type { RequestObservation } from '../nats/request-observer.js';
 import { METRIC_HELP, NatsResult, subjectKind, WorkerMetric } from './definitions.js';
+
+let workerMeter: MetricMeter = noopMetricMeter;
+
+/** Sets the meter this process's worker metrics are recorded on. */
+export function useWorkerMeter(meter: MetricMeter): void {
+  workerMeter = meter;
+}
 
 /** The name to give the meter: the exporter appends `_total` to counters itself. */
 export function meterName(metric: string): string {
@@ -37,8 +46,8 @@ export function recordNatsRequest(meter: MetricMeter, observation: RequestObserv
 }
 
 /** Records a legacy fallback (from the upgrade activity). */
-export function recordLegacyFallback(meter: MetricMeter, backend: string): void {
-  meter
+export function recordLegacyFallback(backend: string): void {
+  workerMeter
     .createCounter(meterName(WorkerMetric.LegacyFallbacks), undefined, METRIC_HELP[WorkerMetric.LegacyFallbacks])
     .add(1, { backend });
 }

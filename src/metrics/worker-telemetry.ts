@@ -8,7 +8,7 @@ import { Runtime, type TelemetryOptions } from '@temporalio/worker';
 import { observeRequests } from '../nats/request-observer.js';
 import { HISTOGRAM_BUCKETS } from './definitions.js';
 import { formatListenAddress, type ListenAddress } from './listen-address.js';
-import { recordNatsRequest } from './worker-metrics.js';
+import { recordNatsRequest, useWorkerMeter } from './worker-metrics.js';
 
 /**
  * Telemetry options that serve Prometheus text on `http://address/metrics`: counters end in
@@ -30,10 +30,11 @@ export function prometheusTelemetry(address: ListenAddress): TelemetryOptions {
 }
 
 /**
- * Starts counting this process's NATS requests on the runtime's meter (installed first);
- * returns the function that stops it.
+ * Records this process's worker metrics outside workflows (NATS requests, legacy fallbacks) on
+ * the runtime's meter (installed first); returns the function that stops counting NATS requests.
  */
-export function countNatsRequests(): () => void {
+export function startWorkerMetrics(): () => void {
   const meter = Runtime.instance().metricMeter;
+  useWorkerMeter(meter);
   return observeRequests((observation) => recordNatsRequest(meter, observation));
 }

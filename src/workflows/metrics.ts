@@ -1,22 +1,40 @@
 /**
- * Workflow-side metrics: one-line recording helpers called where a rollout event happens. They go
- * through the workflow `metricMeter`, which the runtime forwards to the worker's Prometheus
- * exporter on non-replay only, so a replayed history never counts twice. Metric objects are made
- * per call (they are cheap handles): no module-level state. Label values are bounded: backend,
- * phase, state, verdict; never node or op ids.
+ * Workflow-side metrics: one-line recording helpers called where a rollout event happens. They
+ * go out through the `fleetMetrics` sink (`src/metrics/workflow-sinks.ts`), which the worker runs
+ * on non-replay only, so a replayed history never counts twice, and which records on the
+ * runtime's meter with snake_case labels (the SDK's workflow `metricMeter` would add camelCase
+ * `workflowType`/`taskQueue` labels that Prometheus' naming rules reject). Label values are
+ * bounded: backend, phase, state, verdict; never node or op ids.
  */
-import { metricMeter } from '@temporalio/workflow';
+import { proxySinks, type Sinks } from '@temporalio/workflow';
 import { NodeState } from '../domain/node-state.js';
-import { METRIC_HELP, WorkerMetric } from '../metrics/definitions.js';
+import { WorkerMetric } from '../metrics/definitions.js';
 import { RolloutPhase, type NodeStatus } from './status.js';
 
+/** Labels of one sample. */
+export type MetricLabels = Record<string, string>;
+
+/** The sink the workflow records its metrics through. */
+export interface FleetMetricsSinks extends Sinks {
+  fleetMetrics: {
+    /** Adds `value` to counter `metric`. */
+    count(metric: WorkerMetric, value: number, labels: MetricLabels): void;
+    /** Records `value` on histogram `metric`. */
+    observe(metric: WorkerMetric, value: number, labels: MetricLabels): void;
+    /** Sets gauge `metric` to `value`. */
+    gauge(metric: WorkerMetric, value: number, labels: MetricLabels): void;
+  };
+}
+
+// An immutable proxy, as the SDK's own metric sink is: calls are queued per activation.
+const { fleetMetrics } = proxySinks<FleetMetricsSinks>();
+
 function counter(metric: WorkerMetric) {
-  // The exporter appends `_total` to counters itself.
-  return metricMeter.createCounter(metric.replace(/_total$/, ''), undefined, METRIC_HELP[metric]);
+  return { add: (value: number, labels: MetricLabels) => fleetMetrics.count(metric, value, labels) };
 }
 
 function gauge(metric: WorkerMetric) {
-  return metricMeter.createGauge(metric, 'int', undefined, METRIC_HELP[metric]);
+  return { set: (value: number, labels: MetricLabels) => fleetMetrics.gauge(metric, value, labels) };
 }
 
 /** The rollout of `backend` is in `phase`; `nodes` are its nodes now (gauges). */
@@ -38,14 +56,10 @@ export function recordRolloutFinished(backend: string, phase: RolloutPhase): voi
 export function recordNodeFinished(backend: string, node: NodeStatus): void {
   counter(WorkerMetric.NodesFinished).add(1, { backend, state: node.state });
   if (node.startedAt !== undefined && node.finishedAt !== undefined)
-    metricMeter
-      .createHistogram(
-        WorkerMetric.NodeUpgradeDuration,
-        'float',
-        undefined,
-        METRIC_HELP[WorkerMetric.NodeUpgradeDuration],
-      )
-      .record(Math.max(0, node.finishedAt - node.startedAt) / 1000, { backend, outcome: node.state });
+    fleetMetrics.observe(WorkerMetric.NodeUpgradeDuration, Math.max(0, node.finishedAt - node.startedAt) / 1000, {
+      backend,
+      outcome: node.state,
+    });
 }
 
 /** An upgrade request is being sent; `attempt` counts from 1 (above 1 is a re-send). */

@@ -12,7 +12,7 @@ import http from 'node:http';
 import { test } from 'node:test';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { startSimulatedFleet } from '../../src/agent/index.js';
-import { getStatus, startRollout } from '../../src/client/index.js';
+import { getStatus, resume, startRollout } from '../../src/client/index.js';
 import { startDashboard, type Dashboard } from '../../src/dashboard/server.js';
 import { DEMO_BACKEND, demoSpec, simulatedNodes } from '../../src/demo/scenario.js';
 import { PROJECT_ROOT } from '../../src/local/tools.js';
@@ -135,12 +135,28 @@ void test(
           if (process.env['UPDATE_SCREENSHOTS'] === '1')
             copyFileSync(shot, path.join(PROJECT_ROOT, 'docs', 'dashboard.png'));
 
+          // A change made elsewhere (the CLI's client) reaches the page through the event stream,
+          // within the 500 ms poll plus one status query.
+          const resumedAt = Date.now();
+          await resume(orch.client, DEMO_BACKEND);
+          await page.locator('#phase', { hasText: /^running$/ }).waitFor({ timeout: 10_000 });
+          const lagMs = Date.now() - resumedAt;
+          assert.ok(lagMs < 2_000, `the page showed the resume after ${lagMs} ms`);
+
           await page.locator('#reason').fill('seen enough in the browser test');
           await page.locator('#abort').click();
           await page.locator('#phase', { hasText: /^aborted$/ }).waitFor({ timeout: 30_000 });
           const result = await started.handle.result();
           assert.equal(result.phase, 'aborted');
           assert.match(result.message, /seen enough in the browser test/);
+
+          // The front page lists it among the recent rollouts, linking to its view.
+          await page.goto(dashboard.url);
+          const link = page.locator(`a[href="/rollouts/${DEMO_BACKEND}"]`);
+          await link.waitFor({ timeout: 10_000 });
+          await link.click();
+          await page.locator('#phase', { hasText: /^aborted$/ }).waitFor({ timeout: 10_000 });
+          assert.equal(await page.locator('#pause').isDisabled(), true, 'no controls on an ended rollout');
         }),
       );
     } finally {

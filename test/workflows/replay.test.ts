@@ -4,7 +4,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { Worker } from '@temporalio/worker';
-import { workflowBundle } from '../../src/worker.js';
+import { workflowBundle, workflowSinks } from '../../src/worker.js';
 import { HISTORIES_DIR, readManifest, sha256Of } from '../support/histories.js';
 
 const files = readdirSync(HISTORIES_DIR).filter((f) => f.endsWith('.json'));
@@ -37,7 +37,7 @@ void test('recorded histories are only added, never modified (MANIFEST)', () => 
 for (const file of files) {
   void test(`the current workflow code replays ${file} deterministically`, async () => {
     const history: unknown = JSON.parse(readFileSync(path.join(HISTORIES_DIR, file), 'utf8'));
-    await Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, history, file);
+    await Worker.runReplayHistory({ workflowBundle: await workflowBundle(), sinks: workflowSinks() }, history, file);
   });
 }
 
@@ -50,7 +50,11 @@ void test('a history whose commands differ from the code fails replay with a det
   assert.ok(activityType !== undefined, `${file} schedules no activity`);
   activityType.name = 'notAnActivityOfThisWorkflow';
   await assert.rejects(
-    Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, history, `${file} (altered)`),
+    Worker.runReplayHistory(
+      { workflowBundle: await workflowBundle(), sinks: workflowSinks() },
+      history,
+      `${file} (altered)`,
+    ),
     (err: unknown) => err instanceof DeterminismViolationError,
   );
 });

@@ -4,6 +4,7 @@
  * order into the staging tree with whiteouts honoured, under the same path-safety rules and limits
  * as backend tarballs. Each layer's digest is checked, and progress is reported per layer.
  */
+import { agentMetrics } from '../../metrics/agent-metrics.js';
 import { createHash } from 'node:crypto';
 import { closeSync, createReadStream, readFileSync } from 'node:fs';
 import { Transform, type Readable } from 'node:stream';
@@ -73,6 +74,7 @@ async function applyLayer(
     transform(chunk: Buffer, _encoding, callback) {
       hash.update(chunk);
       done += chunk.length;
+      agentMetrics.bytesFetched(chunk.length);
       ctx.onLayer(position[0], position[1], what, done, layer.size);
       callback(null, chunk);
     },
