@@ -152,6 +152,16 @@ void test(
         return true;
       },
     );
+    const inUrl = await connectNats({ servers: [userServer.nats.url.replace('//', '//fleet:pa55word@')] });
+    await inUrl.close();
+    await assert.rejects(
+      connectNats({ servers: [userServer.nats.url.replace('//', '//fleet:nope-nope@')] }),
+      (err: Error) => {
+        assert.match(err.message, /refused our credentials \(auth: user fleet\)/);
+        assert.doesNotMatch(err.message, /nope-nope|pa55word/);
+        return true;
+      },
+    );
     await assert.rejects(
       connectNats({ servers: ['nats://127.0.0.1:1'] }),
       /cannot reach NATS at nats:\/\/127\.0\.0\.1:1/,
