@@ -85,3 +85,18 @@ void test('start refuses wrong --galleries before contacting anything (exit 2)',
   assert.equal(result.code, 2, result.stderr);
   assert.match(result.stderr, /--galleries: \[0\]\.name: required/);
 });
+
+void test('start and plan refuse a node id over 256 characters before contacting anything (exit 2)', async () => {
+  const long = 'n'.repeat(300);
+  for (const args of [
+    ['start', '--backend', 'llama-cpp', '--nodes', long, '--temporal-address', '127.0.0.1:1'],
+    ['plan', '--backend', 'llama-cpp', '--nodes', long, '--nats-url', 'nats://127.0.0.1:1'],
+  ]) {
+    const result = await runCli(args);
+    assert.equal(result.code, 2, `${args[0] ?? ''}: ${result.stderr}`);
+    assert.match(
+      result.stderr,
+      /--nodes: node id "n+" cannot be a NATS subject token: node id too long: 300 characters, at most 256/,
+    );
+  }
+});

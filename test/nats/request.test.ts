@@ -101,14 +101,15 @@ void test(
     const nc = await connectNats({ servers: [servers.nats.url] });
     const publisher = await connectNats({ servers: [servers.nats.url] });
     try {
-      const subject = subjects.progress(uniqueName('n'), 'op-1');
+      const node = uniqueName('n');
+      const subject = subjects.progress(node, 'op-1');
       const seen: number[] = [];
       const listener = await listenProgress(nc, subject, (e) => seen.push(e.percentage));
       publisher.publish(
         subject,
         encodeMessage(MessageType.BackendInstallProgressEvent, {
           opId: 'op-1',
-          nodeId: 'n',
+          nodeId: node,
           backend: 'b',
           percentage: 1,
         }),
@@ -147,6 +148,16 @@ void test(
       connectNats({ servers: [userServer.nats.url], user: 'fleet', password: 'nope-nope' }),
       (err: Error) => {
         assert.match(err.message, /refused our credentials/);
+        assert.doesNotMatch(err.message, /nope-nope|pa55word/);
+        return true;
+      },
+    );
+    const inUrl = await connectNats({ servers: [userServer.nats.url.replace('//', '//fleet:pa55word@')] });
+    await inUrl.close();
+    await assert.rejects(
+      connectNats({ servers: [userServer.nats.url.replace('//', '//fleet:nope-nope@')] }),
+      (err: Error) => {
+        assert.match(err.message, /refused our credentials \(auth: user fleet\)/);
         assert.doesNotMatch(err.message, /nope-nope|pa55word/);
         return true;
       },
