@@ -21,6 +21,11 @@ export interface CampaignOptions {
   installMs?: string;
   /** Faults fall within this long after the rollout starts. @default 8000 */
   faultWindowMs?: number;
+  /**
+   * Also require every succeeded node to run its replicas again after the rollout (an orchestrator
+   * that restores replicas after an upgrade). @default false
+   */
+  expectReplicas?: boolean;
   /** A rollout not ended after this long is a violation. @default 180000 */
   deadlineMs?: number;
   /** The campaign directory (created). */

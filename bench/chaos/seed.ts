@@ -54,6 +54,16 @@ async function listInstall(
   return undefined;
 }
 
+async function replicasRunning(nc: NatsConnection, id: string, modelId: string): Promise<number | undefined> {
+  try {
+    const reply = await nc.request(subjects.modelsRunning(id), new TextEncoder().encode('{}'), { timeout: 5_000 });
+    const body = JSON.parse(new TextDecoder().decode(reply.data)) as { models?: { model_id: string }[] };
+    return (body.models ?? []).filter((m) => m.model_id === modelId).length;
+  } catch {
+    return undefined;
+  }
+}
+
 function readFrom(file: string, offset: number): string {
   const size = statSync(file).size;
   const buffer = Buffer.alloc(Math.max(0, size - offset));
@@ -188,6 +198,9 @@ export async function runSeed(seed: number, stack: Stack, options: CampaignOptio
   }
   const after = new Map<string, { installedAt?: string; version?: string } | undefined>();
   for (const id of ids) after.set(nodeToken(id), await listInstall(stack.nc, id, backend, 15_000));
+  const running = new Map<string, number | undefined>();
+  if (options.expectReplicas === true)
+    for (const id of ids) running.set(nodeToken(id), await replicasRunning(stack.nc, id, `${backend}-model`));
   await worker.stop();
   await fleet.stop();
 
@@ -207,6 +220,7 @@ export async function runSeed(seed: number, stack: Stack, options: CampaignOptio
     requests,
     before,
     after,
+    ...(options.expectReplicas === true ? { replicasRunning: running } : {}),
     expectedVersion: nextPatch('v1.0.0'),
     stagedFailures: new Set(),
     workerLog: readFileSync(worker.logFile, 'utf8'),
