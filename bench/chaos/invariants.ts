@@ -35,6 +35,8 @@ export interface InvariantInput {
   before: ReadonlyMap<string, string>;
   /** The backend entry of `backend.list` on each node token after the rollout (`undefined`: no answer). */
   after: ReadonlyMap<string, { installedAt?: string; version?: string } | undefined>;
+  /** With an orchestrator that restores replicas: the model replicas `models.running` lists per node token after the rollout. */
+  replicasRunning?: ReadonlyMap<string, number | undefined>;
   /** The version every succeeded node must run. */
   expectedVersion: string;
   /** Node ids whose failure a staged fault explains. */
@@ -55,6 +57,7 @@ export interface Violation {
     | 'unexplained-resend'
     | 'replica-budget'
     | 'new-install'
+    | 'replicas-restored'
     | 'nondeterminism';
   detail: string;
 }
@@ -109,6 +112,14 @@ export function checkInvariants(input: InvariantInput): Violation[] {
       add(
         'new-install',
         `${node.id} succeeded but runs ${after.version ?? '?'} installed at ${after.installedAt ?? '?'} (expected ${input.expectedVersion}, a new install)`,
+      );
+  }
+  for (const node of input.replicasRunning === undefined ? [] : input.nodes) {
+    const count = input.replicasRunning?.get(node.token);
+    if (node.state === 'succeeded' && count !== input.replicasPerNode)
+      add(
+        'replicas-restored',
+        `${node.id} succeeded but runs ${count ?? 'an unknown number of'} of its ${input.replicasPerNode} replicas`,
       );
   }
   const nondeterminism = /nondetermin|TMPRL1100/i.exec(input.workerLog);

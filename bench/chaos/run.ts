@@ -15,11 +15,12 @@ import { z } from 'zod';
 import { runCampaign, type SeedResult } from './campaign.js';
 import { describePlan } from './faults.js';
 
-const USAGE = `Usage: npm run chaos -- --seeds N [--first-seed S] [--nodes N] [--dir DIR]
+const USAGE = `Usage: npm run chaos -- --seeds N [--first-seed S] [--nodes N] [--dir DIR] [--expect-replicas]
   --seeds N        how many seeds to run (required), e.g. 20
   --first-seed S   the first seed (default 1)
   --nodes N        nodes per rollout (default 6, 2 replicas each, maxUnavailable 4, maxParallel 2)
   --dir DIR        campaign directory (default a new one under the system temp directory)
+  --expect-replicas  also require every succeeded node to run its replicas again afterwards
 `;
 
 /** The per-seed table and the summary. */
@@ -55,7 +56,7 @@ export function formatResults(results: readonly SeedResult[]): string {
     `${results.length - failing.length}/${results.length} seeds kept every invariant under ${faults} faults; ` +
       `collateral failures ${count('collateral-failure')}, unexplained re-sends ${count('unexplained-resend')}, ` +
       `budget violations ${count('replica-budget')}, nondeterminism ${count('nondeterminism')}, ` +
-      `not terminal ${count('terminal')}, op-id ${count('op-id')}, old install ${count('new-install')}, node reason ${count('node-reason')}`,
+      `not terminal ${count('terminal')}, op-id ${count('op-id')}, old install ${count('new-install')}, node reason ${count('node-reason')}, replicas not restored ${count('replicas-restored')}`,
     ...(details.length > 0 ? ['', ...details] : []),
   ].join('\n');
 }
@@ -67,6 +68,7 @@ async function main(): Promise<number> {
       'first-seed': { type: 'string' },
       nodes: { type: 'string' },
       dir: { type: 'string' },
+      'expect-replicas': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -97,6 +99,7 @@ async function main(): Promise<number> {
     nodes,
     dir,
     say,
+    expectReplicas: values['expect-replicas'] === true,
   });
   process.stdout.write(`${formatResults(results)}\n`);
   if (results.every((r) => r.violations.length === 0)) {

@@ -168,6 +168,8 @@ void test('simulation flags: validated with the flag named in the error', () => 
     /--crash-at "later".*resolving, downloading/,
   );
   assert.throws(() => parseSimulationFlags({ backend: ['x@1'], replicas: 'two' }), /--replicas "two"/);
+  assert.equal(parseSimulationFlags({ backend: ['x@1'], 'fail-start': 'v2.*' }).failStart, 'v2.*');
+  assert.throws(() => parseSimulationFlags({ backend: ['x@1'], 'fail-start': '' }), /--fail-start "": empty/);
   assert.deepEqual(idList(['a,b', ' c ']), ['a', 'b', 'c']);
 });
 

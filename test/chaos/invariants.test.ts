@@ -129,4 +129,6 @@ void test('each invariant catches its fault', () => {
     'nondeterminism',
   ]);
   assert.deepEqual(kinds({ statusQueryOk: false }), ['nondeterminism']);
+  assert.deepEqual(kinds({ replicasRunning: new Map([['a', 2]]) }), []);
+  assert.deepEqual(kinds({ replicasRunning: new Map([['a', 0]]) }), ['replicas-restored']);
 });
