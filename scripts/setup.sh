@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# Provides the real servers the project runs against: the Temporal CLI (dev server) and nats-server.
-# Order of preference for each: the binary named by TEMPORAL_CLI / NATS_SERVER, one already on PATH,
+# Provides the real servers the project runs against: the Temporal CLI (dev server), nats-server, and an
+# OCI registry (go-containerregistry's `registry`) with `crane` to push images to it.
+# Order of preference for each: the binary named by TEMPORAL_CLI / NATS_SERVER / OCI_REGISTRY / CRANE, one on PATH,
 # one built earlier into .tools/bin, and last a pinned build from the Go module proxy into .tools/bin.
 # Idempotent: once the binaries exist a run takes well under a second.
 set -euo pipefail
 
 TEMPORAL_VERSION="v1.5.1"
 NATS_SERVER_VERSION="v2.15.2"
+GGCR_VERSION="v0.22.1"
 MIN_GO_MINOR=25
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -59,3 +61,5 @@ provide() {
 
 provide temporal TEMPORAL_CLI "github.com/temporalio/cli/cmd/temporal@$TEMPORAL_VERSION"
 provide nats-server NATS_SERVER "github.com/nats-io/nats-server/v2@$NATS_SERVER_VERSION"
+provide registry OCI_REGISTRY "github.com/google/go-containerregistry/cmd/registry@$GGCR_VERSION"
+provide crane CRANE "github.com/google/go-containerregistry/cmd/crane@$GGCR_VERSION"

@@ -13,6 +13,8 @@ import type { LogLevel, LogMetadata } from '@temporalio/common';
 import type { NatsConnection } from 'nats';
 import type { FrontendClient } from './frontend/index.js';
 import { createActivities } from './activities/index.js';
+import type { ListenAddress } from './metrics/listen-address.js';
+import { countNatsRequests, prometheusTelemetry } from './metrics/worker-telemetry.js';
 import type { Logger } from './log.js';
 import { DEFAULT_TASK_QUEUE } from './task-queue.js';
 
@@ -37,8 +39,12 @@ const quietBundlerLogger = {
 
 let runtimeInstalled = false;
 
-/** Routes the Temporal runtime's logs (SDK and workflow `log`) into our pino logger. Once per process. */
-export function installRuntimeLogger(log: Logger): void {
+/**
+ * Routes the Temporal runtime's logs (SDK and workflow `log`) into our pino logger. Once per process.
+ * With `metricsListen`, the runtime also serves Prometheus text on `http://HOST:PORT/metrics`: the
+ * SDK's worker metrics and ours (`src/metrics`), NATS requests included.
+ */
+export function installRuntimeLogger(log: Logger, options: { metricsListen?: ListenAddress } = {}): void {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
   const pinoLevel: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error'> = {
@@ -50,6 +56,7 @@ export function installRuntimeLogger(log: Logger): void {
   };
   const sdkLog = log.child({ component: 'temporal' });
   Runtime.install({
+    ...(options.metricsListen !== undefined ? { telemetryOptions: prometheusTelemetry(options.metricsListen) } : {}),
     logger: {
       log: (level: LogLevel, message: string, meta?: LogMetadata) => sdkLog[pinoLevel[level]](meta ?? {}, message),
       trace: (message: string, meta?: LogMetadata) => sdkLog.trace(meta ?? {}, message),
@@ -59,6 +66,7 @@ export function installRuntimeLogger(log: Logger): void {
       error: (message: string, meta?: LogMetadata) => sdkLog.error(meta ?? {}, message),
     },
   });
+  if (options.metricsListen !== undefined) countNatsRequests();
 }
 
 export interface OrchestratorWorkerOptions {

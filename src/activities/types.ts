@@ -1,6 +1,8 @@
 /**
  * Inputs and outputs of the rollout activities. Workflows import these as types only.
  */
+import type { Build } from '../domain/upgrade-target.js';
+import type { VerifyVerdict } from '../domain/verification.js';
 
 /** What a node reported for the backend before the upgrade (the verification baseline). */
 export interface InstalledRecord {
@@ -17,11 +19,15 @@ export interface DiscoverInput {
   askReplicas: string[];
   /** Concurrent `backend.list` requests. @default 32 */
   concurrency?: number;
+  /** Meta backends: the concrete names the gallery maps it to; the node's entry among them is recorded. */
+  concretes?: string[];
 }
 
 export interface DiscoveredNode {
   id: string;
   installed: InstalledRecord;
+  /** Meta backends: the concrete backend the node reports (its record is `installed`). */
+  concrete?: string;
   /** Replicas counted with `models.running` (only for ids in `askReplicas`). */
   replicas?: number;
 }
@@ -49,7 +55,7 @@ export interface UpgradeInput {
   /** NATS request timeout (ms) for `backend.upgrade` and for the legacy fallback. */
   timeoutMs: number;
   /** After a successful reply, check `backend.list` against this baseline in the same activity. */
-  verifyAfter?: { before: InstalledRecord; targetVersion?: string };
+  verifyAfter?: { before: InstalledRecord; targetVersion?: string } & TargetCheck;
 }
 
 export interface UpgradeOutput {
@@ -60,7 +66,7 @@ export interface UpgradeOutput {
   /** The last progress percentage seen, if any event arrived. */
   lastProgressPct?: number;
   /** The `backend.list` check after the reply (absent when not asked for, or when the list failed). */
-  verification?: { verdict: VerifyVerdict; detail: string; installed?: InstalledRecord };
+  verification?: { verdict: VerifyVerdict; detail: string; installed?: InstalledRecord; decidedBy?: string };
 }
 
 /** Heartbeat details of a running upgrade: the latest progress, for live status views. */
@@ -72,7 +78,17 @@ export interface UpgradeHeartbeat {
   at: number;
 }
 
-export interface VerifyInput {
+/** What verification compares against, beyond the pre-upgrade record. */
+export interface TargetCheck {
+  /** The build the node must reach, when the rollout knows its target. */
+  target?: Build;
+  /** The target is an explicit `--uri`: the uri counts as evidence, and an install under another name fails at once. */
+  uri?: string;
+  /** Meta backends: judge this concrete backend's entry. */
+  concrete?: string;
+}
+
+export interface VerifyInput extends TargetCheck {
   nodeId: string;
   backend: string;
   before: InstalledRecord;
@@ -83,17 +99,7 @@ export interface VerifyInput {
   listenMs?: number;
 }
 
-export const VerifyVerdict = {
-  /** A new install is visible (and matches the target version when one is given). */
-  Applied: 'applied',
-  /** The node still reports the pre-upgrade install. */
-  Old: 'old',
-  /** A new install is visible, but not the target version. */
-  Mismatch: 'mismatch',
-  /** The node no longer reports the backend at all. */
-  Missing: 'missing',
-} as const;
-export type VerifyVerdict = (typeof VerifyVerdict)[keyof typeof VerifyVerdict];
+export { VerifyVerdict } from '../domain/verification.js';
 
 export interface VerifyOutput {
   verdict: VerifyVerdict;
@@ -102,4 +108,6 @@ export interface VerifyOutput {
   progressEvents: number;
   lastProgressPct?: number;
   detail: string;
+  /** The field of `backend.list` that decided the verdict (`version`, `digest`, `uri`, `installed_at`). */
+  decidedBy?: string;
 }

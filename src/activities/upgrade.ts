@@ -8,6 +8,7 @@ import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activ
 import { FailureType } from '../domain/failures.js';
 import { MessageType, subjects, SubjectTokenError } from '../protocol/index.js';
 import { listenProgress, NatsRequestError, RequestFailure, requestMessage, type ProgressEvent } from '../nats/index.js';
+import { recordLegacyFallback } from '../metrics/worker-metrics.js';
 import type { ActivityDeps } from './deps.js';
 import { checkInstalled } from './verify.js';
 import type { UpgradeHeartbeat, UpgradeInput, UpgradeOutput } from './types.js';
@@ -106,6 +107,7 @@ export function makeUpgradeNode(deps: ActivityDeps) {
       } catch (err) {
         if (!(err instanceof NatsRequestError && err.kind === RequestFailure.NoResponders)) throw err;
         fallback = true;
+        recordLegacyFallback(ctx.metricMeter, input.backend);
         log.info(
           { subject: installSubject },
           'no responders for backend.upgrade; falling back to backend.install with force',
@@ -136,12 +138,9 @@ export function makeUpgradeNode(deps: ActivityDeps) {
       if (input.verifyAfter !== undefined) {
         try {
           result.verification = await checkInstalled(deps, {
+            ...input.verifyAfter,
             nodeId: input.nodeId,
             backend: input.backend,
-            before: input.verifyAfter.before,
-            ...(input.verifyAfter.targetVersion !== undefined
-              ? { targetVersion: input.verifyAfter.targetVersion }
-              : {}),
           });
         } catch (err) {
           // The upgrade itself succeeded; the workflow verifies separately when this check could not run.

@@ -11,31 +11,27 @@ import { listenProgress, NatsRequestError, RequestFailure, requestMessage } from
 import type { ActivityDeps } from './deps.js';
 import { LIST_TIMEOUT_MS } from './discover.js';
 import { installedRecordOf } from './installed.js';
-import { VerifyVerdict, type InstalledRecord, type VerifyInput, type VerifyOutput } from './types.js';
+import { judgeUpgrade, findMisnamedInstall } from '../domain/verification.js';
+import { VerifyVerdict, type InstalledRecord, type TargetCheck, type VerifyInput, type VerifyOutput } from './types.js';
 
-/** Pure verdict of a `backend.list` entry against the baseline and target. */
+/**
+ * Pure verdict of a `backend.list` entry against the baseline and target. `targetVersion` is the
+ * older spec field (a version, or a digest); `check.target` the resolved target.
+ */
 export function judgeInstall(
   before: InstalledRecord,
   now: InstalledRecord | undefined,
   targetVersion: string | undefined,
-): { verdict: VerifyVerdict; detail: string } {
-  if (now === undefined) return { verdict: VerifyVerdict.Missing, detail: 'the node no longer reports the backend' };
-  const changed = now.installedAt !== before.installedAt || now.digest !== before.digest;
-  if (!changed)
-    return {
-      verdict: VerifyVerdict.Old,
-      detail: `still the pre-upgrade install (installed_at ${before.installedAt ?? 'unknown'})`,
-    };
-  if (targetVersion !== undefined && now.version !== targetVersion && now.digest !== targetVersion) {
-    return {
-      verdict: VerifyVerdict.Mismatch,
-      detail: `reinstalled, but reports version ${now.version ?? '(none)'} instead of ${targetVersion}`,
-    };
+  check: TargetCheck = {},
+): { verdict: VerifyVerdict; detail: string; decidedBy: string } {
+  let target = check.target;
+  if (target === undefined && targetVersion !== undefined) {
+    target = targetVersion.startsWith('sha256:') ? { digest: targetVersion } : { version: targetVersion };
   }
-  return {
-    verdict: VerifyVerdict.Applied,
-    detail: `installed_at ${now.installedAt ?? '?'}${now.version !== undefined ? `, version ${now.version}` : ''}`,
-  };
+  return judgeUpgrade(before, now, {
+    ...(target !== undefined ? { target } : {}),
+    explicitUri: check.uri !== undefined,
+  });
 }
 
 export function makeVerifyNode(deps: ActivityDeps) {
@@ -68,6 +64,7 @@ export interface InstallCheck {
   verdict: VerifyVerdict;
   detail: string;
   installed?: InstalledRecord;
+  decidedBy?: string;
 }
 
 /**
@@ -76,7 +73,7 @@ export interface InstallCheck {
  */
 export async function checkInstalled(
   deps: ActivityDeps,
-  input: { nodeId: string; backend: string; before: InstalledRecord; targetVersion?: string },
+  input: { nodeId: string; backend: string; before: InstalledRecord; targetVersion?: string } & TargetCheck,
 ): Promise<InstallCheck> {
   try {
     const reply = await requestMessage(
@@ -87,10 +84,19 @@ export async function checkInstalled(
       MessageType.BackendListReply,
       deps.listTimeoutMs ?? LIST_TIMEOUT_MS,
     );
-    const entry = reply.backends.find((b) => b.name === input.backend);
+    const entry = reply.backends.find((b) => b.name === (input.concrete ?? input.backend));
     const installed = entry === undefined ? undefined : installedRecordOf(entry);
-    const check: InstallCheck = judgeInstall(input.before, installed, input.targetVersion);
+    const check: InstallCheck = judgeInstall(input.before, installed, input.targetVersion, input);
     if (installed !== undefined) check.installed = installed;
+    if (check.verdict !== VerifyVerdict.Applied && input.uri !== undefined) {
+      const other = findMisnamedInstall(input.uri, input.backend, reply.backends);
+      if (other !== undefined) {
+        // Polling would never see it under the expected name: fail the node now.
+        check.verdict = VerifyVerdict.Mismatch;
+        check.detail = `the node installed ${input.uri} as "${other}", not "${input.backend}": pass --name ${input.backend} with --uri`;
+        check.decidedBy = 'uri';
+      }
+    }
     return check;
   } catch (err) {
     if (err instanceof NatsRequestError && err.kind === RequestFailure.MalformedReply) {

@@ -6,6 +6,7 @@ import type { NatsConnection } from 'nats';
 import type { Logger } from '../log.js';
 import { nodeToken } from '../protocol/index.js';
 import type { Gallery } from './installer/gallery-types.js';
+import type { InstallLimits } from './installer/limits.js';
 import { RealInstaller } from './installer/real-installer.js';
 import { serveNode } from './node-service.js';
 import type { NodeStats } from './stats.js';
@@ -24,6 +25,8 @@ export interface AgentOptions {
   legacy?: boolean;
   /** Stretch every extraction over at least this long (test knob). @default 0 */
   extractDelayMs?: number;
+  /** Size, entry and time limits of each install. @default DEFAULT_INSTALL_LIMITS */
+  installLimits?: Partial<InstallLimits>;
   /** How long a started backend may take to listen. @default 30000 */
   readyTimeoutMs?: number;
   /** SIGTERM → SIGKILL grace for backend processes. @default 5000 */
@@ -56,6 +59,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     log,
     ...(options.galleries !== undefined ? { galleries: options.galleries } : {}),
     ...(options.extractDelayMs !== undefined ? { extractDelayMs: options.extractDelayMs } : {}),
+    ...(options.installLimits !== undefined ? { limits: options.installLimits } : {}),
   });
   const supervisor = new Supervisor({
     log,

@@ -4,7 +4,7 @@
  * in the subject's shape; nothing here throws for bad input.
  */
 import { decodeMessage, encodeMessageBytes, MessageType } from '../protocol/index.js';
-import { invalidRequestReason } from './invalid-request.js';
+import { invalidRequestReason, opIdTooLong } from './invalid-request.js';
 import { OpDedup, DedupOutcome } from './op-dedup.js';
 import { createOperations, message, type HandlerContext } from './operations.js';
 import type { HandlerKind } from './stats.js';
@@ -71,6 +71,8 @@ export function createHandlers(ctx: HandlerContext): Record<HandlerKind, Handler
           `invalid request: ${invalidRequestReason(MessageType.BackendUpgradeRequest, payload, decoded.error)}`,
         );
       const req = decoded.value;
+      const tooLong = opIdTooLong(req.opId);
+      if (tooLong !== undefined) return errorReply('upgrade', tooLong);
       return await deduplicated(upgrades, req.backend, req.opId ?? '', () => upgrade(req));
     },
     install: async (payload) => {
@@ -81,6 +83,8 @@ export function createHandlers(ctx: HandlerContext): Record<HandlerKind, Handler
           `invalid request: ${invalidRequestReason(MessageType.BackendInstallRequest, payload, decoded.error)}`,
         );
       const req = decoded.value;
+      const tooLong = opIdTooLong(req.opId);
+      if (tooLong !== undefined) return errorReply('install', tooLong);
       return await deduplicated(installs, req.backend, req.opId ?? '', () => install(req));
     },
     delete: async (payload) => {

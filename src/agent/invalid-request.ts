@@ -3,7 +3,23 @@
  * there; we reproduce its common forms (empty or truncated input, a bad first character, a field
  * of the wrong type) and fall back to the codec's own readable reason.
  */
-import { wireFields, type MessageType, type ProtocolDecodeError, type WireShape } from '../protocol/index.js';
+import { agentMetrics } from '../metrics/agent-metrics.js';
+import {
+  MAX_ID_LENGTH,
+  wireFields,
+  type MessageType,
+  type ProtocolDecodeError,
+  type WireShape,
+} from '../protocol/index.js';
+
+/**
+ * The `invalid request: …` text for an op id too long to be a subject token (its progress subject
+ * would overflow nats-server's control line and get this node disconnected); undefined when fine.
+ */
+export function opIdTooLong(opId: string | undefined): string | undefined {
+  if (opId === undefined || opId.length <= MAX_ID_LENGTH) return undefined;
+  return `invalid request: op_id too long: ${opId.length} characters, at most ${MAX_ID_LENGTH}`;
+}
 
 const GO_TYPES: Readonly<Record<string, string>> = {
   string: 'string',
@@ -25,8 +41,9 @@ const GO_VALUE_KINDS: Readonly<Record<string, string>> = { boolean: 'bool' };
 
 const VALUE_START = /^[{["\-0-9tfn]/;
 
-/** The reason part of an `invalid request: <reason>` reply for a payload that did not decode. */
+/** The reason part of an `invalid request: <reason>` reply for a payload that did not decode (counted as invalid). */
 export function invalidRequestReason(type: MessageType, payload: Uint8Array, error: ProtocolDecodeError): string {
+  agentMetrics.undecodableRequest(type);
   const raw = Buffer.from(payload).toString('utf8');
   const text = raw.trim();
   if (text === '') return 'unexpected end of JSON input';

@@ -5,6 +5,7 @@
  */
 import type { Msg, NatsConnection, Subscription } from 'nats';
 import type { Logger } from '../log.js';
+import { agentMetrics } from '../metrics/agent-metrics.js';
 import { subjects } from '../protocol/index.js';
 import { createHandlers } from './handlers.js';
 import type { Installer } from './installer/types.js';
@@ -72,6 +73,7 @@ export function serveNode(options: ServeNodeOptions): NodeService {
     let reply: Uint8Array | undefined;
     if (msg.data.length > limit) {
       stats.oversized += 1;
+      agentMetrics.invalidRequest(kind, 'oversized');
       reply = handlers.errorReply(
         kind,
         `invalid request: payload of ${msg.data.length} bytes exceeds the ${limit}-byte limit`,
@@ -105,6 +107,7 @@ export function serveNode(options: ServeNodeOptions): NodeService {
               return;
             }
             stats.requests[kind] += 1;
+            agentMetrics.request(kind);
             const task = handle(kind, msg, generation).catch((e: unknown) => {
               log.error({ subject, err: e instanceof Error ? e.message : String(e) }, 'handler failed');
             });

@@ -4,6 +4,7 @@
  * install through the installer with progress, start a process when an install asks for one.
  * Every outcome is a reply value; failures carry LocalAI's error prefixes.
  */
+import { agentMetrics } from '../metrics/agent-metrics.js';
 import type { Logger } from '../log.js';
 import {
   encodeMessageBytes,
@@ -71,7 +72,7 @@ export function createOperations(ctx: HandlerContext): NodeOperations {
 
   const runInstall = async (spec: InstallSpec, sink: ProgressSink) => {
     ctx.stats.installsRun += 1;
-    return await ctx.installer.install(spec, sink);
+    return await agentMetrics.timeInstall(() => ctx.installer.install(spec, sink));
   };
 
   const upgrade = async (req: BackendUpgradeRequest): Promise<Uint8Array> => {

@@ -66,6 +66,14 @@ export const COMMANDS: Record<string, CommandEntry | undefined> = {
     summary: 'serve a simulated fleet of N nodes from one process',
     load: async () => await import('./commands/fleet.js'),
   },
+  'nats-auth': {
+    summary: 'generate nats-server users and permissions for the orchestrator and each node',
+    load: async () => await import('./commands/nats-auth.js'),
+  },
+  dashboard: {
+    summary: 'live web view of rollouts, with controls',
+    load: async () => await import('./commands/dashboard.js'),
+  },
   demo: { summary: 'a real rollout on a local stack', load: async () => await import('./commands/demo.js') },
 };
 

@@ -16,7 +16,7 @@ import {
 } from '../client/index.js';
 import { NATS_ENV } from '../nats/index.js';
 import { UsageError } from './exit.js';
-import { NATS_FLAG_OPTIONS } from './nats-flags.js';
+import { NATS_FLAG_OPTIONS, secretFlag, warnOnStderr } from './nats-flags.js';
 
 import { DEFAULT_TASK_QUEUE } from '../task-queue.js';
 
@@ -28,6 +28,7 @@ export const TEMPORAL_FLAG_OPTIONS = {
   'temporal-address': { type: 'string' },
   namespace: { type: 'string' },
   'temporal-api-key': { type: 'string' },
+  'temporal-api-key-file': { type: 'string' },
   'temporal-tls-cert': { type: 'string' },
   'temporal-tls-key': { type: 'string' },
   'temporal-tls-ca': { type: 'string' },
@@ -39,7 +40,8 @@ export const TEMPORAL_FLAG_OPTIONS = {
 export const TEMPORAL_FLAGS_HELP = `Temporal flags (each defaults from the environment variable in brackets, then --config):
   --temporal-address HOST:PORT  frontend (${TEMPORAL_ENV.address}; default 127.0.0.1:7233)
   --namespace NAME              (${TEMPORAL_ENV.namespace}; default "default")
-  --temporal-api-key KEY        API key, implies TLS (${TEMPORAL_ENV.apiKey})
+  --temporal-api-key-file FILE  API key read from FILE, implies TLS (${TEMPORAL_ENV.apiKey}); --temporal-api-key KEY
+                                also works but shows the key in the process list
   --temporal-tls-cert FILE      mTLS client certificate, with --temporal-tls-key (${TEMPORAL_ENV.tlsCert}, ${TEMPORAL_ENV.tlsKey})
   --temporal-tls-ca FILE        CA bundle to verify the server (${TEMPORAL_ENV.tlsCa})
   --temporal-ui-url URL         Web UI base for links (${TEMPORAL_ENV.uiUrl}; default: the address's port + 1000)
@@ -138,7 +140,7 @@ export function effectiveEnv(configFile: string | undefined, env: NodeJS.Process
 const FLAG_OF_SETTING: Readonly<Record<string, string>> = {
   address: '--temporal-address',
   namespace: '--namespace',
-  apiKey: '--temporal-api-key',
+  apiKey: '--temporal-api-key(-file)',
   tlsCert: '--temporal-tls-cert/--temporal-tls-key',
   tlsKey: '--temporal-tls-key',
   tlsCa: '--temporal-tls-ca',
@@ -149,12 +151,16 @@ const FLAG_OF_SETTING: Readonly<Record<string, string>> = {
  * Temporal settings from flags over `env` (see {@link effectiveEnv}).
  * @throws UsageError naming the flag (and its environment variable) and the expected form.
  */
-export function temporalSettingsFromFlags(values: TemporalFlagValues, env: NodeJS.ProcessEnv): TemporalSettings {
+export function temporalSettingsFromFlags(
+  values: TemporalFlagValues,
+  env: NodeJS.ProcessEnv,
+  warn: (line: string) => void = warnOnStderr,
+): TemporalSettings {
   const input: Record<string, string> = { ...(temporalSettingsFromEnv(env) as Record<string, string>) };
   const flags: Record<string, string | undefined> = {
     address: values['temporal-address'],
     namespace: values.namespace,
-    apiKey: values['temporal-api-key'],
+    apiKey: secretFlag(values, 'temporal-api-key', TEMPORAL_ENV.apiKey, warn),
     tlsCert: values['temporal-tls-cert'],
     tlsKey: values['temporal-tls-key'],
     tlsCa: values['temporal-tls-ca'],

@@ -8,6 +8,7 @@ import { parseCountOrPercent, parseDuration } from '../domain/duration.js';
 import { OnFailure, type RolloutSpecInput } from '../domain/spec.js';
 import { intFlag, listFlag } from './args.js';
 import { UsageError } from './exit.js';
+import { checkGalleriesFlag } from './galleries-flag.js';
 import { loadInventory } from './inventory-file.js';
 import { parseWindowFlag } from './time-flags.js';
 
@@ -142,6 +143,7 @@ export function specFromFlags(v: RolloutFlagValues, windowZone = 'UTC'): Rollout
     spec.progressDeadline = duration('progress-deadline', v['progress-deadline']);
   if (v['max-attempts'] !== undefined) spec.maxAttempts = intFlag('--max-attempts', v['max-attempts'], 1, 10);
   if (v.window !== undefined) spec.window = parseWindowFlag(v.window, windowZone);
+  if (v.galleries !== undefined) checkGalleriesFlag(v.galleries);
   for (const [flag, key] of [
     ['target-version', 'targetVersion'],
     ['galleries', 'galleries'],

@@ -31,6 +31,8 @@ export interface KeepInfo {
   natsUrl: string;
   inventoryFile: string;
   nodes: readonly DemoNode[];
+  /** The live web view (`fleet-rollout dashboard`) the demo serves. */
+  dashboardUrl: string;
 }
 
 /** What to try while `--keep` holds the stack up. */
@@ -42,6 +44,7 @@ export function keepLines(info: KeepInfo): string[] {
     '--keep: the stack stays up until Ctrl-C.',
     `  Temporal   ${info.temporalAddress}`,
     `  Web UI     ${info.uiUrl}`,
+    `  Dashboard  ${info.dashboardUrl}`,
     `  NATS       ${info.natsUrl}`,
     `  Inventory  ${info.inventoryFile}`,
     '',

@@ -14,6 +14,7 @@ import pino from 'pino';
 import { startRollout, workflowUiUrl, parseTemporalSettings } from '../client/index.js';
 import { ExitCode, UnreachableError } from '../cli/exit.js';
 import { outputStyle } from '../cli/render.js';
+import { startDashboard, type Dashboard } from '../dashboard/server.js';
 import { ToolMissingError } from '../local/tools.js';
 import { createLogger } from '../log.js';
 import { elapsedLine, keepLines, summaryLines } from './report.js';
@@ -60,6 +61,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
   process.on('SIGTERM', onSignal);
 
   let stack: DemoStack | undefined;
+  let dashboard: Dashboard | undefined;
   let keepLogs = false;
   try {
     const nodes = demoNodes();
@@ -72,7 +74,9 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
       const message = (err instanceof Error ? err.message : String(err)).split('\n')[0] ?? '';
       throw new UnreachableError(`cannot start the local servers: ${message} (logs in ${logDir})`);
     }
-    say(`Temporal ${stack.temporalAddress}, NATS ${stack.natsUrl}, Web UI ${stack.uiUrl}`);
+    dashboard = await startDashboard({ client: stack.client, listen: { host: '127.0.0.1', port: 0 }, log });
+    const dashboardUrl = `${dashboard.url}rollouts/${DEMO_BACKEND}`;
+    say(`Temporal ${stack.temporalAddress}, NATS ${stack.natsUrl}, Web UI ${stack.uiUrl}, dashboard ${dashboard.url}`);
     if (stopper.signal.aborted) {
       say(`${interruptedBy ?? 'interrupted'}: stopping before the rollout started`);
       return SIGNAL_EXIT[interruptedBy ?? 'SIGINT'] ?? 1;
@@ -85,6 +89,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
     );
     say('policy: canary 1 node (promoted after 3s), then maxParallel 3, maxUnavailable 50%, maxFailures 1');
     say(`follow it in the Web UI: ${workflowUiUrl(settings, started.workflowId, started.runId)}`);
+    say(`or on the dashboard: ${dashboardUrl}`);
     out.write('\n');
 
     const final = await followDemoRollout(stack.client, DEMO_BACKEND, { out, style, signal: stopper.signal });
@@ -95,6 +100,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
     const verdict = judgeDemo(final.status, nodes);
     out.write(`${summaryLines(style, final.status, verdict).join('\n')}\n\n`);
     say(`Temporal Web UI: ${stack.uiUrl} (rollout: ${workflowUiUrl(settings, final.workflowId, final.runId)})`);
+    say(`dashboard: ${dashboardUrl}`);
     say(elapsedLine(startedAt, Date.now()));
     const code = verdict.asDesigned ? ExitCode.Ok : ExitCode.RolloutFailed;
     if (!verdict.asDesigned) keepLogs = true;
@@ -102,7 +108,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
     if (options.keep === true && !stopper.signal.aborted) {
       const inventoryFile = path.join(logDir, 'inventory.json');
       writeFileSync(inventoryFile, `${JSON.stringify(demoInventory(nodes), null, 2)}\n`);
-      const info = { ...stack, inventoryFile, nodes };
+      const info = { ...stack, inventoryFile, nodes, dashboardUrl: dashboard.url };
       out.write(`${keepLines(info).join('\n')}\n`);
       await new Promise<void>((resolve) => stopper.signal.addEventListener('abort', () => resolve(), { once: true }));
     }
@@ -111,6 +117,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
     keepLogs = true;
     throw err;
   } finally {
+    await dashboard?.close();
     if (stack !== undefined) {
       say('stopping the worker, the simulated fleet, nats-server and the Temporal dev server');
       await stack.stop();

@@ -7,3 +7,5 @@ export * from './planner.js';
 export * from './spec.js';
 export * from './targets.js';
 export * from './window.js';
+export * from './upgrade-target.js';
+export * from './verification.js';

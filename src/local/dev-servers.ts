@@ -101,6 +101,11 @@ export interface NatsServerOptions {
   /** Require these credentials from clients. */
   user?: string;
   password?: string;
+  /**
+   * More nats-server configuration, appended to the config file (an `authorization` or `tls`
+   * block). A server that refuses the readiness probe's anonymous connection counts as ready.
+   */
+  config?: string;
   /** Readiness timeout. @default 15000 */
   readyTimeoutMs?: number;
 }
@@ -121,7 +126,7 @@ export async function startNatsServer(options: NatsServerOptions): Promise<NatsS
   const url = `nats://127.0.0.1:${port}`;
   // A small config file: max_payload has no command-line flag, and 8 MB lets tests send oversized requests.
   const configFile = path.join(options.logDir, `nats-${port}.conf`);
-  writeFileSync(configFile, 'max_payload: 8MB\n');
+  writeFileSync(configFile, `max_payload: 8MB\n${options.config ?? ''}`);
   const args = ['-c', configFile, '-a', '127.0.0.1', '-p', String(port)];
   if (options.token !== undefined) args.push('--auth', options.token);
   if (options.user !== undefined) args.push('--user', options.user, '--pass', options.password ?? '');
@@ -137,8 +142,12 @@ export async function startNatsServer(options: NatsServerOptions): Promise<NatsS
         `nats-server at ${url}`,
         async () => {
           if (!proc.running) throw new Error(`nats-server exited early:\n${proc.logTail()}`);
-          const nc = await connect({ servers: url, timeout: 1_000, reconnect: false, ...auth });
-          await nc.close();
+          try {
+            const nc = await connect({ servers: url, timeout: 1_000, reconnect: false, ...auth });
+            await nc.close();
+          } catch (err) {
+            if (options.config === undefined || !refusedOrTls(err)) throw err;
+          }
           return true;
         },
         options.readyTimeoutMs ?? 15_000,
@@ -162,4 +171,66 @@ export async function startNatsServer(options: NatsServerOptions): Promise<NatsS
     },
   };
   return server;
+}
+
+export interface RegistryOptions {
+  logDir: string;
+  /** @default a free port */
+  port?: number;
+  /** Readiness timeout. @default 15000 */
+  readyTimeoutMs?: number;
+}
+
+/** A running OCI registry (in memory: a restart empties it). `host` is `127.0.0.1:<port>`, plain HTTP. */
+export interface RegistryServer {
+  readonly host: string;
+  readonly port: number;
+  process: ManagedProcess;
+  restart(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Starts go-containerregistry's `registry` on loopback and waits until `GET /v2/` answers. */
+export async function startRegistry(options: RegistryOptions): Promise<RegistryServer> {
+  const binary = locateTool('ociRegistry');
+  const port = options.port ?? (await freePort());
+  const host = `127.0.0.1:${port}`;
+  const logFile = path.join(options.logDir, `registry-${port}.log`);
+  const launch = async (): Promise<ManagedProcess> => {
+    const proc = ManagedProcess.start('registry', binary, ['-port', String(port)], logFile);
+    try {
+      await waitUntil(
+        `OCI registry at ${host}`,
+        async () => {
+          if (!proc.running) throw new Error(`the registry exited early:\n${proc.logTail()}`);
+          const res = await fetch(`http://${host}/v2/`, { signal: AbortSignal.timeout(1_000) });
+          return res.status === 200;
+        },
+        options.readyTimeoutMs ?? 15_000,
+      );
+    } catch (err) {
+      await proc.stop();
+      throw err;
+    }
+    return proc;
+  };
+  const server: RegistryServer = {
+    host,
+    port,
+    process: await launch(),
+    async restart() {
+      await server.process.stop();
+      server.process = await launch();
+    },
+    async stop() {
+      await server.process.stop();
+    },
+  };
+  return server;
+}
+
+/** True when a connect error shows a server that answered: it refused our credentials or wants TLS. */
+function refusedOrTls(err: unknown): boolean {
+  const code = (err as { code?: unknown }).code;
+  return code === 'AUTHORIZATION_VIOLATION' || /authoriz|tls|certificate/i.test(String((err as Error).message));
 }

@@ -1,5 +1,6 @@
 /**
- * Finds the server binaries the project runs against: the Temporal CLI and nats-server.
+ * Finds the binaries the project runs against: the Temporal CLI, nats-server, an OCI registry and
+ * `crane` (which pushes images to it).
  * Same order of preference as `scripts/setup.sh`: the environment variable, PATH, then `.tools/bin`.
  */
 import { accessSync, constants } from 'node:fs';
@@ -14,6 +15,9 @@ export const PROJECT_ROOT = path.resolve(
 const TOOLS = {
   temporal: { env: 'TEMPORAL_CLI', binary: 'temporal' },
   natsServer: { env: 'NATS_SERVER', binary: 'nats-server' },
+  ociRegistry: { env: 'OCI_REGISTRY', binary: 'registry' },
+  crane: { env: 'CRANE', binary: 'crane' },
+  promtool: { env: 'PROMTOOL', binary: 'promtool' },
 } as const;
 export type ToolName = keyof typeof TOOLS;
 

@@ -3,6 +3,8 @@
  * what to check, and never carry a token, password, seed or key.
  */
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
+import { checkServerIdentity, type PeerCertificate } from 'node:tls';
 import { connect, credsAuthenticator, nkeyAuthenticator, type ConnectionOptions, type NatsConnection } from 'nats';
 import { describeNatsOptions, NatsOptionsSchema, type NatsOptions, type NatsOptionsInput } from './options.js';
 
@@ -35,8 +37,29 @@ function toConnectionOptions(o: NatsOptions): ConnectionOptions {
     if (o.tls.caFile !== undefined) opts.tls.caFile = o.tls.caFile;
     if (o.tls.certFile !== undefined) opts.tls.certFile = o.tls.certFile;
     if (o.tls.keyFile !== undefined) opts.tls.keyFile = o.tls.keyFile;
+    // nats.js passes its TLS options through to Node's tls.connect, which takes this one too.
+    Object.assign(opts.tls, { checkServerIdentity: serverIdentityCheck(o.servers) });
   }
   return opts;
+}
+
+/**
+ * Node's server identity check, made to work for servers addressed by IP. nats.js sends no server
+ * name for an IP address (SNI cannot carry one), so Node checks the certificate against
+ * "localhost" and refuses one that names only `IP:127.0.0.1`. Then the certificate must name one
+ * of the IP addresses we were told to connect to (its chain is verified against the CA as usual).
+ */
+export function serverIdentityCheck(
+  servers: readonly string[],
+): (host: string, cert: PeerCertificate) => Error | undefined {
+  const ips = servers
+    .map((url) => /^(?:[a-z]+:\/\/)?(?:[^@/]*@)?(\[[^\]]+\]|[^:/]+)/i.exec(url)?.[1]?.replace(/^\[|\]$/g, '') ?? '')
+    .filter((host) => isIP(host) !== 0);
+  return (host, cert) => {
+    const error = checkServerIdentity(host, cert);
+    if (error === undefined || host !== 'localhost') return error;
+    return ips.some((ip) => checkServerIdentity(ip, cert) === undefined) ? undefined : error;
+  };
 }
 
 /** Validates the options and connects; throws {@link NatsConnectError} with a readable, secret-free message. */

@@ -2,3 +2,4 @@ export * from './options.js';
 export * from './connection.js';
 export * from './request.js';
 export * from './progress.js';
+export * from './request-observer.js';

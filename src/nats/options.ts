@@ -54,7 +54,56 @@ export const NatsOptionsSchema = z
         message: 'a TLS client certificate needs both certFile and keyFile',
       });
     }
+  })
+  .transform((o, ctx) => {
+    const inUrls = o.servers.map(urlCredentials).filter((c) => c !== undefined);
+    const first = inUrls[0];
+    if (first === undefined) return o;
+    if (first.user === '') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['servers'],
+        message: 'a URL with credentials needs a user or token before @',
+      });
+      return z.NEVER;
+    }
+    if (inUrls.some((c) => c.user !== first.user || c.password !== first.password)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['servers'],
+        message: 'the URLs carry different credentials: give one set',
+      });
+      return z.NEVER;
+    }
+    if ([o.token, o.user, o.nkeySeed, o.credsFile].some((m) => m !== undefined)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['servers'],
+        message: 'credentials in the URL and in the auth settings: give them once (preferably not in the URL)',
+      });
+      return z.NEVER;
+    }
+    const servers = o.servers.map(stripUrlCredentials);
+    // nats://TOKEN@host is a token; nats://user:pass@host a user and password.
+    return first.password === undefined
+      ? { ...o, servers, token: first.user }
+      : { ...o, servers, user: first.user, password: first.password };
   });
+
+/** The `user[:password]@` of a URL, percent-decoded; undefined when it has none. */
+function urlCredentials(url: string): { user: string; password?: string } | undefined {
+  const match = /^[a-z]+:\/\/([^/@]*)@/i.exec(url);
+  if (match === null) return undefined;
+  const [user = '', ...rest] = (match[1] ?? '').split(':');
+  const decode = (text: string): string => {
+    try {
+      return decodeURIComponent(text);
+    } catch {
+      return text;
+    }
+  };
+  return rest.length === 0 ? { user: decode(user) } : { user: decode(user), password: decode(rest.join(':')) };
+}
 export type NatsOptionsInput = z.input<typeof NatsOptionsSchema>;
 export type NatsOptions = z.output<typeof NatsOptionsSchema>;
 

@@ -12,6 +12,7 @@ import {
   type MessageInput,
   type MessageValue,
 } from '../protocol/index.js';
+import { reportRequest } from './request-observer.js';
 
 export const RequestFailure = {
   NoResponders: 'no-responders',
@@ -92,9 +93,31 @@ export async function requestBytes(
 
 /**
  * Encodes `value` as `requestType`, sends it to `subject`, and decodes the reply as `replyType`.
+ * Every request is reported to the observers of `observeRequests` (metrics).
  * @throws NatsRequestError
  */
 export async function requestMessage<Q extends MessageType, R extends MessageType>(
+  nc: NatsConnection,
+  subject: string,
+  requestType: Q,
+  value: MessageInput<Q>,
+  replyType: R,
+  timeoutMs: number,
+): Promise<MessageValue<R>> {
+  const startedAt = performance.now();
+  const report = (result: RequestFailure | 'ok') =>
+    reportRequest({ subject, result, durationMs: performance.now() - startedAt });
+  try {
+    const reply = await sendAndDecode(nc, subject, requestType, value, replyType, timeoutMs);
+    report('ok');
+    return reply;
+  } catch (err) {
+    report(err instanceof NatsRequestError ? err.kind : RequestFailure.ConnectionLost);
+    throw err;
+  }
+}
+
+async function sendAndDecode<Q extends MessageType, R extends MessageType>(
   nc: NatsConnection,
   subject: string,
   requestType: Q,

@@ -19,8 +19,15 @@ function hasControlCharacter(token: string): boolean {
   return false;
 }
 
+/**
+ * Longest node or op id, in UTF-16 code units (at most 768 bytes of UTF-8). Together they stay far
+ * below nats-server's 4,096-byte control line, which a longer progress subject overflows: the
+ * server then disconnects the publisher and the reply is lost.
+ */
+export const MAX_ID_LENGTH = 256;
+
 /** Why a subject token was refused. */
-export type SubjectTokenRefusal = 'empty' | 'control-character';
+export type SubjectTokenRefusal = 'empty' | 'control-character' | 'too-long';
 
 /** What a refused token was meant to identify. */
 export type SubjectTokenRole = 'node' | 'op';
@@ -38,7 +45,9 @@ export class SubjectTokenError extends Error {
     super(
       reason === 'empty'
         ? `${role} id is empty: a subject needs a non-empty ${role} id`
-        : `${role} id ${JSON.stringify(token)} contains a control character: use printable ${role} ids only`,
+        : reason === 'too-long'
+          ? `${role} id too long: ${token.length} characters, at most ${MAX_ID_LENGTH}`
+          : `${role} id ${JSON.stringify(token)} contains a control character: use printable ${role} ids only`,
     );
   }
 }
@@ -50,6 +59,7 @@ export function sanitizeToken(raw: string): string {
 
 function checkedToken(raw: string, role: SubjectTokenRole): string {
   if (raw === '') throw new SubjectTokenError('empty', raw, role);
+  if (raw.length > MAX_ID_LENGTH) throw new SubjectTokenError('too-long', raw, role);
   const token = sanitizeToken(raw);
   if (hasControlCharacter(token)) throw new SubjectTokenError('control-character', raw, role);
   return token;
@@ -58,7 +68,7 @@ function checkedToken(raw: string, role: SubjectTokenRole): string {
 /**
  * The subject token of a node ID: sanitised and validated. Two node IDs with the same token
  * address the same worker, so planners compare tokens to refuse such fleets.
- * @throws SubjectTokenError when the ID is empty or holds a control character.
+ * @throws SubjectTokenError when the ID is empty, longer than {@link MAX_ID_LENGTH} or holds a control character.
  */
 export function nodeToken(node: string): string {
   return checkedToken(node, 'node');
@@ -77,8 +87,8 @@ export const SubjectKind = {
 export type SubjectKind = (typeof SubjectKind)[keyof typeof SubjectKind];
 
 /**
- * Subject builders. Each throws `SubjectTokenError` for an empty node (or op) ID or one holding
- * a control character.
+ * Subject builders. Each throws `SubjectTokenError` for an empty node (or op) ID, one longer than
+ * {@link MAX_ID_LENGTH} or one holding a control character.
  */
 export const subjects = {
   /** `nodes.<node>.backend.upgrade`: request-reply, force-reinstall a backend. */

@@ -9,6 +9,7 @@ import { FailureType, NON_RETRYABLE_FAILURES } from '../domain/failures.js';
 import { NodeEvent, nextNodeState } from '../domain/node-state.js';
 import type { RolloutSpec } from '../domain/spec.js';
 import type { RolloutActivities, UpgradeOutput, VerifyOutput } from '../activities/index.js';
+import { recordUpgradeAttempt, recordVerificationPoll } from './metrics.js';
 import { addStep, setError } from './rollout-state.js';
 import type { NodeStatus } from './status.js';
 
@@ -134,6 +135,7 @@ async function sendUpgrade(
 ): Promise<Sent> {
   const { spec } = ctx;
   node.attempts += 1;
+  recordUpgradeAttempt(spec.backend, node.attempts);
   addStep(node, `attempt ${node.attempts}: backend.upgrade sent (op ${node.opId ?? '?'})`);
   ctx.changed();
   try {
@@ -208,6 +210,7 @@ async function verifyBeforeResend(
     }
     const listenMs = Math.min(delay, MAX_LISTEN_MS, Math.max(0, deadline - ctx.now()));
     const v = await acts.verifyNode(verifyInput(node, spec, listenMs));
+    recordVerificationPoll(spec.backend, v.verdict);
     if (v.progressEvents > 0) {
       lastSignOfLife = ctx.now();
       if (v.lastProgressPct !== undefined) node.pct = v.lastProgressPct;

@@ -20,6 +20,7 @@ import { NodeState } from '../domain/node-state.js';
 import { OnFailure, parseRolloutSpec, type RolloutSpec, type RolloutSpecInput } from '../domain/spec.js';
 import { isWindowOpen, nextWindowOpen } from '../domain/window.js';
 import { registerControls } from './controls.js';
+import { recordNodeFinished, recordRolloutFinished } from './metrics.js';
 import { runNode } from './node-runner.js';
 import { discoverAndPlan } from './plan.js';
 import {
@@ -320,6 +321,7 @@ export class Runner {
       .finally(() => {
         markUp();
         if (node.state === NodeState.Failed) this.failedCount += 1;
+        recordNodeFinished(this.spec.backend, node);
         this.running.delete(node.id);
         s.lastProgressAt = Date.now();
         this.judge();
@@ -363,6 +365,7 @@ export class Runner {
     s.phase = s.aborted ? RolloutPhase.Aborted : failed || reverted ? RolloutPhase.Failed : RolloutPhase.Succeeded;
     s.waiting = undefined;
     s.finishedAt = Date.now();
+    recordRolloutFinished(s.backend, s.phase);
     if (!s.aborted && !reverted) s.message = failed ? 'finished with failed nodes' : 'every targeted node upgraded';
     this.changed();
     publishVisibility(s, true);

@@ -3,6 +3,7 @@
  * steps, to keep history small) and the current details shown by the Web UI.
  */
 import { setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
+import { recordRolloutState } from './metrics.js';
 import { countNodes, type RolloutState } from './rollout-state.js';
 import {
   RolloutBackendKey,
@@ -19,6 +20,7 @@ export function publishVisibility(state: RolloutState, force: boolean): void {
   const now = Date.now();
   if (!force && now - lastPublishedAt < 1_000) return;
   lastPublishedAt = now;
+  recordRolloutState(state.backend, state.phase, state.nodes);
   const counts = countNodes(state.nodes);
   const terminal = counts.succeeded + counts.failed + counts.skipped;
   const pct = counts.total === 0 ? 0 : Math.floor((terminal * 100) / counts.total);

@@ -4,13 +4,13 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { subjects } from '../../src/protocol/index.js';
 import { withLogs } from '../support/servers.js';
-import { useRealAgents } from './support/real-agents.js';
 import { backendTarball, makeTar } from './support/tarball.js';
+import { galleries, useRealAgents } from './support/real-agents.js';
 import { ask } from './support/wire.js';
 
 const { servers, connection, setup } = useRealAgents();
@@ -60,6 +60,7 @@ void test(
         /hard link \\"hard\\" points outside/,
       ],
       ['fifo', [run, { path: 'pipe', type: 'fifo' }], /is a FIFO/],
+      ['device', [run, { path: 'tty', type: 'chardev' }], /is a CharacterDevice/],
       ['garbage', [], /not a readable \.tar or \.tar\.gz archive/],
     ];
     for (const [name, entries, pattern] of cases) {
@@ -85,6 +86,91 @@ void test(
       [...readdirSync(root)].filter((f) => f === 'backends' || f.endsWith('.tar.gz')).sort(),
     );
     assert.deepEqual(readdirSync(dir).sort(), ['.fleet-rollout', 'safe']);
+    assert.deepEqual(readdirSync(path.join(dir, '.fleet-rollout', 'staging')), []);
+  }),
+);
+
+void test(
+  'symlink chains that look inside but resolve outside cannot write metadata, chmod or escape through a later entry',
+  withLogs(servers, async () => {
+    const nc = await connection();
+    const { id, dir, root } = await setup();
+    const good = path.join(root, 'chain-v1.tar.gz');
+    writeFileSync(good, backendTarball('v1'));
+    assert.match(
+      await ask(nc, subjects.upgrade(id), JSON.stringify({ backend: 'chain', uri: pathToFileURL(good).href }), 15_000),
+      /^\{"success":true/,
+    );
+    const before = await ask(nc, subjects.list(id), '{}');
+    // Outside the backends directory: a file the agent must neither overwrite nor chmod.
+    const victim = path.join(root, 'victim.sh');
+    writeFileSync(victim, 'precious\n', { mode: 0o600 });
+    chmodSync(victim, 0o600);
+    const run = { path: 'run.sh', content: '#!/bin/sh\n', mode: 0o755 };
+    // Staging is <backends>/.fleet-rollout/staging/<dir>: four ".." from it reach the test's root.
+    // "a/b/c/l2" -> "../../.." names the staging root; each link below looks inside on its own.
+    const hop = [
+      { path: 'a/b/c', type: 'dir' as const },
+      { path: 'a/b/c/l2', type: 'symlink' as const, linkpath: '../../..' },
+    ];
+    const outside = 'a/b/c/l2/../../../..';
+    const cases: [string, Parameters<typeof makeTar>[0], string | undefined, RegExp][] = [
+      [
+        'metadata-through-chain',
+        [run, ...hop, { path: 'metadata.json', type: 'symlink', linkpath: `${outside}/victim.sh` }],
+        undefined,
+        /symlink \\"metadata.json\\" points outside the archive through other symlinks/,
+      ],
+      [
+        'new-file-through-chain',
+        [run, ...hop, { path: 'metadata.json', type: 'symlink', linkpath: `${outside}/escape.json` }],
+        undefined,
+        /points outside the archive through other symlinks/,
+      ],
+      [
+        'chmod-through-chain',
+        [run, ...hop, { path: 'l1', type: 'symlink', linkpath: outside }],
+        'l1/victim.sh',
+        /points outside the archive through other symlinks/,
+      ],
+      [
+        // The chain is harmless while "l2" is a directory, and turns outward when a later entry replaces it.
+        'retargeted-later',
+        [
+          run,
+          { path: 'a/b/c/l2', type: 'dir' },
+          { path: 'metadata.json', type: 'symlink', linkpath: `${outside}/victim.sh` },
+          { path: 'a/b/c/l2', type: 'symlink', linkpath: '../../..' },
+        ],
+        undefined,
+        /symlink \\"metadata.json\\" resolves outside the backend directory/,
+      ],
+    ];
+    for (const [name, entries, runPath, pattern] of cases) {
+      const file = path.join(root, `${name}.tar.gz`);
+      writeFileSync(file, makeTar(entries, { gzip: true }));
+      const index = path.join(root, `${name}.json`);
+      writeFileSync(
+        index,
+        JSON.stringify([{ name: 'chain', uri: pathToFileURL(file).href, version: 'v2', run: runPath ?? 'run.sh' }]),
+      );
+      const reply = await ask(
+        nc,
+        subjects.upgrade(id),
+        JSON.stringify({ backend: 'chain', backend_galleries: galleries(pathToFileURL(index).href) }),
+        15_000,
+      );
+      assert.match(
+        reply,
+        /^\{"success":false,"error":"upgrading backend from gallery: refusing archive: /,
+        `${name}: ${reply}`,
+      );
+      assert.match(reply, pattern, `${name}: ${reply}`);
+      assert.equal(readFileSync(victim, 'utf8'), 'precious\n', `${name}: the outside file is untouched`);
+      assert.equal(statSync(victim).mode & 0o777, 0o600, `${name}: the outside file keeps its mode`);
+      assert.equal(existsSync(path.join(root, 'escape.json')), false, `${name}: nothing is created outside`);
+    }
+    assert.equal(await ask(nc, subjects.list(id), '{}'), before, 'the installed version is untouched');
     assert.deepEqual(readdirSync(path.join(dir, '.fleet-rollout', 'staging')), []);
   }),
 );

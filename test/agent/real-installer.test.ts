@@ -196,8 +196,8 @@ void test(
       /"error":"upgrading backend from gallery: no backend found with name \\"llama-cpp\\" \(gallery \\"g0\\": .*bad\.yaml is neither YAML nor JSON.*gallery \\"g1\\": .*wrong\.json is not a gallery index.*uri.*gallery \\"g2\\": cannot fetch .*missing\.yaml: HTTP 404/,
     );
     assert.equal(
-      await ask(nc, subjects.upgrade(id), '{"backend":"x","uri":"oci://quay.io/acme/x:v2"}'),
-      '{"success":false,"error":"upgrading backend from external URI: unsupported URI scheme \\"oci:\\" in \\"oci://quay.io/acme/x:v2\\": this agent fetches file://, http:// and https://","reports_stopped_processes":true}',
+      await ask(nc, subjects.upgrade(id), '{"backend":"x","uri":"ollama://gemma"}'),
+      '{"success":false,"error":"upgrading backend from external URI: unsupported URI scheme \\"ollama:\\" in \\"ollama://gemma\\": this agent fetches file://, http:// and https://, and installs images from oci://, host/repo:tag and ocifile://","reports_stopped_processes":true}',
     );
     assert.equal(
       await ask(nc, subjects.upgrade(id), '{"backend":"../etc","uri":"file:///tmp/x.tar"}'),

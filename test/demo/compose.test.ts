@@ -2,14 +2,16 @@
  * docker-compose.yml, checked without Docker: it parses (with merge keys, as Compose reads them),
  * names the services of the production-like stack, pins every image to an exact tag, publishes
  * the ports, orders start-up on health, and gives every long-running service a health check and
- * the environment it needs.
+ * the environment it needs; Prometheus scrapes the worker and the agents, and Grafana is
+ * provisioned with a dashboard that queries only metrics that exist.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { z } from 'zod';
+import { AgentMetric, HISTOGRAM_BUCKETS, WorkerMetric } from '../../src/metrics/definitions.js';
 
 const ROOT = path.resolve(__dirname, '../../..');
 
@@ -128,4 +130,72 @@ void test('environment: the worker reaches Temporal and NATS by service name, ea
     assert.equal(env['NATS_URL'], 'nats://nats:4222', name);
     assert.equal(env['NODE_ID'], /--node-id (\S+)/.exec(commandText(service(services, name)))?.[1], name);
   }
+});
+
+void test('metrics: the worker and the agents serve them, Prometheus scrapes each, Grafana shows the dashboard', () => {
+  assert.equal(service(services, 'worker').environment?.['FLEET_ROLLOUT_METRICS_LISTEN'], '0.0.0.0:9464');
+  for (const name of AGENTS)
+    assert.equal(service(services, name).environment?.['FLEET_ROLLOUT_METRICS_LISTEN'], '0.0.0.0:9465', name);
+  assert.match(service(services, 'prometheus').image, /^prom\/prometheus:v\d+\.\d+\.\d+$/);
+  assert.match(service(services, 'grafana').image, /^grafana\/grafana:\d+\.\d+\.\d+$/);
+  assert.deepEqual(service(services, 'grafana').depends_on, { prometheus: { condition: 'service_healthy' } });
+
+  const raw = parse(readFileSync(path.join(ROOT, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
+    services: Record<string, { volumes?: string[] }>;
+  };
+  const mounts = (name: string) =>
+    (raw.services[name]?.volumes ?? []).filter((v) => v.startsWith('./')).map((v) => v.split(':'));
+  for (const [source] of [...mounts('prometheus'), ...mounts('grafana')])
+    assert.ok(existsSync(path.join(ROOT, source ?? '')), `mounted ${source} exists`);
+  assert.ok(
+    mounts('grafana').some(([source, target]) => source === './dashboards' && target === '/var/lib/grafana/dashboards'),
+  );
+
+  const scrape = z
+    .object({
+      scrape_configs: z.array(
+        z.object({ job_name: z.string(), static_configs: z.array(z.object({ targets: z.array(z.string()) })) }),
+      ),
+    })
+    .parse(parse(readFileSync(path.join(ROOT, 'deploy/prometheus/prometheus.yml'), 'utf8')));
+  const targets = scrape.scrape_configs.flatMap((job) => job.static_configs.flatMap((c) => c.targets));
+  assert.ok(targets.includes('worker:9464'), 'the worker is scraped');
+  for (const name of AGENTS) assert.ok(targets.includes(`${name}:9465`), `${name} is scraped`);
+
+  const datasources = readFileSync(path.join(ROOT, 'deploy/grafana/provisioning/datasources/prometheus.yml'), 'utf8');
+  assert.match(datasources, /uid: prometheus/);
+  assert.match(datasources, /url: http:\/\/prometheus:9090/);
+});
+
+void test('the Grafana dashboard queries only metrics that exist, through the provisioned datasource', () => {
+  const dashboard = z
+    .object({
+      uid: z.string(),
+      panels: z.array(
+        z.object({
+          type: z.string(),
+          title: z.string(),
+          datasource: z.object({ uid: z.string() }).optional(),
+          targets: z.array(z.object({ expr: z.string() })).optional(),
+        }),
+      ),
+    })
+    .parse(JSON.parse(readFileSync(path.join(ROOT, 'dashboards/fleet-rollout.json'), 'utf8')));
+  const known = new Set<string>([...Object.values(WorkerMetric), ...Object.values(AgentMetric)]);
+  const histograms = new Set(Object.keys(HISTOGRAM_BUCKETS));
+  const panels = dashboard.panels.filter((p) => p.type !== 'row');
+  assert.ok(panels.length >= 8, 'rollout progress, nodes by state, failure rate, NATS outcomes, durations, agents');
+  const used = new Set<string>();
+  for (const panel of panels) {
+    assert.equal(panel.datasource?.uid, 'prometheus', panel.title);
+    assert.ok((panel.targets ?? []).length > 0, `${panel.title} has queries`);
+    for (const { expr } of panel.targets ?? []) {
+      for (const name of expr.match(/\bfleet_rollout_\w+/g) ?? []) {
+        const base = name.replace(/_bucket$/, '');
+        assert.ok(known.has(name) || (name.endsWith('_bucket') && histograms.has(base)), `${panel.title}: ${name}`);
+        used.add(base);
+      }
+    }
+  }
+  for (const metric of known) assert.ok(used.has(metric), `the dashboard shows ${metric}`);
 });

@@ -105,6 +105,11 @@ async function finished(run: DemoRun, timeoutMs: number): Promise<{ code: number
 void test('the demo runs the staged rollout, exits 0 with the final table and the Web UI address, and leaves nothing behind', async () => {
   const startedAt = Date.now();
   const run = startDemo();
+  await waitForOutput(run, /or on the dashboard: (http:\S+)/, 90_000);
+  const dashboardUrl = /or on the dashboard: (http:\S+)/.exec(run.output())?.[1] ?? '';
+  const page = await fetch(dashboardUrl);
+  assert.equal(page.status, 200, 'the dashboard is served while the demo runs');
+  assert.match(await page.text(), /<title>fleet-rollout<\/title>/);
   const { code } = await finished(run, 150_000);
   const output = run.output();
   assert.equal(code, 0, `the demo exited ${String(code)}:\n${output}`);
@@ -117,6 +122,7 @@ void test('the demo runs the staged rollout, exits 0 with the final table and th
   }
   assert.match(output, /As designed/);
   assert.match(output, /demo: Temporal Web UI: http:\/\/127\.0\.0\.1:\d+/);
+  assert.match(output, /demo: dashboard: http:\/\/127\.0\.0\.1:\d+\/rollouts\/llama-cpp/);
   assert.match(output, /demo: stopped everything the demo started/);
   assert.doesNotMatch(output, /\u001b\[/, 'no ANSI codes with NO_COLOR and a pipe');
   assertNothingLeft(output);

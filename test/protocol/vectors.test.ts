@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { defaultVectorsPath, readVectors } from '../vectors/run-vectors.js';
+import { readVectors, vectorsPath } from '../vectors/run-vectors.js';
 import { runVectors } from '../vectors/vectors.js';
 
 interface VectorFile {
@@ -8,7 +8,7 @@ interface VectorFile {
   encode: { name: string; wire: string }[];
 }
 
-const contents = readVectors(defaultVectorsPath()) as VectorFile;
+const contents = readVectors(vectorsPath()) as VectorFile;
 
 function countCases(file: Record<string, unknown>): number {
   return Object.entries(file)

@@ -9,15 +9,19 @@ import os from 'node:os';
 import path from 'node:path';
 import {
   startNatsServer,
+  startRegistry,
   startTemporalDevServer,
   type NatsServer,
   type NatsServerOptions,
+  type RegistryServer,
   type TemporalDevServer,
 } from '../../src/local/dev-servers.js';
 
 export interface ServerSet {
   temporal: TemporalDevServer;
   nats: NatsServer;
+  /** Only with `registry: true`. */
+  registry: RegistryServer;
   logDir: string;
   /**
    * Resolves once every server answers. Top-level `before` hooks of node:test start at once and
@@ -35,6 +39,8 @@ export interface ServerSet {
 export interface UseServersOptions {
   temporal?: boolean | { persist?: boolean };
   nats?: boolean | Omit<NatsServerOptions, 'logDir'>;
+  /** An OCI registry on loopback (plain HTTP, in memory). */
+  registry?: boolean;
 }
 
 /** Registers hooks that start the servers before the file's tests and stop them after. */
@@ -58,6 +64,10 @@ export function useServers(options: UseServersOptions = { temporal: true, nats: 
       const natsOptions = options.nats === true ? {} : options.nats;
       set.nats = await startNatsServer({ logDir: set.logDir, ...natsOptions });
       stops.push(() => set.nats.stop());
+    }
+    if (options.registry === true) {
+      set.registry = await startRegistry({ logDir: set.logDir });
+      stops.push(() => set.registry.stop());
     }
     if (options.temporal !== undefined && options.temporal !== false) {
       const persist = typeof options.temporal === 'object' && options.temporal.persist === true;
@@ -97,7 +107,7 @@ export function withLogs(set: ServerSet, body: () => Promise<void>): () => Promi
       await set.ready;
       await body();
     } catch (err) {
-      for (const proc of [set.temporal?.process, set.nats?.process]) {
+      for (const proc of [set.temporal?.process, set.nats?.process, set.registry?.process]) {
         if (proc !== undefined) console.error(`--- ${proc.name} log (${proc.logFile}) ---\n${proc.logTail(30)}`);
       }
       throw err;

@@ -2,23 +2,55 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
+import { DeterminismViolationError } from '@temporalio/workflow';
 import { Worker } from '@temporalio/worker';
-import { PROJECT_ROOT } from '../../src/local/tools.js';
 import { workflowBundle } from '../../src/worker.js';
+import { HISTORIES_DIR, readManifest, sha256Of } from '../support/histories.js';
 
-const dir = path.join(PROJECT_ROOT, 'test', 'histories');
-const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
+const files = readdirSync(HISTORIES_DIR).filter((f) => f.endsWith('.json'));
+
+interface HistoryEvent {
+  activityTaskScheduledEventAttributes?: { activityType?: { name?: string } };
+}
 
 void test('recorded histories exist', () => {
   assert.ok(
     files.length >= 2,
-    `expected recorded histories in ${dir}; record them with RECORD_HISTORIES=1 node --test dist/test/workflows/rollout.test.js`,
+    `expected recorded histories in ${HISTORIES_DIR}; record them with RECORD_HISTORIES=1 node --test dist/test/workflows/rollout.test.js`,
   );
+});
+
+void test('recorded histories are only added, never modified (MANIFEST)', () => {
+  const manifest = readManifest();
+  for (const file of files) {
+    const recorded = manifest.get(file);
+    assert.ok(recorded !== undefined, `${file} is not in test/histories/MANIFEST: add its line (sha256sum ${file})`);
+    assert.equal(
+      sha256Of(path.join(HISTORIES_DIR, file)),
+      recorded,
+      `${file} was modified: recorded histories are a frozen record; record a new file instead (test/histories/README.md)`,
+    );
+  }
+  for (const listed of manifest.keys()) assert.ok(files.includes(listed), `MANIFEST lists ${listed}, which is missing`);
 });
 
 for (const file of files) {
   void test(`the current workflow code replays ${file} deterministically`, async () => {
-    const history: unknown = JSON.parse(readFileSync(path.join(dir, file), 'utf8'));
+    const history: unknown = JSON.parse(readFileSync(path.join(HISTORIES_DIR, file), 'utf8'));
     await Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, history, file);
   });
 }
+
+void test('a history whose commands differ from the code fails replay with a determinism error', async () => {
+  const file = files[0];
+  assert.ok(file !== undefined);
+  const history = JSON.parse(readFileSync(path.join(HISTORIES_DIR, file), 'utf8')) as { events: HistoryEvent[] };
+  const scheduled = history.events.find((e) => e.activityTaskScheduledEventAttributes?.activityType !== undefined);
+  const activityType = scheduled?.activityTaskScheduledEventAttributes?.activityType;
+  assert.ok(activityType !== undefined, `${file} schedules no activity`);
+  activityType.name = 'notAnActivityOfThisWorkflow';
+  await assert.rejects(
+    Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, history, `${file} (altered)`),
+    (err: unknown) => err instanceof DeterminismViolationError,
+  );
+});

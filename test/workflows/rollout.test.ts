@@ -1,9 +1,5 @@
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
-import path from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
-import { execFileSync } from 'node:child_process';
-import { locateTool, PROJECT_ROOT } from '../../src/local/tools.js';
 import { test } from 'node:test';
 import { startSimulatedFleet, type SimulatedFleet } from '../../src/agent/index.js';
 import type { SimulatedNodeInput } from '../../src/agent/simulation-knobs.js';
@@ -12,6 +8,7 @@ import { encodeMessage, MessageType, subjects } from '../../src/protocol/index.j
 import { rolloutWorkflow } from '../../src/workflows/rollout.js';
 import { rolloutWorkflowId } from '../../src/workflows/messages.js';
 import { FleetObserver } from '../support/fleet-observer.js';
+import { recordHistory } from '../support/histories.js';
 import { useOrchestrator } from '../support/orchestrator.js';
 import { uniqueName, useServers, withLogs } from '../support/servers.js';
 
@@ -33,24 +30,8 @@ async function withFleet(
   }
 }
 
-/**
- * With RECORD_HISTORIES=1, writes the finished run's history to test/histories/NAME.json, where
- * the replay test checks that the current workflow code still replays it.
- */
-function record(handle: WorkflowHandle, name: string): Promise<void> {
-  if (process.env['RECORD_HISTORIES'] !== '1') return Promise.resolve();
-  const json = execFileSync(locateTool('temporal'), [
-    'workflow',
-    'show',
-    '--workflow-id',
-    handle.workflowId,
-    '--address',
-    servers.temporal.address,
-    '--output',
-    'json',
-  ]);
-  writeFileSync(path.join(PROJECT_ROOT, 'test', 'histories', `${name}.json`), json);
-  return Promise.resolve();
+function record(handle: WorkflowHandle, name: string): void {
+  recordHistory(servers.temporal.address, handle.workflowId, name);
 }
 
 function start(spec: RolloutSpecInput) {
@@ -82,7 +63,7 @@ void test(
         minHealthyTime: 0,
       });
       const result = await handle.result();
-      await record(handle, 'replica-budget');
+      record(handle, 'replica-budget');
       assert.equal(result.phase, 'succeeded', result.message);
       assert.equal(result.counts.succeeded, 6);
       assert.equal(observer.requests.length, 6, 'one upgrade request per node');
@@ -148,7 +129,7 @@ void test(
     await withFleet([{ id, backend, version: 'v2.0.0', installMs: 500, hangMs: 6_000 }], async (fleet, observer) => {
       const handle = await start({ backend, nodes: [id], upgradeTimeout: '2s', minHealthyTime: 0 });
       const result = await handle.result();
-      await record(handle, 'still-installing');
+      record(handle, 'still-installing');
       assert.equal(result.phase, 'succeeded', result.message);
       const node = result.nodes[0];
       assert.equal(node?.attempts, 1);

@@ -1,100 +1,114 @@
 /**
- * Tarball extraction into a staging directory. The archive is inspected first and refused as a
- * whole when any entry would land outside the staging directory: `..` segments, absolute paths,
- * symlinks or hard links pointing outside, entries written through a symlink, device files.
+ * Streams a tar archive (plain or gzip) into a {@link SafeTree}: each entry is checked and written
+ * as it arrives, so an unsafe entry or a limit stops the archive at once and the caller discards
+ * the staging directory. Used for backend tarballs and for each layer of an OCI image.
  */
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import path from 'node:path';
-import { Transform } from 'node:stream';
-import { list as listTar, Unpack, type ReadEntry } from 'tar';
+import { Transform, type Readable } from 'node:stream';
+import { Parser, type ReadEntry } from 'tar';
+import { InstallLimitError } from './limits.js';
+import { UnsafeArchiveError } from './safe-fs.js';
+import type { FileSink, SafeTree } from './safe-tree.js';
 
-/** The archive would write outside its staging directory, or holds entries we never extract. */
-export class UnsafeArchiveError extends Error {
-  override readonly name = 'UnsafeArchiveError';
+/** How to unpack one archive. */
+export interface UnpackOptions {
+  /** Honour OCI whiteouts (image layers). @default false */
+  whiteouts?: boolean;
+  /** Stops the unpacking with this signal's reason. */
+  signal?: AbortSignal;
 }
 
-const ALLOWED_TYPES: ReadonlySet<string> = new Set([
-  'File',
-  'OldFile',
-  'ContiguousFile',
-  'Directory',
-  'SymbolicLink',
-  'Link',
-]);
-
-/** Normalised POSIX path inside the archive root, or `undefined` when it leaves the root. */
-function inside(p: string): string | undefined {
-  const normal = path.posix.normalize(p);
-  if (path.posix.isAbsolute(normal) || normal === '..' || normal.startsWith('../')) return undefined;
-  return normal === '.' ? '' : normal.replace(/\/$/, '');
-}
-
-function refusal(entry: ReadEntry): string | undefined {
-  const raw = entry.path;
-  if (path.posix.isAbsolute(raw) || /^[A-Za-z]:[\\/]/.test(raw)) return `absolute path "${raw}"`;
-  if (raw.split(/[\\/]/).includes('..')) return `path "${raw}" contains ".."`;
-  if (!ALLOWED_TYPES.has(entry.type)) return `"${raw}" is a ${entry.type}, not a file, directory or link`;
-  const link = entry.linkpath ?? '';
-  if (entry.type === 'SymbolicLink') {
-    if (path.posix.isAbsolute(link)) return `symlink "${raw}" points to absolute path "${link}"`;
-    if (inside(path.posix.join(path.posix.dirname(raw), link)) === undefined)
-      return `symlink "${raw}" points outside the archive ("${link}")`;
-  }
-  if (entry.type === 'Link' && inside(link) === undefined)
-    return `hard link "${raw}" points outside the archive ("${link}")`;
-  return undefined;
-}
-
-/** Entry count and uncompressed size of a safe archive. */
-export interface ArchiveSummary {
-  entries: number;
-  bytes: number;
-}
+const describe = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
 /**
- * Reads every header of the archive (gzip or plain tar) and refuses it if any entry is unsafe.
- * @throws UnsafeArchiveError naming the first offending entry, or Error for an unreadable archive.
+ * Unpacks the tar stream `source` into `tree`.
+ * @throws UnsafeArchiveError or InstallLimitError naming the entry, or Error for an unreadable archive.
  */
-export async function inspectArchive(file: string): Promise<ArchiveSummary> {
-  const symlinks = new Set<string>();
-  let problem: string | undefined;
+export async function unpackTar(source: Readable, tree: SafeTree, options: UnpackOptions = {}): Promise<void> {
+  const parser = new Parser({ strict: true });
+  const whiteouts = options.whiteouts ?? false;
   let entries = 0;
-  let bytes = 0;
-  const onReadEntry = (entry: ReadEntry): void => {
-    entries += 1;
-    bytes += entry.size;
-    if (problem !== undefined) return;
-    problem = refusal(entry);
-    const normal = inside(entry.path) ?? '';
-    const parts = normal.split('/');
-    // An entry below a path the archive made a symlink would be written wherever that link points.
-    for (let i = 1; i < parts.length && problem === undefined; i += 1) {
-      if (symlinks.has(parts.slice(0, i).join('/')))
-        problem = `"${entry.path}" would be written through symlink "${parts.slice(0, i).join('/')}"`;
-    }
-    if (entry.type === 'SymbolicLink') symlinks.add(normal);
-  };
-  try {
-    await listTar({ file, strict: true, onReadEntry });
-  } catch (err) {
-    throw new Error(`not a readable .tar or .tar.gz archive: ${(err as Error).message}`);
-  }
-  if (problem !== undefined) throw new UnsafeArchiveError(`refusing archive: ${problem}`);
-  if (entries === 0) throw new Error('not a readable .tar or .tar.gz archive: it holds no entries');
-  return { entries, bytes };
+  await new Promise<void>((resolve, reject) => {
+    let settled = false;
+    let sink: FileSink | undefined;
+    /** `fromSource`: the source's own failure (a broken download), passed on unchanged. */
+    const fail = (err: unknown, fromSource = false): void => {
+      if (settled) return;
+      settled = true;
+      sink?.abort();
+      source.destroy();
+      options.signal?.removeEventListener('abort', onAbort);
+      const known = fromSource || err instanceof UnsafeArchiveError || err instanceof InstallLimitError;
+      reject(
+        known && err instanceof Error ? err : new Error(`not a readable .tar or .tar.gz archive: ${describe(err)}`),
+      );
+    };
+    const onAbort = (): void => fail(options.signal?.reason, true);
+    parser.on('entry', (entry: ReadEntry) => {
+      entries += 1;
+      if (settled) {
+        entry.resume();
+        return;
+      }
+      try {
+        sink = tree.add(entry, whiteouts);
+      } catch (err) {
+        entry.resume();
+        fail(err);
+        return;
+      }
+      const current = sink;
+      if (current === undefined) {
+        entry.resume();
+        return;
+      }
+      entry.on('data', (chunk: Buffer) => {
+        if (settled) return;
+        try {
+          current.write(chunk);
+        } catch (err) {
+          fail(err);
+        }
+      });
+      entry.on('end', () => {
+        if (settled) return;
+        try {
+          current.close();
+        } catch (err) {
+          fail(err);
+        }
+      });
+    });
+    parser.on('error', (err: Error) => fail(err));
+    parser.on('end', () => {
+      if (settled) return;
+      if (entries === 0) {
+        fail(new Error('it holds no entries'));
+        return;
+      }
+      settled = true;
+      options.signal?.removeEventListener('abort', onAbort);
+      resolve();
+    });
+    source.on('error', (err) => fail(err, true));
+    if (options.signal?.aborted === true) onAbort();
+    else options.signal?.addEventListener('abort', onAbort, { once: true });
+    source.pipe(parser);
+  });
 }
 
-/** How to extract. */
-export interface ExtractOptions {
-  /** Called with `(archiveBytesRead, archiveSize)` as extraction advances. */
+/** How to unpack a downloaded tarball. */
+export interface UnpackFileOptions {
+  /** Called with `(archiveBytesRead, archiveSize)` as unpacking advances. */
   onProgress: (done: number, total: number) => void;
-  /** Stretch extraction over at least this long (a test knob that makes a mid-extraction crash observable). @default 0 */
+  /** Stretch unpacking over at least this long (a test knob that makes a mid-extraction crash observable). @default 0 */
   slowMs?: number;
+  signal?: AbortSignal;
 }
 
-/** Extracts an archive already passed by {@link inspectArchive} into the existing directory `dest`. */
-export async function extractArchive(file: string, dest: string, options: ExtractOptions): Promise<void> {
+/** Unpacks the tarball `file` into `tree`, reporting progress by archive bytes read. */
+export async function unpackFile(file: string, tree: SafeTree, options: UnpackFileOptions): Promise<void> {
   const total = (await stat(file)).size;
   const slowMs = options.slowMs ?? 0;
   const started = Date.now();
@@ -108,17 +122,8 @@ export async function extractArchive(file: string, dest: string, options: Extrac
       else callback(null, chunk);
     },
   });
-  const source = createReadStream(file, slowMs > 0 ? { highWaterMark: 4096 } : {});
-  const unpack = new Unpack({ cwd: dest, strict: true, preservePaths: false });
-  await new Promise<void>((resolve, reject) => {
-    const fail = (err: unknown): void => {
-      source.destroy();
-      reject(new Error(`extracting archive: ${err instanceof Error ? err.message : String(err)}`));
-    };
-    source.on('error', fail);
-    meter.on('error', fail);
-    unpack.on('error', fail);
-    unpack.on('finish', () => resolve());
-    source.pipe(meter).pipe(unpack);
-  });
+  const source = createReadStream(file, { highWaterMark: slowMs > 0 ? 4096 : 16_384 });
+  source.on('error', (err) => meter.destroy(err));
+  meter.on('close', () => source.destroy());
+  await unpackTar(source.pipe(meter), tree, options.signal !== undefined ? { signal: options.signal } : {});
 }

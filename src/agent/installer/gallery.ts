@@ -4,6 +4,7 @@
  */
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { isImageUri } from './artifact.js';
 import { fetchText } from './download.js';
 import { GalleryIndexSchema, type Gallery, type GalleryEntry } from './gallery-types.js';
 
@@ -69,6 +70,8 @@ export async function resolveFromGalleries(galleries: readonly Gallery[], name: 
 }
 
 function resolveUri(uri: string, indexUrl: string): string {
+  // Image references (`quay.io/org/repo:tag`) are not paths relative to the index.
+  if (isImageUri(uri)) return uri;
   try {
     return new URL(uri, indexUrl).href;
   } catch {

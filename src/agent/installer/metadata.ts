@@ -3,10 +3,12 @@
  * Key names follow LocalAI's (`name`, `gallery_url`, `installed_at`, `version`, `uri`, `digest`,
  * `alias`), plus `run` for an entry point other than `run.sh`.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import type { BackendInfo } from '../../protocol/index.js';
+import { writeOwnFile } from './safe-fs.js';
 
 /** The metadata file name inside a backend directory. */
 export const METADATA_FILE = 'metadata.json';
@@ -33,7 +35,10 @@ export type BackendMetadata = z.output<typeof BackendMetadataSchema>;
 export async function readMetadata(dir: string): Promise<BackendMetadata | undefined> {
   let text: string;
   try {
-    text = await readFile(path.join(dir, METADATA_FILE), 'utf8');
+    text = await readFile(path.join(dir, METADATA_FILE), {
+      encoding: 'utf8',
+      flag: constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK,
+    });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw err;
@@ -50,9 +55,9 @@ export async function readMetadata(dir: string): Promise<BackendMetadata | undef
   return parsed.data;
 }
 
-/** Writes `dir/metadata.json`. */
-export async function writeMetadata(dir: string, metadata: BackendMetadata): Promise<void> {
-  await writeFile(path.join(dir, METADATA_FILE), `${JSON.stringify(metadata, null, 2)}\n`, { mode: 0o644 });
+/** Writes `dir/metadata.json` (a real directory) as a new file, never through a link the archive left there. */
+export function writeMetadata(dir: string, metadata: BackendMetadata): void {
+  writeOwnFile(dir, METADATA_FILE, `${JSON.stringify(metadata, null, 2)}\n`);
 }
 
 /**

@@ -1,20 +1,23 @@
 /**
- * The real installer: resolves a backend in a gallery (or takes the request's `uri`), downloads
- * the tarball with progress, verifies its SHA-256, extracts it into a staging directory, writes
- * `metadata.json` and swaps the result into place. Any failure before the swap leaves the
+ * The real installer: resolves a backend in a gallery (or takes the request's `uri`), fetches the
+ * artifact with progress (a tarball, verified by SHA-256; an OCI image from a registry or an image
+ * tarball, layer by layer; or a local directory) into a staging directory, writes `metadata.json`
+ * and swaps the result into place. Any failure before the swap leaves the
  * installed version untouched.
  */
-import { chmod, lstat, mkdir, readdir, rm } from 'node:fs/promises';
+import { lstat, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from '../../log.js';
 import { InstallPhase, type BackendInfo } from '../../protocol/index.js';
 import type { ProgressSink } from '../progress-publisher.js';
 import { versionFromUri } from '../simulation-knobs.js';
-import { downloadTo, fetchableUrl } from './download.js';
-import { extractArchive, inspectArchive } from './extract.js';
+import { OciClient } from '../../oci/index.js';
+import { classifyArtifact } from './artifact.js';
+import { fetchArtifact } from './fetch-artifact.js';
 import { resolveFromGalleries } from './gallery.js';
 import type { Gallery } from './gallery-types.js';
 import { assertSafeBackendName, BackendsLayout, isSafeBackendName } from './layout.js';
+import { DEFAULT_INSTALL_LIMITS, InstallLimitError, LIMIT_FLAGS, type InstallLimits } from './limits.js';
 import {
   DEFAULT_RUN,
   nextInstalledAt,
@@ -23,7 +26,10 @@ import {
   writeMetadata,
   type BackendMetadata,
 } from './metadata.js';
+import { makeEntryPointExecutable, verifyTree } from './safe-fs.js';
+import { SafeTree } from './safe-tree.js';
 import type { Installer, InstallSpec, LaunchSpec } from './types.js';
+import { redactCredentials } from './uri-credentials.js';
 
 /** How to set up a {@link RealInstaller}. */
 export interface RealInstallerOptions {
@@ -34,15 +40,21 @@ export interface RealInstallerOptions {
   log: Logger;
   /** Stretch each extraction over at least this long (test knob for crash tests). @default 0 */
   extractDelayMs?: number;
+  /** Size, entry and time limits of each install; unset fields keep {@link DEFAULT_INSTALL_LIMITS}. */
+  limits?: Partial<InstallLimits>;
 }
 
 /** Installs tarball backends into a directory. Create with {@link RealInstaller.open}. */
 export class RealInstaller implements Installer {
   private readonly layout: BackendsLayout;
   private readonly lastInstalledAt = new Map<string, string>();
+  private readonly limits: InstallLimits;
+  private readonly oci: OciClient;
 
   private constructor(private readonly options: RealInstallerOptions) {
     this.layout = new BackendsLayout(path.resolve(options.backendsDir));
+    this.limits = { ...DEFAULT_INSTALL_LIMITS, ...options.limits };
+    this.oci = new OciClient({ timeoutMs: this.limits.idleTimeoutMs });
   }
 
   /** Prepares the directory (repairing an interrupted swap, clearing stale staging) and returns the installer. */
@@ -66,6 +78,30 @@ export class RealInstaller implements Installer {
   }
 
   async install(spec: InstallSpec, progress: ProgressSink): Promise<BackendInfo> {
+    const deadline = new AbortController();
+    const { deadlineMs } = this.limits;
+    const timer =
+      deadlineMs > 0
+        ? setTimeout(
+            () =>
+              deadline.abort(
+                new InstallLimitError(
+                  `the install took longer than ${deadlineMs} ms, the deadline (${LIMIT_FLAGS.deadlineMs})`,
+                ),
+              ),
+            deadlineMs,
+          )
+        : undefined;
+    try {
+      return await this.installOnce(spec, progress, deadline.signal);
+    } catch (err) {
+      throw new Error(redactCredentials(err instanceof Error ? err.message : String(err)));
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async installOnce(spec: InstallSpec, progress: ProgressSink, signal: AbortSignal): Promise<BackendInfo> {
     const name = spec.uri !== '' && spec.name !== '' ? spec.name : spec.backend;
     assertSafeBackendName(name);
     const dir = this.layout.dirOf(name);
@@ -75,46 +111,39 @@ export class RealInstaller implements Installer {
     }
     progress({ phase: InstallPhase.Resolving, percentage: 0, fileName: name });
     const source = await this.resolve(spec, name);
+    const artifact = await classifyArtifact(source.artifactUrl);
     const download = this.layout.scratch(this.layout.downloads, name);
     const staging = this.layout.scratch(this.layout.staging, name);
-    const fileName = path.posix.basename(new URL(source.artifactUrl).pathname) || name;
     try {
-      const fetched = await downloadTo(source.artifactUrl, download, (done, total) =>
-        progress({
-          phase: InstallPhase.Downloading,
-          percentage: total === undefined || total === 0 ? 0 : (100 * done) / total,
-          fileName,
-          currentBytes: done,
-          ...(total !== undefined ? { totalBytes: total } : {}),
-        }),
-      );
-      const expected = source.sha256?.replace(/^sha256:/, '').toLowerCase();
-      if (expected !== undefined && expected !== fetched.sha256) {
-        throw new Error(`sha256 mismatch for ${source.artifactUrl}: expected ${expected}, got ${fetched.sha256}`);
-      }
-      progress({ phase: InstallPhase.Extracting, percentage: 0, fileName });
-      await inspectArchive(download);
-      await mkdir(staging, { recursive: true });
-      await extractArchive(download, staging, {
-        slowMs: this.options.extractDelayMs ?? 0,
-        onProgress: (done, total) =>
-          progress({ phase: InstallPhase.Extracting, percentage: (100 * done) / total, fileName }),
+      const tree = SafeTree.open(staging, this.limits);
+      const digest = await fetchArtifact(artifact, {
+        tree,
+        download,
+        progress,
+        signal,
+        limits: this.limits,
+        oci: this.oci,
+        extractDelayMs: this.options.extractDelayMs ?? 0,
+        ...(source.sha256 !== undefined ? { sha256: source.sha256 } : {}),
       });
-      const root = await backendRoot(staging, source.run);
-      await assertEntryPoint(root, source.run);
+      const root = await backendRoot(tree.root, source.run);
+      verifyTree(root);
+      makeEntryPointExecutable(root, source.run);
+      const fileName = name;
       progress({ phase: InstallPhase.Starting, percentage: 50, fileName });
       const previous = this.lastInstalledAt.get(name) ?? (await this.metadataOrWarn(name))?.installed_at;
       const metadata: BackendMetadata = {
         name,
         version: source.version,
         uri: source.artifactUrl,
-        digest: `sha256:${fetched.sha256}`,
+        digest,
         installed_at: nextInstalledAt(previous === '' ? undefined : previous),
         ...(source.galleryUrl !== undefined ? { gallery_url: source.galleryUrl } : {}),
         ...(source.alias !== '' ? { alias: source.alias } : {}),
         ...(source.run !== DEFAULT_RUN ? { run: source.run } : {}),
       };
-      await writeMetadata(root, metadata);
+      writeMetadata(root, metadata);
+      signal.throwIfAborted();
       await this.layout.swapIn(name, root);
       this.lastInstalledAt.set(name, metadata.installed_at);
       progress({ phase: InstallPhase.Starting, percentage: 100, fileName });
@@ -124,7 +153,7 @@ export class RealInstaller implements Installer {
       );
       return toBackendInfo(name, metadata);
     } finally {
-      await rm(download, { force: true });
+      await rm(download, { recursive: true, force: true });
       await rm(staging, { recursive: true, force: true });
     }
   }
@@ -155,7 +184,6 @@ export class RealInstaller implements Installer {
 
   private async resolve(spec: InstallSpec, name: string): Promise<Source> {
     if (spec.uri !== '') {
-      fetchableUrl(spec.uri);
       return { artifactUrl: spec.uri, version: versionFromUri(spec.uri) ?? '', alias: spec.alias, run: DEFAULT_RUN };
     }
     const galleries = spec.galleries ?? this.options.galleries ?? [];
@@ -203,14 +231,4 @@ async function backendRoot(staging: string, run: string): Promise<string> {
   if (only !== undefined && only.isDirectory() && !entries.some((e) => e.name === run))
     return path.join(staging, only.name);
   return staging;
-}
-
-async function assertEntryPoint(root: string, run: string): Promise<void> {
-  const normal = path.posix.normalize(run);
-  const file = path.join(root, normal);
-  const info =
-    path.isAbsolute(normal) || normal.startsWith('..') ? undefined : await lstat(file).catch(() => undefined);
-  if (info === undefined || !info.isFile()) throw new Error(`not a valid backend: run file not found "${run}"`);
-  // Tarballs made without the executable bit still name a runnable script.
-  if ((info.mode & 0o100) === 0) await chmod(file, info.mode | 0o755);
 }

@@ -11,7 +11,14 @@ import {
   SIMULATION_FLAG_OPTIONS,
   SIMULATION_FLAGS_HELP,
 } from '../../agent/simulation-flags.js';
+import {
+  INSTALL_LIMIT_FLAG_OPTIONS,
+  INSTALL_LIMIT_FLAGS_HELP,
+  parseInstallLimitFlags,
+} from '../../agent/installer/limit-flags.js';
 import { createLogger } from '../../log.js';
+import { agentMetrics } from '../../metrics/agent-metrics.js';
+import { serveMetrics, type MetricsServer } from '../../metrics/metrics-server.js';
 import { connectNats } from '../../nats/index.js';
 import { nodeToken } from '../../protocol/index.js';
 import { ExitCode, UsageError } from '../exit.js';
@@ -23,6 +30,7 @@ import {
   natsOptionsFromFlags,
   parseFlagsOrUsage,
 } from '../nats-flags.js';
+import { metricsListenFromFlags, METRICS_FLAG_OPTIONS, METRICS_FLAGS_HELP } from '../metrics-flags.js';
 
 const AGENT_FLAG_OPTIONS = {
   'node-id': { type: 'string' },
@@ -33,8 +41,10 @@ const AGENT_FLAG_OPTIONS = {
   'ready-timeout-ms': { type: 'string' },
   'stop-grace-ms': { type: 'string' },
   'extract-delay-ms': { type: 'string' },
+  ...INSTALL_LIMIT_FLAG_OPTIONS,
   ...SIMULATION_FLAG_OPTIONS,
   ...NATS_FLAG_OPTIONS,
+  ...METRICS_FLAG_OPTIONS,
   ...HELP_FLAG_OPTIONS,
 } as const;
 
@@ -55,8 +65,9 @@ Agent flags:
   --ready-timeout-ms MS     how long a started backend may take to listen (default 30000)
   --stop-grace-ms MS        SIGTERM to SIGKILL grace for backend processes (default 5000)
   --extract-delay-ms MS     stretch each extraction over at least MS (for crash-recovery tests)
-  -h, --help                this help
+${METRICS_FLAGS_HELP}  -h, --help                this help
 
+${INSTALL_LIMIT_FLAGS_HELP}
 ${SIMULATION_FLAGS_HELP}(--legacy also applies without --simulate.)
 
 ${NATS_FLAGS_HELP}
@@ -121,9 +132,19 @@ export async function run(args: string[]): Promise<number> {
   const readyTimeoutMs = ms('ready-timeout-ms', values['ready-timeout-ms']);
   const stopGraceMs = ms('stop-grace-ms', values['stop-grace-ms']);
   const extractDelayMs = ms('extract-delay-ms', values['extract-delay-ms']);
+  let installLimits: ReturnType<typeof parseInstallLimitFlags>;
+  try {
+    installLimits = parseInstallLimitFlags(values);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
 
+  const metricsListen = await metricsListenFromFlags(values['metrics-listen']);
   const log = createLogger();
   const nc = await connectNats({ ...natsOptions, name: `fleet-rollout agent ${nodeId}` });
+  const metrics: MetricsServer | undefined =
+    metricsListen === undefined ? undefined : await serveMetrics(metricsListen, agentMetrics.registry);
+  if (metrics !== undefined) console.log(`agent ${nodeId} metrics on ${metrics.url}`);
   const servers = describeServers(natsOptions);
   if (knobs !== undefined) {
     const node = {
@@ -141,7 +162,10 @@ export async function run(args: string[]): Promise<number> {
     console.log(
       `agent ${nodeId} serving on ${servers} (simulated: ${installed}${node.legacy === true ? ', legacy' : ''})`,
     );
-    return await serveUntilSignal(nc, log, () => fleet.stop(shutdownGraceMs));
+    return await serveUntilSignal(nc, log, async () => {
+      await fleet.stop(shutdownGraceMs);
+      await metrics?.close();
+    });
   }
   const agent = await startAgent({
     nc,
@@ -153,7 +177,11 @@ export async function run(args: string[]): Promise<number> {
     ...(readyTimeoutMs !== undefined ? { readyTimeoutMs } : {}),
     ...(stopGraceMs !== undefined ? { stopGraceMs } : {}),
     ...(extractDelayMs !== undefined ? { extractDelayMs } : {}),
+    installLimits,
   });
   console.log(`agent ${nodeId} serving on ${servers} (backends dir ${agent.backendsDir})`);
-  return await serveUntilSignal(nc, log, () => agent.stop(shutdownGraceMs));
+  return await serveUntilSignal(nc, log, async () => {
+    await agent.stop(shutdownGraceMs);
+    await metrics?.close();
+  });
 }

@@ -8,6 +8,8 @@ import { createFrontendClient } from '../../frontend/index.js';
 import { createLogger } from '../../log.js';
 import { connectNats } from '../../nats/index.js';
 import { createOrchestratorWorker, installRuntimeLogger } from '../../worker.js';
+import { formatListenAddress } from '../../metrics/listen-address.js';
+import { metricsListenFromFlags, METRICS_FLAG_OPTIONS, METRICS_FLAGS_HELP } from '../metrics-flags.js';
 import { parseCommandArgs, expectPositionals } from '../args.js';
 import { CONNECTION_FLAG_OPTIONS, TEMPORAL_FLAGS_HELP } from '../connection-flags.js';
 import { ExitCode, UnreachableError } from '../exit.js';
@@ -22,7 +24,7 @@ over NATS. Run one or more; they share the task queue. Stops cleanly on SIGINT o
 
 Flags:
   --task-queue NAME           task queue to poll (TEMPORAL_TASK_QUEUE; default fleet-rollout)
-  -h, --help                  this help
+${METRICS_FLAGS_HELP}  -h, --help                  this help
 
 ${TEMPORAL_FLAGS_HELP}
 ${NATS_FLAGS_HELP}
@@ -39,6 +41,7 @@ Examples:
 export async function run(args: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs('worker', args, {
     ...CONNECTION_FLAG_OPTIONS,
+    ...METRICS_FLAG_OPTIONS,
     ...LOCALAI_FLAG_OPTIONS,
   });
   if (values.help === true) {
@@ -50,8 +53,9 @@ export async function run(args: string[]): Promise<number> {
   const natsOptions = natsOptionsFromFlags(values, connection.env);
   const frontendConfig = frontendConfigFromFlags(values, connection.env);
   const options = temporalConnectionOptions(connection.settings);
+  const metricsListen = await metricsListenFromFlags(values['metrics-listen']);
   const log = createLogger();
-  installRuntimeLogger(log);
+  installRuntimeLogger(log, metricsListen === undefined ? {} : { metricsListen });
   const nc = await connectNats(natsOptions);
   let native: NativeConnection;
   try {
@@ -74,6 +78,7 @@ export async function run(args: string[]): Promise<number> {
         temporal: describeTemporalSettings(connection.settings),
         nats: describeServers(natsOptions),
         taskQueue: connection.taskQueue,
+        ...(metricsListen !== undefined ? { metrics: `http://${formatListenAddress(metricsListen)}/metrics` } : {}),
         localai: frontendConfig?.url ?? 'none',
       },
       'orchestrator worker running; SIGINT or SIGTERM stops it',

@@ -20,6 +20,8 @@ export function sha256(data: Buffer | string): string {
 export interface FileServer {
   readonly url: string;
   files: Map<string, Buffer | string>;
+  /** Paths answered by a handler of their own (stalling, lying or endless servers); checked first. */
+  handlers: Map<string, http.RequestListener>;
   hits: string[];
   close(): Promise<void>;
 }
@@ -27,10 +29,16 @@ export interface FileServer {
 /** Starts a {@link FileServer} on a free loopback port. */
 export async function serveFiles(): Promise<FileServer> {
   const files = new Map<string, Buffer | string>();
+  const handlers = new Map<string, http.RequestListener>();
   const hits: string[] = [];
   const server = http.createServer((req, res) => {
     const route = req.url ?? '/';
     hits.push(route);
+    const handler = handlers.get(route);
+    if (handler !== undefined) {
+      handler(req, res);
+      return;
+    }
     const body = files.get(route);
     if (body === undefined) {
       res.writeHead(404).end('not found');
@@ -43,6 +51,7 @@ export async function serveFiles(): Promise<FileServer> {
   return {
     url: `http://127.0.0.1:${port}`,
     files,
+    handlers,
     hits,
     close: () =>
       new Promise((resolve) => {

@@ -3,7 +3,7 @@ import { after } from 'node:test';
 import net from 'node:net';
 import path from 'node:path';
 import type { NatsConnection } from 'nats';
-import { startAgent, type Agent } from '../../../src/agent/index.js';
+import { startAgent, type Agent, type AgentOptions } from '../../../src/agent/index.js';
 import { uniqueName, useServers, type ServerSet } from '../../support/servers.js';
 import { serveFiles, tempDir, type FileServer } from './files.js';
 import { lazyConnection, testLogger } from './wire.js';
@@ -19,11 +19,12 @@ export interface AgentUnderTest {
   http: FileServer;
 }
 
-/** Registers the hooks and returns the helpers of a real-agent test file. */
-export function useRealAgents(): {
+/** Registers the hooks and returns the helpers of a real-agent test file; `registry` adds an OCI registry. */
+export function useRealAgents(options: { registry?: boolean } = {}): {
   servers: ServerSet;
   connection: () => Promise<NatsConnection>;
-  setup: () => Promise<AgentUnderTest>;
+  /** Starts an agent; `overrides` replace its options (limits, logger). */
+  setup: (overrides?: Partial<AgentOptions>) => Promise<AgentUnderTest>;
 } {
   const agents: Agent[] = [];
   let files: FileServer | undefined;
@@ -32,12 +33,12 @@ export function useRealAgents(): {
     await files?.close();
     await connection.close();
   });
-  const servers = useServers({ nats: true, temporal: false });
+  const servers = useServers({ nats: true, temporal: false, registry: options.registry ?? false });
   const connection = lazyConnection(() => servers.nats.url);
   return {
     servers,
     connection: () => connection.get(),
-    setup: async () => {
+    setup: async (overrides = {}) => {
       const nc = await connection.get();
       files ??= await serveFiles();
       const root = tempDir('agent');
@@ -50,6 +51,7 @@ export function useRealAgents(): {
         log: testLogger(),
         readyTimeoutMs: 10_000,
         stopGraceMs: 1_000,
+        ...overrides,
       });
       agents.push(agent);
       return { agent, id, dir, http: files, root };

@@ -7,13 +7,13 @@ import { gzipSync } from 'node:zlib';
 /** One archive member. */
 export interface TarEntry {
   path: string;
-  type?: 'file' | 'dir' | 'symlink' | 'hardlink' | 'fifo';
+  type?: 'file' | 'dir' | 'symlink' | 'hardlink' | 'fifo' | 'chardev';
   content?: string | Buffer;
   linkpath?: string;
   mode?: number;
 }
 
-const TYPE_FLAGS = { file: '0', hardlink: '1', symlink: '2', fifo: '6', dir: '5' } as const;
+const TYPE_FLAGS = { file: '0', hardlink: '1', symlink: '2', chardev: '3', fifo: '6', dir: '5' } as const;
 
 function octal(value: number, width: number): string {
   return `${value.toString(8).padStart(width - 1, '0')}\0`;

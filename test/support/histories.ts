@@ -1,0 +1,63 @@
+/**
+ * Recorded workflow histories: a frozen record of what earlier code ran. Files under
+ * `test/histories/` are only ever added (see its README): `recordHistory` names a new file after the
+ * commit that recorded it and refuses to overwrite one, and `MANIFEST` holds the sha256 of every
+ * file so that the replay test fails when a recorded history is modified instead of added.
+ */
+import { createHash } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { locateTool, PROJECT_ROOT } from '../../src/local/tools.js';
+
+export const HISTORIES_DIR = path.join(PROJECT_ROOT, 'test', 'histories');
+export const MANIFEST_PATH = path.join(HISTORIES_DIR, 'MANIFEST');
+
+/** sha256 of a file's bytes, hex. */
+export function sha256Of(file: string): string {
+  return createHash('sha256').update(readFileSync(file)).digest('hex');
+}
+
+/** The manifest: file name → sha256, from lines `<sha256>  <file>`. */
+export function readManifest(): Map<string, string> {
+  const entries = new Map<string, string>();
+  for (const line of readFileSync(MANIFEST_PATH, 'utf8').split('\n')) {
+    const match = /^([0-9a-f]{64}) {2}(\S+)$/.exec(line.trim());
+    if (match?.[1] !== undefined && match[2] !== undefined) entries.set(match[2], match[1]);
+  }
+  return entries;
+}
+
+function currentCommit(): string {
+  try {
+    return execFileSync('git', ['rev-parse', '--short=7', 'HEAD'], { cwd: PROJECT_ROOT, encoding: 'utf8' }).trim();
+  } catch {
+    return 'uncommitted';
+  }
+}
+
+/**
+ * With RECORD_HISTORIES=1, writes a finished run's history to `test/histories/<name>-<commit>.json`
+ * and appends it to the manifest. An existing file is never overwritten: record after committing
+ * the change that makes a new history worth keeping.
+ */
+export function recordHistory(temporalAddress: string, workflowId: string, name: string): void {
+  if (process.env['RECORD_HISTORIES'] !== '1') return;
+  const file = `${name}-${currentCommit()}.json`;
+  const target = path.join(HISTORIES_DIR, file);
+  if (existsSync(target)) {
+    throw new Error(`${file} exists already: recorded histories are never overwritten (commit first, then record)`);
+  }
+  const json = execFileSync(locateTool('temporal'), [
+    'workflow',
+    'show',
+    '--workflow-id',
+    workflowId,
+    '--address',
+    temporalAddress,
+    '--output',
+    'json',
+  ]);
+  writeFileSync(target, json, { flag: 'wx' });
+  writeFileSync(MANIFEST_PATH, `${sha256Of(target)}  ${file}\n`, { flag: 'a' });
+}
