@@ -3,7 +3,7 @@
  * quick run (about a minute), and the command-line arguments that choose between them.
  */
 
-export const SCENARIO_IDS = ['a', 'b', 'c', 'd', 'e', 'f'] as const;
+export const SCENARIO_IDS = ['a', 'b', 'c', 'd', 'e', 'f', 'g'] as const;
 export type ScenarioId = (typeof SCENARIO_IDS)[number];
 
 /** A rollout of N nodes, P at a time, each install taking T ms (scenarios a–d). */
@@ -36,6 +36,14 @@ export interface ProgressParams {
   timeoutMs: number;
 }
 
+/** Control commands through the CLI against `temporal workflow describe` (scenario g). */
+export interface ControlCommandParams {
+  /** Installs long enough that the rollout stays running while the commands run. */
+  installMs: number;
+  /** Pairs of (control command, describe) run in turn. */
+  runs: number;
+}
+
 export interface BenchPlan {
   a: FanOutParams;
   b: FanOutParams;
@@ -43,6 +51,7 @@ export interface BenchPlan {
   d: FanOutParams;
   e: ControlParams;
   f: ProgressParams;
+  g: ControlCommandParams;
 }
 
 const MINUTE = 60_000;
@@ -55,6 +64,7 @@ export const FULL_PLAN: BenchPlan = {
   d: { nodes: 10_000, maxParallel: 200, installMs: 0, timeoutMs: 12 * MINUTE },
   e: { nodes: 40, maxParallel: 8, installMs: 5_000, trials: 3, pauseAt: [0.5, 1.02, 1.06], timeoutMs: 5 * MINUTE },
   f: { nodes: 2, installMs: 20_000, pollMs: 50, timeoutMs: 3 * MINUTE },
+  g: { installMs: 10 * MINUTE, runs: 21 },
 };
 
 /** About a minute (`npm run bench -- --quick`). */
@@ -65,6 +75,7 @@ export const QUICK_PLAN: BenchPlan = {
   d: { nodes: 1_000, maxParallel: 100, installMs: 0, timeoutMs: 5 * MINUTE },
   e: { nodes: 12, maxParallel: 4, installMs: 3_000, trials: 1, pauseAt: [1.04], timeoutMs: 2 * MINUTE },
   f: { nodes: 1, installMs: 6_000, pollMs: 50, timeoutMs: 2 * MINUTE },
+  g: { installMs: 10 * MINUTE, runs: 11 },
 };
 
 export interface BenchArgs {
@@ -82,7 +93,7 @@ Runs the rollout benchmark against real servers (Temporal dev server, nats-serve
 simulated fleet, writes bench/results/<timestamp>.json and prints a Markdown table.
 
   --quick           small sizes, about a minute
-  --only LIST       scenarios to run, e.g. --only a,b (default: a,b,c,d,e,f)
+  --only LIST       scenarios to run, e.g. --only a,b (default: a,b,c,d,e,f,g)
   --fresh-servers   new servers for every scenario (default: one pair, fresh names per scenario)
   -h, --help        this help
 

@@ -4,6 +4,7 @@
  */
 import type { BenchPlan, ScenarioId } from './config.js';
 import { measureBaseline } from './baseline.js';
+import { measureControlCommands } from './control-command-latency.js';
 import { measureControl } from './control-latency.js';
 import { measureProgress } from './progress-latency.js';
 import { atLeast, atMost, equals, type ScenarioResult } from './report.js';
@@ -203,6 +204,24 @@ export const SCENARIOS: Record<ScenarioId, ScenarioDefinition> = {
           polls: run.polls,
           finalPhase: run.finalPhase,
         },
+      };
+    },
+  },
+  g: {
+    title: 'Control command latency (CLI vs temporal workflow describe)',
+    needsWorker: true,
+    params: ({ g }) => ({ runs: g.runs }),
+    run: async (ctx, { g }) => {
+      const run = await measureControlCommands(ctx, g);
+      const p50 = run.control?.p50 ?? null;
+      return {
+        metrics: {
+          controlP50Ms: p50,
+          describeP50Ms: run.describe?.p50 ?? null,
+          ratioToDescribe: run.ratio ?? null,
+        },
+        targets: [atMost('controlP50Ms', p50, 300)],
+        details: { run },
       };
     },
   },

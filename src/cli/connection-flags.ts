@@ -5,16 +5,11 @@
  * Secret values never appear in a message.
  */
 import { readFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import {
-  InvalidSettingsError,
-  parseTemporalSettings,
-  TEMPORAL_ENV,
-  temporalSettingsFromEnv,
-  type TemporalSettings,
-} from '../client/index.js';
-import { NATS_ENV } from '../nats/index.js';
+import { parseTemporalSettings } from '../client/connect.js';
+import { InvalidSettingsError } from '../client/errors.js';
+import { TEMPORAL_ENV, temporalSettingsFromEnv, type TemporalSettings } from '../client/settings.js';
+import { NATS_ENV } from '../nats/options.js';
 import { UsageError } from './exit.js';
 import { NATS_FLAG_OPTIONS, secretFlag, warnOnStderr } from './nats-flags.js';
 
@@ -81,6 +76,12 @@ export const ConfigFileSchema = z
   .strict();
 /** A validated `--config` file. */
 export type ConfigFile = z.output<typeof ConfigFileSchema>;
+
+/** YAML is loaded only when a config file is read: commands without one skip its load. */
+function parseYaml(raw: string): unknown {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a synchronous lazy load
+  return (require('yaml') as typeof import('yaml')).parse(raw);
+}
 
 /** Reads and validates a config file. @throws UsageError naming `--config`, the file and the field. */
 export function loadConfigFile(file: string): ConfigFile {

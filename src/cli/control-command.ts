@@ -1,13 +1,17 @@
 /**
  * The shape shared by the control commands (`pause`, `resume`, `abort`, `promote`, `skip`,
- * `retry`, `set-max-parallel`): positionals, an optional `--reason`, one update, one line out.
+ * `retry`, `set-max-parallel`): positionals, an optional `--reason`, one update, one reply.
+ * Controls go out as one light gRPC call (no Temporal SDK load), so a control takes a few
+ * hundred milliseconds from process start.
  */
-import type { Client } from '@temporalio/client';
-import type { RolloutStatus } from '../workflows/status.js';
+import type { ControlCall } from '../client/control-calls.js';
+import { queryStatusRpc, sendControlRpc } from '../client/control-rpc.js';
+import { InvalidSettingsError, TemporalUnreachableError } from '../client/errors.js';
 import { expectPositionals, parseCommandArgs } from './args.js';
 import { TEMPORAL_FLAG_OPTIONS, TEMPORAL_FLAGS_HELP } from './connection-flags.js';
-import { ExitCode } from './exit.js';
-import { resolveConnection, withClient } from './session.js';
+import { controlReply } from './control-reply.js';
+import { ExitCode, UnreachableError, UsageError } from './exit.js';
+import { printLines, resolveConnection } from './session.js';
 
 /** One control command. */
 export interface ControlCommand {
@@ -19,10 +23,8 @@ export interface ControlCommand {
   /** Whether it takes `--reason TEXT`. */
   reason?: boolean;
   examples: readonly string[];
-  /** Sends the update; `args` are the positionals after BACKEND. */
-  send: (client: Client, backend: string, args: string[], reason: string | undefined) => Promise<RolloutStatus>;
-  /** Past tense for the confirmation, e.g. `paused`. */
-  done: string;
+  /** The update to send; `args` are the positionals after BACKEND. */
+  call: (backend: string, args: string[], reason: string | undefined) => ControlCall;
 }
 
 function help(command: ControlCommand): string {
@@ -40,7 +42,7 @@ ${command.examples.map((e) => `  ${e}`).join('\n')}
 `;
 }
 
-/** Parses the arguments of `command`, sends its update, prints one confirmation line. */
+/** Parses the arguments of `command`, sends its update, prints the reply. */
 export async function runControl(command: ControlCommand, args: string[]): Promise<number> {
   const options =
     command.reason === true
@@ -53,9 +55,20 @@ export async function runControl(command: ControlCommand, args: string[]): Promi
   }
   const [backend = '', ...rest] = expectPositionals(command.name, positionals, command.positionals);
   const reason = 'reason' in values && typeof values.reason === 'string' ? values.reason : undefined;
-  return await withClient(resolveConnection(values), async (client) => {
-    const status = await command.send(client, backend, rest, reason);
-    process.stdout.write(`${command.done} ${[backend, ...rest].join(' ')}; ${status.message}\n`);
-    return ExitCode.Ok;
-  });
+  const call = command.call(backend, rest, reason);
+  const { settings } = resolveConnection(values);
+  try {
+    let status = await sendControlRpc(settings, call);
+    if (call.update === 'abort') {
+      // The update answers with counts only; the nodes caught mid-upgrade are asked for right after.
+      const active = await queryStatusRpc(settings, call, { nodes: 'active' }).catch(() => undefined);
+      if (active !== undefined) status = { ...status, nodes: active.nodes };
+    }
+    printLines(controlReply(call, status));
+  } catch (err) {
+    if (err instanceof TemporalUnreachableError) throw new UnreachableError(err.message);
+    if (err instanceof InvalidSettingsError) throw new UsageError(err.message);
+    throw err;
+  }
+  return ExitCode.Ok;
 }

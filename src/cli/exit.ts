@@ -1,5 +1,5 @@
 /** Process exit codes of the CLI, and the mapping from errors to them. */
-import { NatsConnectError } from '../nats/connection.js';
+import type { NatsConnectError } from '../nats/connection.js';
 
 export const ExitCode = { Ok: 0, RolloutFailed: 1, Usage: 2, Unreachable: 3 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
@@ -17,7 +17,8 @@ export class UnreachableError extends Error {
 /** Maps an error thrown by a command to its exit code and a one-line message. */
 export function exitCodeFor(err: unknown): { code: ExitCode; message: string } {
   if (err instanceof UsageError) return { code: ExitCode.Usage, message: err.message };
-  if (err instanceof UnreachableError || err instanceof NatsConnectError)
-    return { code: ExitCode.Unreachable, message: err.message };
+  // By name: importing the NATS module here would load the NATS client into every command.
+  const natsUnreachable = err instanceof Error && (err as Partial<NatsConnectError>).name === 'NatsConnectError';
+  if (err instanceof UnreachableError || natsUnreachable) return { code: ExitCode.Unreachable, message: err.message };
   return { code: ExitCode.RolloutFailed, message: err instanceof Error ? err.message : String(err) };
 }

@@ -10,6 +10,8 @@ import { isInFlight } from '../domain/node-state.js';
 import type { NodeStatus, RolloutStatus } from '../workflows/status.js';
 import { ExitCode } from './exit.js';
 import { countsLine, fitWidth, headline, inFlightLine, nodeTable, progressBar, type OutputStyle } from './render.js';
+import { installText, targetText, waitText } from './status-text.js';
+import { escapeText } from './terminal-text.js';
 
 /** Options of {@link followRollout}. */
 export interface FollowOptions {
@@ -34,6 +36,8 @@ export function liveFrame(style: OutputStyle, status: RolloutStatus): string[] {
   const width = Math.max(40, style.width ?? 100);
   const nodes = status.nodes.filter((n) => isInFlight(n.state));
   const lines = [headline(style, status), `${progressBar(status.progressPct, 30)}  ${countsLine(status)}`];
+  const waiting = waitText(status);
+  if (waiting !== undefined) lines.push(waiting);
   for (const node of nodes)
     lines.push(`  ${node.pct === undefined ? ' '.repeat(18) : progressBar(node.pct, 12)}  ${inFlightLine(node)}`);
   return lines.map((l) => fitWidth(l, width - 1));
@@ -53,11 +57,17 @@ export function changeLines(previous: RolloutStatus | undefined, next: RolloutSt
   for (const node of next.nodes) {
     if (node.state === 'pending' && !before.has(node.id)) continue;
     if (before.get(node.id) === nodeKey(node)) continue;
-    if (node.state === 'succeeded')
-      lines.push(
-        `${node.id}: succeeded${node.startedAt !== undefined && node.finishedAt !== undefined ? ` in ${formatDuration(node.finishedAt - node.startedAt)}` : ''}`,
-      );
-    else if (node.state === 'failed') lines.push(`${node.id}: failed: ${node.lastError ?? 'no error text'}`);
+    const id = escapeText(node.id);
+    if (node.state === 'succeeded') {
+      const took =
+        node.startedAt !== undefined && node.finishedAt !== undefined
+          ? ` in ${formatDuration(node.finishedAt - node.startedAt)}`
+          : '';
+      const before = installText(node.before);
+      const after = installText(node.after);
+      const versions = before !== undefined && after !== undefined ? ` (${before} → ${after})` : '';
+      lines.push(`${id}: succeeded${took}${versions}`);
+    } else if (node.state === 'failed') lines.push(`${id}: failed: ${escapeText(node.lastError ?? 'no error text')}`);
     else lines.push(inFlightLine(node));
   }
   const done = (s: RolloutStatus | undefined): number =>
@@ -100,7 +110,9 @@ export async function followRollout(client: Client, backend: string, options: Fo
     const nodes = previous === undefined || previous.counts.total <= ALL_NODES_UP_TO ? 'all' : 'active';
     let snapshot = await poll(client, backend, intervalMs, nodes);
     const status = snapshot.status;
-    const settled = isSettled(status.phase) || snapshot.execution !== 'RUNNING';
+    // A halted rollout still has its nodes in flight finishing: follow them until they are done.
+    const finishing = status.phase === 'halted' && status.counts.inFlight > 0;
+    const settled = (isSettled(status.phase) && !finishing) || snapshot.execution !== 'RUNNING';
     if (style.live) {
       const frame = settled ? [] : liveFrame(style, status);
       out.write(`${drawn > 0 ? `\u001b[${drawn}A\u001b[0J` : ''}${frame.map((l) => `${l}\n`).join('')}`);
@@ -113,13 +125,9 @@ export async function followRollout(client: Client, backend: string, options: Fo
       if (nodes === 'active') snapshot = await poll(client, backend, intervalMs, 'all');
       const final = snapshot.status;
       const lines = [headline(style, final), countsLine(final)];
-      if (final.nodes.length > 0) lines.push('', ...nodeTable(style, final.nodes));
-      if (final.phase === 'halted') {
-        lines.push(
-          '',
-          `halted: resume with 'fleet-rollout resume ${backend}' or end it with 'fleet-rollout abort ${backend}'`,
-        );
-      }
+      if (final.nodes.length > 0) lines.push('', ...nodeTable(style, final.nodes, targetText(final)));
+      const waiting = waitText(final);
+      if (final.phase === 'halted' && waiting !== undefined) lines.push('', waiting);
       out.write(`${lines.join('\n')}\n`);
       return snapshot;
     }

@@ -10,7 +10,7 @@ import {
   natsOptionsFromEnv,
   type NatsOptions,
   type NatsOptionsInput,
-} from '../nats/index.js';
+} from '../nats/options.js';
 import { UsageError } from './exit.js';
 
 /** `util.parseArgs` options of the NATS flags. */

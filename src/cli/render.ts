@@ -5,6 +5,8 @@
  */
 import { formatDuration } from '../domain/duration.js';
 import type { NodeStatus, RolloutStatus } from '../workflows/status.js';
+import { etaText, liveReplicasDown, outcomeLine, targetText, versionCell, waitText } from './status-text.js';
+import { escapeText } from './terminal-text.js';
 
 /** How output may be decorated. */
 export interface OutputStyle {
@@ -92,37 +94,50 @@ export function nodeDuration(node: NodeStatus, now?: number): string {
   return end === undefined ? '-' : formatDuration(Math.max(0, end - node.startedAt));
 }
 
-/** The final table of every node: state, attempts, fallback, duration, error. */
-export function nodeTable(style: OutputStyle, nodes: readonly NodeStatus[]): string[] {
+/**
+ * The table of every node: zone, wave (from 1), state, install before → after, attempts, fallback,
+ * duration, error. Text from nodes is shown with control characters escaped.
+ */
+export function nodeTable(style: OutputStyle, nodes: readonly NodeStatus[], target?: string): string[] {
   const rows = nodes.map((n) => [
-    n.id,
+    escapeText(n.id),
+    n.zone === '' ? '-' : escapeText(n.zone),
+    String(n.wave + 1),
     stateText(style, n.state),
+    versionCell(n, target),
     String(n.attempts),
     n.fallback ? 'legacy' : '-',
     nodeDuration(n),
-    (n.lastError ?? '').replace(/\s+/g, ' '),
+    escapeText((n.lastError ?? '').replace(/[ \t\r\n]+/g, ' ')),
   ]);
-  return formatTable(['NODE', 'STATE', 'ATTEMPTS', 'FALLBACK', 'DURATION', 'ERROR'], rows);
+  return formatTable(['NODE', 'ZONE', 'WAVE', 'STATE', 'VERSION', 'ATTEMPTS', 'FALLBACK', 'DURATION', 'ERROR'], rows);
 }
 
 /** One line on an in-flight node: state, phase and percentage. */
 export function inFlightLine(node: NodeStatus): string {
   const pct = node.pct === undefined ? '' : ` ${Math.round(node.pct)}%`;
-  const phase = node.phase === undefined || node.phase === '' ? '' : ` (${node.phase})`;
-  return `${node.id}: ${node.state}${pct}${phase}`;
+  const phase = node.phase === undefined || node.phase === '' ? '' : ` (${escapeText(node.phase)})`;
+  return `${escapeText(node.id)}: ${node.state}${pct}${phase}`;
 }
 
-/** The headline: backend, phase, waiting reason and message. */
+/**
+ * The headline: backend and phase, then the outcome from the counts once the rollout ended or
+ * halted, else the waiting reason and the workflow's message.
+ */
 export function headline(style: OutputStyle, status: RolloutStatus): string {
+  const outcome = outcomeLine(status);
+  const backend = escapeText(status.backend);
+  if (outcome !== undefined)
+    return `${backend}: ${stateText(style, status.phase)}${outcome.slice(status.phase.length)}`;
   const waiting = status.waiting === undefined ? '' : ` (waiting: ${status.waiting})`;
-  return `${status.backend}: ${stateText(style, status.phase)}${waiting}: ${status.message}`;
+  return `${backend}: ${stateText(style, status.phase)}${waiting}: ${escapeText(status.message)}`;
 }
 
-/** Counts as one line: `3/6 done · 2 in flight · 0 failed · 1 pending`. */
+/** Counts as one line: `3/6 done · 2 in flight · 0 failed · 1 pending`; an ETA only while nothing holds the rollout. */
 export function countsLine(status: RolloutStatus): string {
   const c = status.counts;
   const done = c.succeeded + c.failed + c.skipped;
-  const eta = status.etaMs === undefined ? '' : ` · eta ${formatDuration(status.etaMs)}`;
+  const eta = etaText(status) === undefined ? '' : ` · ${etaText(status)}`;
   const wave = status.waves === 0 ? '' : ` · wave ${status.currentWave + 1}/${status.waves}`;
   return `${done}/${c.total} done · ${c.succeeded} succeeded · ${c.inFlight} in flight · ${c.failed} failed · ${c.skipped} skipped · ${c.pending} pending${wave}${eta}`;
 }
@@ -136,12 +151,16 @@ export function statusText(
   const lines = [headline(style, status)];
   if (style.live) lines.push(progressBar(status.progressPct, 30));
   lines.push(countsLine(status));
+  const waiting = waitText(status);
+  if (waiting !== undefined) lines.push(waiting);
   lines.push(
-    `maxParallel ${status.maxParallel} · replicas down ${status.replicasDown}/${status.replicaBudget} · failures allowed ${status.allowedFailures}`,
+    `maxParallel ${status.maxParallel} · replicas down ${liveReplicasDown(status)}/${status.replicaBudget} · failures allowed ${status.allowedFailures}`,
   );
+  const target = targetText(status);
+  if (target !== undefined) lines.push(`target ${target}`);
   const who = [
-    status.requestedBy === undefined ? '' : `by ${status.requestedBy}`,
-    status.reason === undefined ? '' : `reason: ${status.reason}`,
+    status.requestedBy === undefined ? '' : `by ${escapeText(status.requestedBy)}`,
+    status.reason === undefined ? '' : `reason: ${escapeText(status.reason)}`,
   ].filter((s) => s !== '');
   lines.push(
     `started ${new Date(status.startedAt).toISOString()}${status.finishedAt !== undefined ? `, finished ${new Date(status.finishedAt).toISOString()}` : ''}${who.length > 0 ? ` ${who.join(', ')}` : ''}`,
@@ -149,9 +168,13 @@ export function statusText(
   lines.push(
     `workflow ${extra.workflowId} run ${extra.runId}${extra.webUrl !== undefined ? ` · ${extra.webUrl}` : ''}`,
   );
-  if (status.nodes.length > 0) lines.push('', ...nodeTable(style, status.nodes));
+  if (status.nodes.length > 0) lines.push('', ...nodeTable(style, status.nodes, target));
   if (status.skippedAtDiscovery.length > 0) {
-    lines.push('', 'Left out:', ...status.skippedAtDiscovery.map((s) => `  ${s.id}: ${s.reason}`));
+    lines.push(
+      '',
+      'Left out:',
+      ...status.skippedAtDiscovery.map((s) => `  ${escapeText(s.id)}: ${escapeText(s.reason)}`),
+    );
   }
   return lines;
 }

@@ -4,14 +4,9 @@
  * unreachable 3).
  */
 import type { Client } from '@temporalio/client';
-import {
-  connectTemporal,
-  InvalidSettingsError,
-  InvalidSpecError,
-  TemporalUnreachableError,
-  unreachableMessage,
-  type TemporalSettings,
-} from '../client/index.js';
+import { connectTemporal, unreachableMessage } from '../client/connect.js';
+import { InvalidSettingsError, InvalidSpecError, TemporalUnreachableError } from '../client/errors.js';
+import type { TemporalSettings } from '../client/settings.js';
 import { effectiveEnv, taskQueueFrom, temporalSettingsFromFlags, type TemporalFlagValues } from './connection-flags.js';
 import { UnreachableError, UsageError } from './exit.js';
 

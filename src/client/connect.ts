@@ -4,7 +4,7 @@
  * (the API key, TLS key) never appear in a message.
  */
 import { readFileSync } from 'node:fs';
-import { Client, Connection, type TLSConfig } from '@temporalio/client';
+import type { Client, Connection, TLSConfig } from '@temporalio/client';
 import { z } from 'zod';
 import { InvalidSettingsError, TemporalUnreachableError } from './errors.js';
 import {
@@ -91,6 +91,8 @@ export async function connectTemporal(
 ): Promise<Client> {
   const settings = parseTemporalSettings(input);
   const connectionOptions = temporalConnectionOptions(settings);
+  // Loaded here, not at the top: short-lived commands that never connect skip its ~0.4 s load.
+  const { Client, Connection } = await import('@temporalio/client');
   let connection: Connection;
   try {
     connection = await Connection.connect({ ...connectionOptions, connectTimeout: options.connectTimeoutMs ?? 5_000 });

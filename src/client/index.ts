@@ -15,3 +15,4 @@ export * from './cron.js';
 export * from './schedules.js';
 export * from './schedule-trigger.js';
 export * from './plan.js';
+export * from './install-name.js';

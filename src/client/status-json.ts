@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { NodeState } from '../domain/node-state.js';
 import { RolloutPhase, WaitReason } from '../workflows/status.js';
+import { installName } from './install-name.js';
 import type { RolloutSnapshot } from './status.js';
 
 const values = <T extends Record<string, string>>(o: T) => Object.values(o) as [T[keyof T], ...T[keyof T][]];
@@ -90,11 +91,6 @@ export type NodeStatusJson = z.output<typeof NodeStatusJsonSchema>;
 
 const iso = (ms: number | undefined): string | null => (ms === undefined ? null : new Date(ms).toISOString());
 
-function installText(record: { version?: string; installedAt?: string; digest?: string } | undefined): string | null {
-  if (record === undefined) return null;
-  return record.version ?? record.digest ?? record.installedAt ?? null;
-}
-
 /** Renders a snapshot as the documented JSON document. */
 export function toStatusJson(snapshot: RolloutSnapshot, webUrl?: string): StatusJson {
   const s = snapshot.status;
@@ -140,8 +136,8 @@ export function toStatusJson(snapshot: RolloutSnapshot, webUrl?: string): Status
       durationMs:
         n.startedAt !== undefined && n.finishedAt !== undefined ? Math.max(0, n.finishedAt - n.startedAt) : null,
       opId: n.opId ?? null,
-      installedBefore: installText(n.before),
-      installedAfter: installText(n.after),
+      installedBefore: installName(n.before) ?? null,
+      installedAfter: installName(n.after) ?? null,
       steps: n.steps ?? [],
     })),
   };

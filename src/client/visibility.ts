@@ -17,6 +17,7 @@ import {
   RolloutProgressPctKey,
 } from '../workflows/search-attributes.js';
 import type { RolloutCounts, RolloutPhase } from '../workflows/status.js';
+import { installChanges, type InstallChange } from './install-name.js';
 import { ROLLOUT_WORKFLOW_TYPE } from './rollouts.js';
 
 /** One run of a rollout, as the visibility store knows it. */
@@ -103,14 +104,19 @@ export interface RolloutRun extends RolloutSummary {
   outcome: string;
   /** Node counts of a completed run. */
   counts?: RolloutCounts;
+  /** What the upgraded nodes had before → after, most common first (a completed run). */
+  installs?: InstallChange[];
 }
 
-async function outcomeOf(client: Client, run: RolloutSummary): Promise<{ outcome: string; counts?: RolloutCounts }> {
+async function outcomeOf(
+  client: Client,
+  run: RolloutSummary,
+): Promise<{ outcome: string; counts?: RolloutCounts; installs?: InstallChange[] }> {
   if (run.execution === 'RUNNING') return { outcome: `running (${run.phase ?? 'unknown phase'})` };
   const handle = client.workflow.getHandle<typeof rolloutWorkflow>(run.workflowId, run.runId, { followRuns: false });
   try {
     const status = await handle.result();
-    return { outcome: status.phase, counts: status.counts };
+    return { outcome: status.phase, counts: status.counts, installs: installChanges(status.nodes) };
   } catch (err) {
     const why = err instanceof WorkflowFailedError ? (err.cause?.message ?? err.message) : (err as Error).message;
     return { outcome: `${run.execution.toLowerCase()}: ${why}` };

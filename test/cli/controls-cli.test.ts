@@ -3,6 +3,7 @@
  * rollout with the in-flight node reported and the pending ones never started, and refused
  * controls exit 1 with the workflow's reason.
  */
+import { hostname, userInfo } from 'node:os';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { getStatus } from '../../src/client/index.js';
@@ -31,7 +32,17 @@ void test(
       expectExit(await runCli(['start', ...flags]), 0, 'start');
       const paused = await runCli(['pause', backend, '--reason', 'e2e pause', ...temporalArgs(servers)]);
       expectExit(paused, 0, 'pause');
-      assert.match(paused.stdout, new RegExp(`paused ${backend}; paused: e2e pause`));
+      assert.match(
+        paused.stdout,
+        new RegExp(
+          `^paused ${backend} \\(reason: e2e pause\\): \\d+ nodes? in flight finish, \\d+ nodes? pending wait for 'fleet-rollout resume ${backend}'\n$`,
+        ),
+      );
+      const history = await orchestrator.client.workflow.getHandle(`rollout:${backend}`).fetchHistory();
+      const accepted = (history.events ?? []).find((e) => e.workflowExecutionUpdateAcceptedEventAttributes != null);
+      const request = accepted?.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest;
+      assert.equal(request?.input?.name, 'pause');
+      assert.equal(request?.meta?.identity, `${userInfo().username}@${hostname()}`, 'who paused is in the history');
 
       const again = await runCli(['pause', backend, ...temporalArgs(servers)]);
       expectExit(again, 1, 'second pause');
@@ -87,6 +98,17 @@ void test(
       });
       const aborted = await runCli(['abort', backend, '--reason', 'e2e abort', ...temporalArgs(servers)]);
       expectExit(aborted, 0, 'abort');
+      const upgrading = (await getStatus(orchestrator.client, backend)).status.nodes.filter(
+        (n) => n.state !== 'pending',
+      );
+      assert.equal(upgrading.length, 1);
+      const caught = upgrading[0]?.id ?? '';
+      assert.equal(
+        aborted.stdout,
+        `aborted ${backend} (reason: e2e abort): 2 pending nodes will not start\n` +
+          `caught mid-upgrade (their upgrade is cancelled; the node may have applied it): ${caught}\n` +
+          `check what they have installed: fleet-rollout nodes ${backend} --nodes ${caught}\n`,
+      );
 
       const watched = await runCli(['watch', backend, ...temporalArgs(servers)]);
       expectExit(watched, 1, 'watch of an aborted rollout');

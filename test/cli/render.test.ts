@@ -3,14 +3,18 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { changeLines, liveFrame, outcomeExitCode } from '../../src/cli/live-view.js';
 import {
+  countsLine,
   fitWidth,
   formatTable,
+  headline,
+  inFlightLine,
   nodeTable,
   outputStyle,
   progressBar,
   statusText,
   type OutputStyle,
 } from '../../src/cli/render.js';
+import { liveReplicasDown, outcomeLine, waitText } from '../../src/cli/status-text.js';
 import type { NodeStatus, RolloutStatus } from '../../src/workflows/status.js';
 
 const plain: OutputStyle = { live: false, color: false };
@@ -77,21 +81,39 @@ void test('tables align on visible width', () => {
   );
 });
 
-void test('the final table shows state, attempts, fallback, duration and error of every node', () => {
-  const lines = nodeTable(plain, [
-    node('gpu-1', { state: 'succeeded', attempts: 1, fallback: true, startedAt: 0, finishedAt: 2_500 }),
-    node('gpu-2', {
-      state: 'failed',
-      attempts: 2,
-      lastError: 'rejected:\n disk full',
-      startedAt: 0,
-      finishedAt: 90_000,
-    }),
-  ]);
+void test('the node table shows zone, wave, state, versions, attempts, fallback, duration and error', () => {
+  const lines = nodeTable(
+    plain,
+    [
+      node('gpu-1', {
+        zone: 'eu-west',
+        state: 'succeeded',
+        attempts: 1,
+        fallback: true,
+        startedAt: 0,
+        finishedAt: 2_500,
+        before: { version: 'v1.4.2' },
+        after: { version: 'v1.4.3' },
+      }),
+      node('gpu-2', {
+        zone: 'us-east',
+        wave: 1,
+        state: 'failed',
+        attempts: 2,
+        lastError: 'rejected:\n disk full \u001b[2J',
+        startedAt: 0,
+        finishedAt: 90_000,
+        before: { digest: 'sha256:0123456789abcdef0123' },
+      }),
+      node('gpu-3', { wave: 2, before: { uri: 'oci://quay.io/x:1' } }),
+    ],
+    'v1.4.3',
+  );
   assert.deepEqual(lines, [
-    'NODE   STATE      ATTEMPTS  FALLBACK  DURATION  ERROR',
-    'gpu-1  succeeded  1         legacy    2.5s',
-    'gpu-2  failed     2         -         1m30s     rejected: disk full',
+    'NODE   ZONE     WAVE  STATE      VERSION                      ATTEMPTS  FALLBACK  DURATION  ERROR',
+    'gpu-1  eu-west  1     succeeded  v1.4.2 → v1.4.3              1         legacy    2.5s',
+    'gpu-2  us-east  2     failed     sha256:0123456789ab          2         -         1m30s     rejected: disk full \\x1b[2J',
+    'gpu-3  -        3     pending    oci://quay.io/x:1 → v1.4.3?  0         -         -',
   ]);
 });
 
@@ -141,8 +163,103 @@ void test('status text and outcome exit codes', () => {
     { workflowId: 'rollout:llama-cpp', runId: 'r1', webUrl: 'http://ui' },
   );
   assert.equal(lines[0], 'llama-cpp: paused (waiting: paused): upgrading wave 1/1');
+  assert.ok(lines.includes("waiting for 'fleet-rollout resume llama-cpp' (paused; nodes in flight finish)"));
   assert.ok(lines.includes('workflow rollout:llama-cpp run r1 · http://ui'));
   assert.ok(lines.includes('  gpu-9: excluded'));
   assert.equal(outcomeExitCode(status([], { phase: 'succeeded' })), 0);
   for (const phase of ['failed', 'halted', 'aborted'] as const) assert.equal(outcomeExitCode(status([], { phase })), 1);
+});
+
+void test('no ETA while the rollout waits for a person or a clock; it says what it waits for', () => {
+  const counts = { total: 4, pending: 2, inFlight: 1, succeeded: 1, failed: 0, skipped: 0, unknown: 0 };
+  const running = status([], { counts, etaMs: 60_000 });
+  assert.match(countsLine(running), /· eta 1m$/);
+  assert.equal(waitText(running), undefined);
+  const cases: [Partial<RolloutStatus>, RegExp][] = [
+    [{ phase: 'paused', waiting: 'paused' }, /^waiting for 'fleet-rollout resume llama-cpp'/],
+    [{ waiting: 'canary-gate' }, /^waiting for the canary to be promoted: 'fleet-rollout promote llama-cpp'$/],
+    [{ waiting: 'window-closed' }, /^waiting for the maintenance window to open; nodes are only started inside it$/],
+    [
+      { phase: 'halted', waiting: 'failure-budget', counts: { ...counts, failed: 1 } },
+      /^halted: 1 failed nodes, 0 allowed/,
+    ],
+  ];
+  for (const [extra, wait] of cases) {
+    const s = status([], { counts, etaMs: 60_000, ...extra });
+    assert.doesNotMatch(countsLine(s), /eta/, JSON.stringify(extra));
+    assert.match(waitText(s) ?? '', wait);
+  }
+  const until = status([], { counts, waiting: 'window-closed', ...{ waitingUntil: Date.UTC(2026, 11, 5, 22) } });
+  assert.match(waitText(until) ?? '', /until 2026-12-05T22:00:00.000Z/);
+});
+
+void test('after a retry cleared the failure, a halted rollout no longer speaks of failed nodes', () => {
+  const counts = { total: 3, pending: 1, inFlight: 1, succeeded: 1, failed: 0, skipped: 0, unknown: 0 };
+  const s = status([], {
+    phase: 'halted',
+    counts,
+    allowedFailures: 0,
+    message: 'halted: 1 failed nodes exceed maxFailures (0)',
+  });
+  assert.equal(waitText(s), "halted; 'fleet-rollout resume llama-cpp' to go on, or 'fleet-rollout abort llama-cpp'");
+  assert.equal(headline(plain, s), 'llama-cpp: halted: 1 of 3 upgraded, 1 never started');
+});
+
+void test('the outcome line matches the counts', () => {
+  const c = (extra: Partial<RolloutStatus['counts']>): RolloutStatus['counts'] => ({
+    total: 4,
+    pending: 0,
+    inFlight: 0,
+    succeeded: 4,
+    failed: 0,
+    skipped: 0,
+    unknown: 0,
+    ...extra,
+  });
+  const done = (phase: RolloutStatus['phase'], counts: RolloutStatus['counts']): string | undefined =>
+    outcomeLine(status([], { phase, counts, message: 'every targeted node upgraded' }));
+  assert.equal(done('succeeded', c({})), 'succeeded: every one of the 4 targeted nodes upgraded');
+  assert.equal(done('succeeded', c({ succeeded: 3, skipped: 1 })), 'succeeded: 3 of 4 upgraded, 1 skipped');
+  assert.equal(done('failed', c({ succeeded: 3, failed: 1 })), 'failed: 3 of 4 upgraded, 1 failed');
+  assert.equal(
+    done('aborted', c({ succeeded: 1, unknown: 1, pending: 2 })),
+    'aborted: 1 of 4 upgraded, 1 unconfirmed, 2 never started',
+  );
+  assert.equal(done('running', c({})), undefined);
+  const leftOut = status([], { phase: 'succeeded', counts: c({}), skippedAtDiscovery: [{ id: 'x', reason: 'r' }] });
+  assert.equal(
+    outcomeLine(leftOut),
+    'succeeded: every one of the 4 targeted nodes upgraded; 1 node left out at discovery',
+  );
+});
+
+void test('replicas down counts every node in flight', () => {
+  const nodes = [
+    node('a', { state: 'upgrading', replicas: 2 }),
+    node('b', { state: 'soaking', replicas: 3 }),
+    node('c', { state: 'unknown', replicas: 1 }),
+    node('d', { state: 'succeeded', replicas: 5 }),
+    node('e', { replicas: 7 }),
+  ];
+  assert.equal(liveReplicasDown(status(nodes, { replicasDown: 3 })), 6);
+  assert.equal(liveReplicasDown(status([], { replicasDown: 3 })), 3);
+  const lines = statusText(plain, status(nodes, { replicaBudget: 8 }), { workflowId: 'w', runId: 'r' });
+  assert.ok(lines.includes('maxParallel 1 · replicas down 6/8 · failures allowed 0'));
+});
+
+void test('text from nodes reaches the terminal escaped', () => {
+  const evil = node('gpu-\u001b[31m1', {
+    state: 'failed',
+    zone: 'eu\u0007',
+    lastError: 'boom\u001b]0;pwned\u0007\r\nnext',
+    phase: 'x',
+  });
+  const text = [
+    ...statusText(plain, status([evil], { message: 'm\u001b[2J', reason: 'r\u009b' }), { workflowId: 'w', runId: 'r' }),
+    ...changeLines(undefined, status([evil])),
+    inFlightLine(evil),
+  ].join('\n');
+  assert.doesNotMatch(text, /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
+  assert.match(text, /gpu-\\x1b\[31m1/);
+  assert.match(text, /boom\\x1b\]0;pwned\\x07 next/);
 });

@@ -36,8 +36,13 @@ void test(
       expectExit(started, 0, 'start --wait');
       assert.match(started.stdout, new RegExp(`started rollout:${backend} run [0-9a-f-]+`));
       assert.match(started.stdout, /http:\/\/127\.0\.0\.1:\d+\/namespaces\/default\/workflows\/rollout%3A/);
-      assert.match(started.stdout, /NODE\s+STATE\s+ATTEMPTS\s+FALLBACK\s+DURATION\s+ERROR/);
-      for (const id of ids) assert.match(started.stdout, new RegExp(`${id}\\s+succeeded\\s+1\\s+-\\s+\\S+`));
+      assert.match(started.stdout, /NODE\s+ZONE\s+WAVE\s+STATE\s+VERSION\s+ATTEMPTS\s+FALLBACK\s+DURATION\s+ERROR/);
+      for (const id of ids)
+        assert.match(
+          started.stdout,
+          new RegExp(`${id}\\s+-\\s+\\d\\s+succeeded\\s+v1\\.0\\.0 → v1\\.0\\.1\\s+1\\s+-\\s+\\S+`),
+        );
+      assert.match(started.stdout, new RegExp(`${backend}: succeeded: every one of the 4 targeted nodes upgraded`));
       assert.doesNotMatch(started.stdout, /\u001b\[/, 'no ANSI codes when stdout is not a terminal');
 
       const status = await runCli(['status', backend, '--json', ...temporalArgs(servers)]);
@@ -52,7 +57,7 @@ void test(
 
       const history = await runCli(['history', backend, ...temporalArgs(servers)]);
       expectExit(history, 0, 'history');
-      assert.match(history.stdout, /succeeded\s+4\/4 ok, 0 failed, 0 skipped/);
+      assert.match(history.stdout, /succeeded\s+4\/4 ok, 0 failed, 0 skipped\s+v1\.0\.0 → v1\.0\.1 \(4\)\s+/);
 
       const list = await runCli(['list', '--backend', backend, '--json', ...temporalArgs(servers)]);
       expectExit(list, 0, 'list');

@@ -1,5 +1,5 @@
 /** `fleet-rollout abort BACKEND`: end the rollout; in-flight upgrades are cancelled and reported as such. */
-import { abort } from '../../client/index.js';
+import { controlCalls } from '../../client/control-calls.js';
 import { runControl } from '../control-command.js';
 
 /** Aborts a rollout. */
@@ -12,8 +12,7 @@ export async function run(args: string[]): Promise<number> {
         'Aborts the rollout of BACKEND: no new node starts; upgrades in flight are cancelled and reported\nas "unknown" (check those nodes with backend.list).',
       reason: true,
       examples: ['fleet-rollout abort llama-cpp --reason "bad build"'],
-      send: (client, backend, _args, reason) => abort(client, backend, reason === undefined ? {} : { reason }),
-      done: 'aborted',
+      call: (backend, _args, reason) => controlCalls.abort(backend, reason),
     },
     args,
   );

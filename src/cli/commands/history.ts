@@ -1,10 +1,12 @@
 /** `fleet-rollout history BACKEND`: the past runs of a backend's rollout, newest first, with outcomes. */
-import { rolloutHistory } from '../../client/index.js';
+import { rolloutHistory, type InstallChange } from '../../client/index.js';
 import { formatDuration } from '../../domain/duration.js';
 import { expectPositionals, intFlag, parseCommandArgs } from '../args.js';
 import { TEMPORAL_FLAG_OPTIONS, TEMPORAL_FLAGS_HELP } from '../connection-flags.js';
 import { ExitCode } from '../exit.js';
 import { formatTable, outputStyle, stateText } from '../render.js';
+import { shortName } from '../status-text.js';
+import { escapeText } from '../terminal-text.js';
 import { printJson, printLines, resolveConnection, withClient } from '../session.js';
 
 const OPTIONS = { ...TEMPORAL_FLAG_OPTIONS, limit: { type: 'string' }, json: { type: 'boolean' } } as const;
@@ -24,6 +26,13 @@ Examples:
   fleet-rollout history llama-cpp
   fleet-rollout history llama-cpp --json | jq '.[0].outcome'
 `;
+
+/** `v1.4.2 → v1.4.3 (10), v1.4.1 → v1.4.3 (2)`, or `-`. */
+function installsText(installs: readonly InstallChange[] | undefined): string {
+  if (installs === undefined || installs.length === 0) return '-';
+  const name = (n: string | null): string => (n === null ? '?' : shortName(n));
+  return installs.map((c) => `${name(c.from)} → ${name(c.to)} (${c.nodes})`).join(', ');
+}
 
 /** Prints a backend's rollout history. */
 export async function run(args: string[]): Promise<number> {
@@ -52,11 +61,12 @@ export async function run(args: string[]): Promise<number> {
       r.counts === undefined
         ? '-'
         : `${r.counts.succeeded}/${r.counts.total} ok, ${r.counts.failed} failed, ${r.counts.skipped} skipped`,
-      r.requestedBy ?? '',
-      r.reason ?? '',
+      installsText(r.installs),
+      escapeText(r.requestedBy ?? ''),
+      escapeText(r.reason ?? ''),
       r.runId,
     ]);
-    printLines(formatTable(['STARTED', 'TOOK', 'OUTCOME', 'NODES', 'BY', 'REASON', 'RUN'], rows));
+    printLines(formatTable(['STARTED', 'TOOK', 'OUTCOME', 'NODES', 'VERSIONS', 'BY', 'REASON', 'RUN'], rows));
     return ExitCode.Ok;
   });
 }

@@ -1,5 +1,5 @@
 /** `fleet-rollout pause BACKEND`: no new node starts until resume; in-flight nodes finish. */
-import { pause } from '../../client/index.js';
+import { controlCalls } from '../../client/control-calls.js';
 import { runControl } from '../control-command.js';
 
 /** Pauses a rollout. */
@@ -11,8 +11,7 @@ export async function run(args: string[]): Promise<number> {
       description: 'Pauses the rollout of BACKEND: nodes in flight finish, no new node starts until resume.',
       reason: true,
       examples: ['fleet-rollout pause llama-cpp --reason "error rate up in eu-1"'],
-      send: (client, backend, _args, reason) => pause(client, backend, reason === undefined ? {} : { reason }),
-      done: 'paused',
+      call: (backend, _args, reason) => controlCalls.pause(backend, reason),
     },
     args,
   );

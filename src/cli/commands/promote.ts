@@ -1,5 +1,5 @@
 /** `fleet-rollout promote BACKEND`: open the canary gate. */
-import { promote } from '../../client/index.js';
+import { controlCalls } from '../../client/control-calls.js';
 import { runControl } from '../control-command.js';
 
 /** Promotes a rollout's canary. */
@@ -10,8 +10,7 @@ export async function run(args: string[]): Promise<number> {
       positionals: ['BACKEND'],
       description: 'Promotes the canary of the rollout of BACKEND: the remaining waves start.',
       examples: ['fleet-rollout promote llama-cpp'],
-      send: (client, backend) => promote(client, backend),
-      done: 'promoted',
+      call: (backend) => controlCalls.promote(backend),
     },
     args,
   );

@@ -1,5 +1,5 @@
 /** `fleet-rollout resume BACKEND`: go on after a pause, or after a halt (accepting the failures so far). */
-import { resume } from '../../client/index.js';
+import { controlCalls } from '../../client/control-calls.js';
 import { runControl } from '../control-command.js';
 
 /** Resumes a paused or halted rollout. */
@@ -10,8 +10,7 @@ export async function run(args: string[]): Promise<number> {
       positionals: ['BACKEND'],
       description: 'Resumes the rollout of BACKEND after a pause, or after a halt (the failures so far are accepted).',
       examples: ['fleet-rollout resume llama-cpp'],
-      send: (client, backend) => resume(client, backend),
-      done: 'resumed',
+      call: (backend) => controlCalls.resume(backend),
     },
     args,
   );

@@ -1,5 +1,5 @@
 /** `fleet-rollout retry BACKEND NODE`: try a failed or skipped node again, with a new op id. */
-import { retryNode } from '../../client/index.js';
+import { controlCalls } from '../../client/control-calls.js';
 import { runControl } from '../control-command.js';
 
 /** Retries one node of a rollout. */
@@ -10,8 +10,7 @@ export async function run(args: string[]): Promise<number> {
       positionals: ['BACKEND', 'NODE'],
       description: 'Retries NODE in the rollout of BACKEND (a failed or skipped node), with a new op id.',
       examples: ['fleet-rollout retry llama-cpp gpu-7'],
-      send: (client, backend, [node = '']) => retryNode(client, backend, node),
-      done: 'retrying',
+      call: (backend, [node = '']) => controlCalls.retryNode(backend, node),
     },
     args,
   );

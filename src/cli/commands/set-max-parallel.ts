@@ -1,5 +1,5 @@
 /** `fleet-rollout set-max-parallel BACKEND N`: change how many nodes upgrade at once. */
-import { setMaxParallel } from '../../client/index.js';
+import { controlCalls } from '../../client/control-calls.js';
 import { intFlag } from '../args.js';
 import { runControl } from '../control-command.js';
 
@@ -11,8 +11,7 @@ export async function run(args: string[]): Promise<number> {
       positionals: ['BACKEND', 'N'],
       description: 'Sets how many nodes of the rollout of BACKEND upgrade at once (1-10000), from now on.',
       examples: ['fleet-rollout set-max-parallel llama-cpp 8'],
-      send: (client, backend, [n = '']) => setMaxParallel(client, backend, intFlag('N', n, 1, 10_000)),
-      done: 'set maxParallel of',
+      call: (backend, [n = '']) => controlCalls.setMaxParallel(backend, intFlag('N', n, 1, 10_000)),
     },
     args,
   );

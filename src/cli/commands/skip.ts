@@ -1,5 +1,5 @@
 /** `fleet-rollout skip BACKEND NODE`: leave a pending or failed node alone. */
-import { skipNode } from '../../client/index.js';
+import { controlCalls } from '../../client/control-calls.js';
 import { runControl } from '../control-command.js';
 
 /** Skips one node of a rollout. */
@@ -10,8 +10,7 @@ export async function run(args: string[]): Promise<number> {
       positionals: ['BACKEND', 'NODE'],
       description: 'Skips NODE in the rollout of BACKEND (a pending or failed node); retry brings it back.',
       examples: ['fleet-rollout skip llama-cpp gpu-7'],
-      send: (client, backend, [node = '']) => skipNode(client, backend, node),
-      done: 'skipped',
+      call: (backend, [node = '']) => controlCalls.skipNode(backend, node),
     },
     args,
   );

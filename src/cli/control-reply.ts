@@ -1,0 +1,61 @@
+/**
+ * The one line a control command prints once the workflow accepted it: what was done, to which
+ * rollout, and what happens now, each said once. After an abort it names the nodes caught
+ * mid-upgrade and the command that checks what they have installed.
+ */
+import type { ControlCall } from '../client/control-calls.js';
+import type { RolloutStatus } from '../workflows/status.js';
+import { escapeText } from './terminal-text.js';
+
+const IN_FLIGHT_STATES: readonly string[] = ['upgrading', 'verifying', 'soaking', 'unknown'];
+
+function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+function reasonText(call: ControlCall): string {
+  const arg = call.args[0] as { reason?: unknown } | undefined;
+  return typeof arg?.reason === 'string' ? ` (reason: ${escapeText(arg.reason)})` : '';
+}
+
+/** Nodes that were upgrading, verifying, soaking or unconfirmed when the status was taken. */
+export function caughtMidUpgrade(status: RolloutStatus): string[] {
+  return status.nodes.filter((n) => IN_FLIGHT_STATES.includes(n.state)).map((n) => n.id);
+}
+
+/** The confirmation of `call`, given the status the workflow returned. */
+export function controlReply(call: ControlCall, status: RolloutStatus): string[] {
+  const b = escapeText(call.backend);
+  const c = status.counts;
+  switch (call.update) {
+    case 'pause':
+      return [
+        `paused ${b}${reasonText(call)}: ${plural(c.inFlight, 'node')} in flight finish, ${plural(c.pending, 'node')} pending wait for 'fleet-rollout resume ${b}'`,
+      ];
+    case 'resume':
+      return [
+        status.waiting === 'canary-gate'
+          ? `resumed ${b}: the canary wave is done and waits for 'fleet-rollout promote ${b}'`
+          : `resumed ${b}: ${plural(c.pending, 'node')} pending, ${plural(c.inFlight, 'node')} in flight`,
+      ];
+    case 'promote':
+      return [`promoted ${b}: the canary gate is open, ${plural(c.pending, 'node')} pending go on`];
+    case 'setMaxParallel':
+      return [`maxParallel of ${b} is now ${status.maxParallel}`];
+    case 'skipNode':
+      return [`skipped node ${escapeText(String(call.args[0]))} of ${b}`];
+    case 'retryNode':
+      return [`node ${escapeText(String(call.args[0]))} of ${b} will be tried again`];
+    case 'abort': {
+      const caught = caughtMidUpgrade(status).map(escapeText);
+      const lines = [`aborted ${b}${reasonText(call)}: ${plural(c.pending, 'pending node')} will not start`];
+      if (caught.length > 0) {
+        lines.push(
+          `caught mid-upgrade (their upgrade is cancelled; the node may have applied it): ${caught.join(', ')}`,
+          `check what they have installed: fleet-rollout nodes ${b} --nodes ${caught.join(',')}`,
+        );
+      }
+      return lines;
+    }
+  }
+}

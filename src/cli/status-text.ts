@@ -1,0 +1,136 @@
+/**
+ * Sentences about a rollout derived from its structured status (phase, waiting reason, counts,
+ * nodes) rather than from a stored message, so what the CLI prints always agrees with the counts:
+ * what it waits for, the outcome line, live replicas down, and each node's install before → after.
+ */
+import { installName } from '../client/install-name.js';
+import { formatDuration } from '../domain/duration.js';
+import type { InstalledRecord } from '../activities/types.js';
+import type { NodeStatus, RolloutStatus } from '../workflows/status.js';
+import { escapeText } from './terminal-text.js';
+
+/** Node states after which a node is done with (everything else but `pending` is in flight). */
+const SETTLED_STATES: readonly string[] = ['succeeded', 'failed', 'skipped', 'up-to-date'];
+
+/** Waiting reasons during which no estimate is meaningful: the rollout waits for a person or a clock. */
+const STALLED_WAITS: readonly string[] = [
+  'paused',
+  'canary-gate',
+  'window-closed',
+  'failure-budget',
+  'progress-deadline',
+];
+
+/** A node is in flight (its backend may be down) when it is neither pending nor settled. */
+export function nodeInFlight(node: Pick<NodeStatus, 'state'>): boolean {
+  return node.state !== 'pending' && !SETTLED_STATES.includes(node.state);
+}
+
+/** Replicas down right now: every node in flight counts; without nodes, the workflow's own number. */
+export function liveReplicasDown(status: RolloutStatus): number {
+  if (status.nodes.length === 0) return status.replicasDown;
+  return status.nodes.filter(nodeInFlight).reduce((sum, n) => sum + n.replicas, 0);
+}
+
+/** When a rollout waits for a person or a clock, or has ended; then it has no ETA. */
+export function isStalled(status: RolloutStatus): boolean {
+  if (status.phase !== 'running' && status.phase !== 'discovering') return true;
+  return status.waiting !== undefined && STALLED_WAITS.includes(status.waiting);
+}
+
+/** `eta 3m20s`, or undefined while stalled or unknown. */
+export function etaText(status: RolloutStatus): string | undefined {
+  if (status.etaMs === undefined || isStalled(status)) return undefined;
+  return `eta ${formatDuration(status.etaMs)}`;
+}
+
+/** An optional `waitingUntil` epoch ms some workflows report; read defensively. */
+function waitingUntil(status: RolloutStatus): string {
+  const until = (status as { waitingUntil?: unknown }).waitingUntil;
+  return typeof until === 'number' && Number.isFinite(until) ? ` until ${new Date(until).toISOString()}` : '';
+}
+
+/** What the rollout waits for and what a person can do about it; undefined when nothing holds it. */
+export function waitText(status: RolloutStatus): string | undefined {
+  const b = escapeText(status.backend);
+  const c = status.counts;
+  if (status.phase === 'halted') {
+    return c.failed > status.allowedFailures
+      ? `halted: ${c.failed} failed nodes, ${status.allowedFailures} allowed; retry or skip them, then 'fleet-rollout resume ${b}', or 'fleet-rollout abort ${b}'`
+      : `halted; 'fleet-rollout resume ${b}' to go on, or 'fleet-rollout abort ${b}'`;
+  }
+  switch (status.waiting) {
+    case 'paused':
+      return `waiting for 'fleet-rollout resume ${b}' (paused; nodes in flight finish)`;
+    case 'canary-gate':
+      return `waiting for the canary to be promoted${waitingUntil(status)}: 'fleet-rollout promote ${b}'`;
+    case 'window-closed':
+      return `waiting for the maintenance window to open${waitingUntil(status)}; nodes are only started inside it`;
+    case 'failure-budget':
+      return `waiting: ${c.failed} failed nodes, ${status.allowedFailures} allowed; retry or skip them, or abort`;
+    case 'progress-deadline':
+      return `waiting: no node finished within the progress deadline; resume or abort`;
+    case 'unavailability-budget':
+      return `waiting for replicas to come back (${liveReplicasDown(status)}/${status.replicaBudget} down)`;
+    case undefined:
+    default:
+      return undefined;
+  }
+}
+
+function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+/** The outcome of an ended (or halted) rollout, from its counts; undefined while it runs. */
+export function outcomeLine(status: RolloutStatus): string | undefined {
+  const c = status.counts;
+  const parts = [`${c.succeeded} of ${c.total} upgraded`];
+  if (c.failed > 0) parts.push(`${c.failed} failed`);
+  if (c.skipped > 0) parts.push(`${c.skipped} skipped`);
+  if (c.unknown > 0) parts.push(`${c.unknown} unconfirmed`);
+  if (c.pending > 0) parts.push(`${c.pending} never started`);
+  const left = status.skippedAtDiscovery.length;
+  const leftOut = left > 0 ? `; ${plural(left, 'node')} left out at discovery` : '';
+  switch (status.phase) {
+    case 'succeeded':
+      return c.succeeded === c.total
+        ? `succeeded: every one of the ${plural(c.total, 'targeted node')} upgraded${leftOut}`
+        : `succeeded: ${parts.join(', ')}${leftOut}`;
+    case 'failed':
+    case 'aborted':
+    case 'halted':
+      return `${status.phase}: ${parts.join(', ')}${leftOut}`;
+    default:
+      return undefined;
+  }
+}
+
+/** {@link installName} for a terminal: digests cut to 12 hex digits, control characters escaped. */
+export function installText(record: InstalledRecord | undefined): string | undefined {
+  const name = installName(record);
+  return name === undefined ? undefined : shortName(name);
+}
+
+/** A digest cut to 12 hex digits, escaped. */
+export function shortName(name: string): string {
+  return escapeText(name.replace(/^(sha256:[0-9a-f]{12})[0-9a-f]+$/, '$1'));
+}
+
+/** The rollout's target when the status carries one (`target: string | { version, digest, uri }`). */
+export function targetText(status: RolloutStatus): string | undefined {
+  const target = (status as { target?: unknown }).target;
+  if (typeof target === 'string' && target !== '') return escapeText(target);
+  if (typeof target === 'object' && target !== null) return installText(target);
+  return undefined;
+}
+
+/** `v1.4.2 → v1.4.3`; `v1.4.2 → v1.4.3?` while the target is not reached yet; `-` when nothing is known. */
+export function versionCell(node: NodeStatus, target: string | undefined): string {
+  const before = installText(node.before) ?? '?';
+  const after = installText(node.after);
+  if (after !== undefined) return `${before} → ${after}`;
+  if (node.state === 'succeeded') return `${before} → (new install)`;
+  if (target !== undefined && node.state !== 'skipped' && node.state !== 'failed') return `${before} → ${target}?`;
+  return node.before === undefined ? '-' : before;
+}

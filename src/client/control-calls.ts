@@ -1,0 +1,94 @@
+/**
+ * The operator controls as data: which update of `rollout:<backend>` each one sends, with which
+ * arguments, and the errors a refusal or a missing rollout becomes. Both ways of sending a control
+ * (the Temporal SDK in {@link ./controls.ts}, the light gRPC call in {@link ./control-rpc.ts}) use
+ * these, so they send the same thing and say the same thing.
+ */
+import { ControlRejectedError, RolloutNotFoundError } from './errors.js';
+
+/** Names of the rollout workflow's updates (equal to the `defineUpdate` names in `src/workflows/messages.ts`). */
+export const ControlUpdate = {
+  pause: 'pause',
+  resume: 'resume',
+  abort: 'abort',
+  promote: 'promote',
+  setMaxParallel: 'setMaxParallel',
+  skipNode: 'skipNode',
+  retryNode: 'retryNode',
+} as const;
+/** One of {@link ControlUpdate}. */
+export type ControlUpdate = (typeof ControlUpdate)[keyof typeof ControlUpdate];
+
+/** One control of one rollout, ready to send. */
+export interface ControlCall {
+  backend: string;
+  update: ControlUpdate;
+  args: unknown[];
+  /** The verb phrase for messages: `pause`, `skip node gpu-3 of`. */
+  what: string;
+}
+
+/** Workflow id of the one rollout of a backend (the same as the workflow's own `rolloutWorkflowId`). */
+export function controlWorkflowId(backend: string): string {
+  return `rollout:${backend}`;
+}
+
+const withReason = (reason: string | undefined): { reason?: string } => (reason === undefined ? {} : { reason });
+
+/** Builds the call of each control. */
+export const controlCalls = {
+  pause: (backend: string, reason?: string): ControlCall => ({
+    backend,
+    update: ControlUpdate.pause,
+    args: [withReason(reason)],
+    what: 'pause',
+  }),
+  resume: (backend: string): ControlCall => ({ backend, update: ControlUpdate.resume, args: [], what: 'resume' }),
+  abort: (backend: string, reason?: string): ControlCall => ({
+    backend,
+    update: ControlUpdate.abort,
+    args: [withReason(reason)],
+    what: 'abort',
+  }),
+  promote: (backend: string): ControlCall => ({ backend, update: ControlUpdate.promote, args: [], what: 'promote' }),
+  setMaxParallel: (backend: string, maxParallel: number): ControlCall => ({
+    backend,
+    update: ControlUpdate.setMaxParallel,
+    args: [maxParallel],
+    what: 'change maxParallel of',
+  }),
+  skipNode: (backend: string, nodeId: string): ControlCall => ({
+    backend,
+    update: ControlUpdate.skipNode,
+    args: [nodeId],
+    what: `skip node ${nodeId} of`,
+  }),
+  retryNode: (backend: string, nodeId: string): ControlCall => ({
+    backend,
+    update: ControlUpdate.retryNode,
+    args: [nodeId],
+    what: `retry node ${nodeId} of`,
+  }),
+} as const;
+
+/** The workflow refused the control: its validator's sentence, once. */
+export function controlRejected(call: ControlCall, reason: string): ControlRejectedError {
+  return new ControlRejectedError(`cannot ${call.what} ${call.backend}: ${reason}`);
+}
+
+/** No running rollout of the backend. */
+export function rolloutNotRunning(call: ControlCall): RolloutNotFoundError {
+  return new RolloutNotFoundError(
+    `cannot ${call.what} ${call.backend}: no running rollout of ${call.backend} (workflow ${controlWorkflowId(call.backend)}); 'fleet-rollout history ${call.backend}' lists past ones`,
+  );
+}
+
+/** gRPC NOT_FOUND (5), or its message, as raised for updates on missing or closed workflows. */
+export function isNotFoundError(err: unknown): boolean {
+  const cause = (err as { cause?: { code?: unknown } }).cause;
+  return (
+    (err as { code?: unknown }).code === 5 ||
+    cause?.code === 5 ||
+    /workflow execution already completed|not found/i.test((err as Error).message)
+  );
+}
