@@ -23,6 +23,24 @@ export default tseslint.config(
     // imports of activities are allowed.
     files: ['src/workflows/**/*.ts'],
     rules: {
+      // A run's state lives in the run: module-level mutable state could differ between the original
+      // run and a replay, and a replay must issue the same commands.
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: ':matches(Program, Program > ExportNamedDeclaration) > VariableDeclaration[kind!="const"]',
+          message: 'No module-level let/var in workflow code: keep the state in the run (e.g. RolloutState).',
+        },
+        {
+          selector:
+            ':matches(Program, Program > ExportNamedDeclaration) > VariableDeclaration > VariableDeclarator > NewExpression[callee.name=/^(Map|Set|WeakMap|WeakSet|Array)$/]',
+          message: 'No module-level Map/Set/Array in workflow code: keep the state in the run (e.g. RolloutState).',
+        },
+        {
+          selector: 'PropertyDefinition[static=true][readonly!=true]',
+          message: 'No mutable static fields in workflow code: keep the state in the run.',
+        },
+      ],
       'no-restricted-imports': [
         'error',
         {

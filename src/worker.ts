@@ -83,6 +83,8 @@ export interface OrchestratorWorkerOptions {
   listTimeoutMs?: number;
   /** The fleet's LocalAI frontend, for the drain and resume activities. */
   frontend?: FrontendClient;
+  /** Workflows kept in the worker's cache; 0 replays every activation from the start (tests). @default the SDK's */
+  maxCachedWorkflows?: number;
 }
 
 /** Creates (does not run) the orchestrator worker. */
@@ -104,5 +106,6 @@ export async function createOrchestratorWorker(options: OrchestratorWorkerOption
     maxHeartbeatThrottleInterval: '500ms',
     defaultHeartbeatThrottleInterval: '500ms',
     shutdownGraceTime: '5s',
+    ...(options.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: options.maxCachedWorkflows } : {}),
   });
 }

@@ -9,6 +9,7 @@ import type { Gallery } from './installer/gallery-types.js';
 import type { InstallLimits } from './installer/limits.js';
 import { RealInstaller } from './installer/real-installer.js';
 import { serveNode } from './node-service.js';
+import type { ProcessInfo } from './process-table.js';
 import type { NodeStats } from './stats.js';
 import { Supervisor } from './supervisor.js';
 
@@ -29,6 +30,8 @@ export interface AgentOptions {
   installLimits?: Partial<InstallLimits>;
   /** How long a started backend may take to listen. @default 30000 */
   readyTimeoutMs?: number;
+  /** How long a started backend must stay up after it listened to pass the start check. @default 500 */
+  settleMs?: number;
   /** SIGTERM → SIGKILL grace for backend processes. @default 5000 */
   stopGraceMs?: number;
   /** Largest accepted request. @default 1 MiB */
@@ -41,6 +44,8 @@ export interface Agent {
   /** The absolute backends directory. */
   readonly backendsDir: string;
   stats(): NodeStats;
+  /** The backend processes running now, with the install generation each was started from. */
+  processes(): ProcessInfo[];
   /**
    * Stops taking requests, gives operations in flight `graceMs` to finish (an install cut short
    * leaves the installed version in place), then stops backend processes. The NATS connection is
@@ -65,6 +70,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     log,
     ...(options.readyTimeoutMs !== undefined ? { readyTimeoutMs: options.readyTimeoutMs } : {}),
     ...(options.stopGraceMs !== undefined ? { stopGraceMs: options.stopGraceMs } : {}),
+    ...(options.settleMs !== undefined ? { settleMs: options.settleMs } : {}),
   });
   const service = serveNode({
     nc: options.nc,
@@ -80,6 +86,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     nodeId: options.nodeId,
     backendsDir: installer.backendsDir,
     stats: () => service.stats(),
+    processes: () => supervisor.list(),
     stop: async (graceMs = 10_000) => {
       service.close();
       const settled = await service.settle(graceMs);

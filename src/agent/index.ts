@@ -31,7 +31,8 @@ export {
   type GalleryEntry,
 } from './installer/gallery-types.js';
 export type { Installer, InstallSpec, LaunchSpec } from './installer/types.js';
-export type { ProcessTable, StartRequest } from './process-table.js';
+export type { ProcessInfo, ProcessTable, StartRequest } from './process-table.js';
+export { SimulationStateDir, type SavedInstalls, type SimulatedInstall } from './simulated-state.js';
 export { ProgressPublisher, formatIecBytes, type ProgressTick, type ProgressSink } from './progress-publisher.js';
 export { OpDedup, DedupOutcome } from './op-dedup.js';
 export { KeyedMutex } from './backend-lock.js';

@@ -22,8 +22,13 @@ export interface ServeNodeOptions {
   installer: Installer;
   processes: ProcessTable;
   log: Logger;
-  /** Serve no `backend.upgrade` subject, like a LocalAI worker that predates it. @default false */
+  /**
+   * Serve no `backend.upgrade` subject, like a LocalAI worker that predates it; its forced install
+   * then stops only `<backend>#N` processes. @default false
+   */
   legacy?: boolean;
+  /** Serve `models.running` (LocalAI workers that predate `backend.upgrade` do not). @default !legacy */
+  modelsRunning?: boolean;
   /** Hold upgrade and install replies until this long after the request arrived. @default 0 */
   hangMs?: number;
   /** @default {@link MAX_REQUEST_BYTES} */
@@ -62,6 +67,7 @@ export function serveNode(options: ServeNodeOptions): NodeService {
     publish: (subject, payload) => nc.publish(subject, payload),
     log,
     stats,
+    legacy: options.legacy ?? false,
     ...(options.dedup !== undefined ? { dedup: options.dedup } : {}),
   });
   const inFlight = new Set<Promise<void>>();
@@ -98,6 +104,7 @@ export function serveNode(options: ServeNodeOptions): NodeService {
   const subscribe = (): void => {
     for (const kind of HANDLER_KINDS) {
       if (kind === 'upgrade' && options.legacy === true) continue;
+      if (kind === 'modelsRunning' && !(options.modelsRunning ?? options.legacy !== true)) continue;
       const subject = subjects[kind](nodeId);
       subs.push(
         nc.subscribe(subject, {

@@ -1,7 +1,8 @@
 /**
  * What `backend.upgrade`, `backend.install` and `backend.delete` do on a node (PROTOCOL.md §4,
  * LocalAI's worker §5.2–5.4), serialised per backend by a lock: stop the backend's processes,
- * install through the installer with progress, start a process when an install asks for one.
+ * install through the installer with progress. An upgrade starts no process, as a LocalAI worker
+ * starts none; only an install does, replying once the process passed its start check.
  * Every outcome is a reply value; failures carry LocalAI's error prefixes.
  */
 import { agentMetrics } from '../metrics/agent-metrics.js';
@@ -30,6 +31,11 @@ export interface HandlerContext {
   publish: (subject: string, payload: Uint8Array) => void;
   log: Logger;
   stats: NodeStats;
+  /**
+   * A worker that predates `backend.upgrade`: its forced install stops only `<backend>#N` processes,
+   * so other models' replicas keep running the old build. @default false
+   */
+  legacy?: boolean;
   /** Op-id dedup bounds. @default one hour, 10,000 entries */
   dedup?: { ttlMs?: number; maxEntries?: number };
 }
@@ -109,7 +115,6 @@ export function createOperations(ctx: HandlerContext): NodeOperations {
         return reply({ success: false, error: text, stoppedProcessKeys: stopped, reportsStoppedProcesses: true });
       } finally {
         progress.flush();
-        ctx.processes.afterOperation?.(req.backend);
       }
     });
   };
@@ -126,9 +131,9 @@ export function createOperations(ctx: HandlerContext): NodeOperations {
       const progress = progressFor(req.opId ?? '', req.backend);
       try {
         if (req.force === true) {
-          const identity = await ctx.installer.identity(req.backend);
           try {
-            await ctx.processes.stopBackend(identity, key, false);
+            if (ctx.legacy === true) await ctx.processes.stopLegacyKeys(req.backend, key, false);
+            else await ctx.processes.stopBackend(await ctx.installer.identity(req.backend), key, false);
           } catch (err) {
             return reply({ success: false, error: `stopping running backend before reinstall: ${message(err)}` });
           }
@@ -155,7 +160,6 @@ export function createOperations(ctx: HandlerContext): NodeOperations {
         return reply({ success: false, error: text });
       } finally {
         progress.flush();
-        ctx.processes.afterOperation?.(req.backend);
       }
     });
   };

@@ -1,7 +1,8 @@
 /**
  * Many simulated nodes served from one process over one NATS connection: each node has its own
  * subscriptions (so a legacy node yields a real *no responders* on `backend.upgrade`), its own
- * state, locks, op-id record and seeded random generator.
+ * state, locks, op-id record and seeded random generator. With a state directory, every node's
+ * installs survive a kill of the process.
  */
 import type { NatsConnection } from 'nats';
 import { z } from 'zod';
@@ -9,7 +10,9 @@ import type { Logger } from '../log.js';
 import { nodeToken, type BackendInfo } from '../protocol/index.js';
 import { serveNode, type NodeService } from './node-service.js';
 import { SimulatedInstaller } from './simulated-installer.js';
+import type { ProcessInfo } from './process-table.js';
 import { SimulatedProcesses } from './simulated-processes.js';
+import { SimulationStateDir } from './simulated-state.js';
 import { seededRandom, SimulatedNodeSchema, type SimulatedNode, type SimulatedNodeInput } from './simulation-knobs.js';
 import { emptyStats, snapshotStats, type NodeStats } from './stats.js';
 
@@ -22,6 +25,12 @@ export interface SimulatedFleetOptions {
   seed?: string | number;
   /** Largest accepted request. @default 1 MiB */
   maxRequestBytes?: number;
+  /**
+   * Keep every node's installs in this directory (created when missing): a fleet started again on
+   * it comes back with the same installs (`installed_at`, version, digest, uri) and no processes.
+   * @default none: every start begins from the knobs
+   */
+  stateDir?: string;
 }
 
 /** A running simulated fleet. */
@@ -31,6 +40,8 @@ export interface SimulatedFleet {
   stats(): Record<string, NodeStats>;
   /** What a node has installed right now (without asking over NATS). */
   installed(nodeId: string): Promise<BackendInfo[]>;
+  /** The processes a node runs right now, with the install generation each was started from. */
+  processes(nodeId: string): ProcessInfo[];
   /** Stops serving; operations still running get `graceMs` to finish, then are abandoned. */
   stop(graceMs?: number): Promise<void>;
 }
@@ -73,31 +84,41 @@ export async function startSimulatedFleet(options: SimulatedFleetOptions): Promi
       processes: runtime.processes,
       log: options.log.child({ nodeId: spec.id }),
       legacy: spec.legacy,
+      ...(spec.modelsRunning !== undefined ? { modelsRunning: spec.modelsRunning } : {}),
       hangMs: spec.hangMs,
       stats: runtime.stats,
       ...(options.maxRequestBytes !== undefined ? { maxRequestBytes: options.maxRequestBytes } : {}),
     });
 
+  const stateDir = options.stateDir === undefined ? undefined : SimulationStateDir.open(options.stateDir);
   for (const spec of nodes) {
     const backends = [spec.backend, ...spec.otherBackends.map((b) => b.name)];
-    const processes = new SimulatedProcesses(spec.replicas, backends);
     const crash = (): void => {
       const runtime = runtimes.get(spec.id);
       if (runtime === undefined) return;
       options.log.warn({ nodeId: spec.id, restartMs: spec.crashRestartMs }, 'simulated node crashed');
       runtime.service.crash();
       runtime.installer.abortAll();
+      // A restarted worker knows no processes: nothing comes back by itself.
       void runtime.processes.stopAll();
       const timer = setTimeout(() => {
         timers.delete(timer);
         if (stopped) return;
-        for (const backend of backends) runtime.processes.restore(backend);
         runtime.service = serve(spec, runtime);
         options.log.info({ nodeId: spec.id }, 'simulated node restarted');
       }, spec.crashRestartMs);
       timers.add(timer);
     };
-    const installer = new SimulatedInstaller(spec, seededRandom(`${seed}:${spec.id}`), crash);
+    const saved = stateDir?.load(spec.id);
+    const save = (): void => stateDir?.save(spec.id, installer.snapshot());
+    const installer = new SimulatedInstaller(spec, seededRandom(`${seed}:${spec.id}`), crash, saved, save);
+    if (saved === undefined) save();
+    const installs = installer.snapshot();
+    const processes = new SimulatedProcesses({
+      replicas: saved === undefined ? spec.replicas : 0,
+      backends: backends.map((name) => ({ name, generation: installs[name]?.installedAt ?? '' })),
+      startFailure: (backend, key) => installer.startFailure(backend, key),
+    });
     const partial = { spec, installer, processes, stats: emptyStats() };
     runtimes.set(spec.id, { ...partial, service: serve(spec, partial) });
   }
@@ -110,6 +131,11 @@ export async function startSimulatedFleet(options: SimulatedFleetOptions): Promi
       const runtime = runtimes.get(nodeId);
       if (runtime === undefined) throw new Error(`no simulated node "${nodeId}"`);
       return await runtime.installer.list();
+    },
+    processes: (nodeId) => {
+      const runtime = runtimes.get(nodeId);
+      if (runtime === undefined) throw new Error(`no simulated node "${nodeId}"`);
+      return runtime.processes.list();
     },
     stop: async (graceMs = 0) => {
       stopped = true;

@@ -11,20 +11,12 @@ import { assertSafeBackendName } from './installer/layout.js';
 import { nextInstalledAt } from './installer/metadata.js';
 import type { Installer, InstallSpec, LaunchSpec } from './installer/types.js';
 import type { ProgressSink } from './progress-publisher.js';
+import type { SimulatedInstall } from './simulated-state.js';
 import { nextPatch, sampleRange, versionFromUri, versionMatches, type SimulatedNode } from './simulation-knobs.js';
 
 /** The simulated crash: the node drops off NATS and forgets its operations. */
 export class SimulatedCrash extends Error {
   override readonly name = 'SimulatedCrash';
-}
-
-interface Installed {
-  version: string;
-  installedAt: string;
-  digest: string;
-  uri: string;
-  galleryUrl?: string;
-  alias?: string;
 }
 
 const PHASES: readonly { phase: InstallPhase; share: number }[] = [
@@ -37,7 +29,7 @@ const TICK_MS = 100;
 
 /** The installer of one simulated node. */
 export class SimulatedInstaller implements Installer {
-  private readonly state = new Map<string, Installed>();
+  private readonly state = new Map<string, SimulatedInstall>();
   private readonly known: Set<string>;
   private controller = new AbortController();
   private crashed = false;
@@ -46,7 +38,14 @@ export class SimulatedInstaller implements Installer {
     private readonly node: SimulatedNode,
     private readonly random: () => number,
     private readonly onCrash: () => void,
+    saved?: Readonly<Record<string, SimulatedInstall>>,
+    private readonly onChange: () => void = () => undefined,
   ) {
+    if (saved !== undefined) {
+      for (const [name, install] of Object.entries(saved)) this.state.set(name, { ...install });
+      this.known = new Set([node.backend, ...node.otherBackends.map((b) => b.name), ...this.state.keys()]);
+      return;
+    }
     const start = Date.now();
     const initial = [{ name: node.backend, version: node.version }, ...node.otherBackends];
     for (const [i, { name, version }] of initial.entries()) {
@@ -115,12 +114,36 @@ export class SimulatedInstaller implements Installer {
       ...(spec.alias !== '' ? { alias: spec.alias } : {}),
     });
     this.known.add(name);
+    this.onChange();
     return this.infoOf(name) ?? { name, isSystem: false, isMeta: false };
   }
 
   remove(backend: string): Promise<void> {
     if (!this.state.delete(backend)) return Promise.reject(new Error(`backend "${backend}" is not installed`));
+    this.onChange();
     return Promise.resolve();
+  }
+
+  /** What is installed right now, by backend name (saved by `fleet --state-dir`). */
+  snapshot(): Record<string, SimulatedInstall> {
+    return Object.fromEntries([...this.state].map(([name, install]) => [name, { ...install }]));
+  }
+
+  /**
+   * The stderr-like text of a failed start check when the installed `backend` matches the node's
+   * `failStart` pattern (by version or uri), else `undefined`.
+   */
+  startFailure(backend: string, key: string): string | undefined {
+    const pattern = this.node.failStart;
+    const installed = this.state.get(backend);
+    if (pattern === undefined || installed === undefined) return undefined;
+    if (!versionMatches(pattern, installed.version) && !versionMatches(pattern, installed.uri)) return undefined;
+    return [
+      `${key}: starting ${backend} ${installed.version} from ${installed.uri}`,
+      `error: simulated start failure: ${backend} ${installed.version} matches fail-start "${pattern}"`,
+      'exit status 1',
+      '',
+    ].join('\n');
   }
 
   launchSpec(backend: string): Promise<LaunchSpec | undefined> {
@@ -139,7 +162,7 @@ export class SimulatedInstaller implements Installer {
   private async target(
     spec: InstallSpec,
     name: string,
-    current: Installed | undefined,
+    current: SimulatedInstall | undefined,
   ): Promise<{ version: string; uri: string; galleryUrl?: string }> {
     const base = current?.version ?? 'v0.0.0';
     if (spec.uri !== '') return { version: versionFromUri(spec.uri) ?? nextPatch(base), uri: spec.uri };

@@ -17,6 +17,7 @@ export const SIMULATION_FLAG_OPTIONS = {
   'install-ms': { type: 'string' },
   'fail-rate': { type: 'string' },
   'fail-version': { type: 'string' },
+  'fail-start': { type: 'string' },
   legacy: { type: 'boolean' },
   'hang-ms': { type: 'string' },
   'crash-at': { type: 'string' },
@@ -31,12 +32,16 @@ export const SIMULATION_FLAGS_HELP = `Simulation flags:
   --install-ms MS|MIN-MAX  how long an install takes, fixed or a range (default 1000), e.g. 500-3000
   --fail-rate P            probability 0-1 that an install fails (default 0)
   --fail-version PATTERN   fail installs of versions matching PATTERN (* and ? wildcards, or /regex/)
-  --legacy                 serve no backend.upgrade subject (an old worker: orchestrators fall back)
+  --fail-start PATTERN     fail the start check of processes started from an install whose version or
+                           uri matches PATTERN: backend.install with a model id replies a stderr tail
+  --legacy                 serve no backend.upgrade nor models.running subject (an old worker:
+                           orchestrators fall back; its forced install restarts only <backend>#N)
   --hang-ms MS             reply to upgrade/install only after MS, while the install finishes on time
   --crash-at PHASE         crash once when the first install reaches PHASE (resolving, downloading,
                            extracting, starting); the node comes back with the old version
   --crash-restart-ms MS    how long a crashed node stays away (default 1000)
-  --replicas N             running model replicas per backend, <backend>-model#i (default 0)
+  --replicas N             model replicas per backend running at start, <backend>-model#i (default 0);
+                           an upgrade stops them and starts none, as a LocalAI worker does
   --seed S                 seed of the per-node random generators (default fleet-rollout)
 `;
 
@@ -46,6 +51,7 @@ export interface SimulationFlagValues {
   'install-ms'?: string | undefined;
   'fail-rate'?: string | undefined;
   'fail-version'?: string | undefined;
+  'fail-start'?: string | undefined;
   legacy?: boolean | undefined;
   'hang-ms'?: string | undefined;
   'crash-at'?: string | undefined;
@@ -64,6 +70,7 @@ export interface SimulationKnobs {
   hangMs: number | undefined;
   failRate: number | undefined;
   failVersion: string | undefined;
+  failStart: string | undefined;
   seed: string;
 }
 
@@ -101,6 +108,7 @@ export function parseSimulationFlags(values: SimulationFlagValues): SimulationKn
     'a probability between 0 and 1, e.g. 0.1',
   );
   const failVersion = opt('fail-version', z.string().min(1, 'empty'), 'a version pattern such as v1.3.*');
+  const failStart = opt('fail-start', z.string().min(1, 'empty'), 'a version or uri pattern such as v2.*');
   const crashAt = opt(
     'crash-at',
     z.enum(Object.values(InstallPhase) as [InstallPhase, ...InstallPhase[]]),
@@ -122,7 +130,7 @@ export function parseSimulationFlags(values: SimulationFlagValues): SimulationKn
     ...(crashRestartMs !== undefined ? { crashRestartMs } : {}),
     ...(replicas !== undefined ? { replicas } : {}),
   };
-  return { node, hangMs, failRate, failVersion, seed: values.seed ?? 'fleet-rollout' };
+  return { node, hangMs, failRate, failVersion, failStart, seed: values.seed ?? 'fleet-rollout' };
 }
 
 /** Splits repeated, comma-separated id lists (`--fail-nodes a,b --fail-nodes c`). */

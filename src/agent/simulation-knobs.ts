@@ -60,9 +60,17 @@ export const SimulatedNodeSchema = z.object({
   installMs: DurationRangeSchema.default({ min: 1000, max: 1000 }),
   /** Fail installs of versions matching this pattern (`*` and `?` wildcards, or `/regex/`). */
   failVersion: z.string().optional(),
+  /**
+   * Fail the start check of every process started from an install whose version or uri matches
+   * this pattern (`*` and `?` wildcards, or `/regex/`): `backend.install` with a model id replies
+   * the failure with a stderr-like tail, as a worker whose new binary does not start.
+   */
+  failStart: z.string().min(1).optional(),
   /** Probability (0–1) that an install fails. @default 0 */
   failRate: z.number().min(0).max(1).default(0),
-  /** Running model replicas per backend, `<backend>-model#i`. @default 0 */
+  /** Serve `models.running` (LocalAI workers that predate `backend.upgrade` do not). @default !legacy */
+  modelsRunning: z.boolean().optional(),
+  /** Running model replicas per backend at start, `<backend>-model#i`. @default 0 */
   replicas: z.number().int().nonnegative().max(64).default(0),
   /** Crash once when the first install reaches this phase; serve again `crashRestartMs` later with the old version. */
   crashAt: z.enum(PHASES).optional(),

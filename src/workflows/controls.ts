@@ -1,11 +1,11 @@
 /**
- * Operator controls: the `status` query and the updates. Each update has a validator that refuses
- * an illegal transition with a message saying what is possible instead; accepted updates return
- * the rollout's status after the change.
+ * Operator controls: the `status` query and the updates, wired to the methods of {@link Rollout}
+ * (the only writers of the state). Each update has a validator that refuses an illegal request
+ * with a message saying what is possible instead; accepted updates return the rollout's status
+ * after the change.
  */
 import { setHandler } from '@temporalio/workflow';
-import { nextNodeState, NodeEvent, NodeState } from '../domain/node-state.js';
-import type { RolloutSpec } from '../domain/spec.js';
+import { NodeEvent } from '../domain/node-state.js';
 import {
   abortUpdate,
   pauseUpdate,
@@ -16,41 +16,25 @@ import {
   skipNodeUpdate,
   statusQuery,
 } from './messages.js';
-import { addStep, type RolloutState } from './rollout-state.js';
-import { FINAL_PHASES, RolloutPhase, WaitReason } from './status.js';
-import type { Runner } from './rollout.js';
+import type { Rollout } from './rollout-owner.js';
+import type { RolloutStatus } from './status.js';
 
-function refuseWhenEnded(state: RolloutState, what: string): void {
-  if (FINAL_PHASES.includes(state.phase))
-    throw new Error(`cannot ${what}: the rollout of ${state.backend} already ended (${state.phase})`);
-}
+export function registerControls(rollout: Rollout): void {
+  const summary = (): Promise<RolloutStatus> => Promise.resolve(rollout.status({ nodes: 'none' }));
+  const state = rollout.state;
 
-function nodeOf(state: RolloutState, id: string, event: NodeEvent) {
-  const node = state.byId.get(id);
-  if (node === undefined)
-    throw new Error(`node ${JSON.stringify(id)} is not part of this rollout; 'status' lists its nodes`);
-  const next = nextNodeState(node.state, event);
-  if (!next.ok) throw new Error(next.message);
-  return node;
-}
-
-export function registerControls(state: RolloutState, spec: RolloutSpec, run: Runner): void {
-  setHandler(statusQuery, (options) => run.status(options));
+  setHandler(statusQuery, (options) => rollout.status(options));
 
   setHandler(
     pauseUpdate,
     (args) => {
-      state.paused = true;
-      if (!state.halted) state.phase = RolloutPhase.Paused;
-      state.waiting = WaitReason.Paused;
-      state.message = `paused${args.reason !== undefined ? `: ${args.reason}` : ''}; in-flight nodes finish, no new node starts until resume`;
-      run.changed();
-      return Promise.resolve(run.status({ nodes: 'none' }));
+      rollout.pause(args.reason);
+      return summary();
     },
     {
       validator: (_args) => {
-        refuseWhenEnded(state, 'pause');
-        if (state.paused) throw new Error('the rollout is already paused; resume it or abort it');
+        rollout.refuseWhenEnded('pause');
+        if (state.paused !== undefined) throw new Error('the rollout is already paused; resume it or abort it');
       },
     },
   );
@@ -58,23 +42,14 @@ export function registerControls(state: RolloutState, spec: RolloutSpec, run: Ru
   setHandler(
     resumeUpdate,
     () => {
-      if (state.halted) {
-        state.acceptedFailures = state.nodes.filter((n) => n.state === NodeState.Failed).length;
-        state.halted = false;
-      }
-      state.paused = false;
-      state.phase = RolloutPhase.Running;
-      state.waiting = state.atCanaryGate ? WaitReason.CanaryGate : undefined;
-      state.message = state.atCanaryGate ? "resumed; the canary wave is done and waits for 'promote'" : 'resumed';
-      state.lastProgressAt = Date.now();
-      run.changed();
-      return Promise.resolve(run.status({ nodes: 'none' }));
+      rollout.resume(Date.now());
+      return summary();
     },
     {
       validator: () => {
-        refuseWhenEnded(state, 'resume');
-        if (!state.paused && !state.halted)
-          throw new Error(`the rollout is ${state.phase}, not paused or halted; nothing to resume`);
+        rollout.refuseWhenEnded('resume');
+        if (state.paused === undefined && state.halted === undefined)
+          throw new Error(`the rollout is ${rollout.phase}, not paused or halted; nothing to resume`);
       },
     },
   );
@@ -82,27 +57,22 @@ export function registerControls(state: RolloutState, spec: RolloutSpec, run: Ru
   setHandler(
     abortUpdate,
     (args) => {
-      state.aborted = true;
-      state.message = `aborted${args.reason !== undefined ? `: ${args.reason}` : ''}`;
-      run.cancelAll();
-      run.changed();
-      return Promise.resolve(run.status({ nodes: 'none' }));
+      rollout.abort(args.reason);
+      return summary();
     },
-    { validator: (_args) => refuseWhenEnded(state, 'abort') },
+    { validator: (_args) => rollout.refuseWhenEnded('abort') },
   );
 
   setHandler(
     promoteUpdate,
     () => {
-      state.promoted = true;
-      state.message = 'canary promoted; going on with the next wave';
-      run.changed();
-      return Promise.resolve(run.status({ nodes: 'none' }));
+      rollout.promote();
+      return summary();
     },
     {
       validator: () => {
-        refuseWhenEnded(state, 'promote');
-        if (spec.canary === undefined) throw new Error('this rollout has no canary wave; nothing to promote');
+        rollout.refuseWhenEnded('promote');
+        if (rollout.spec.canary === undefined) throw new Error('this rollout has no canary wave; nothing to promote');
         if (state.canaryGateOpen || state.promoted) throw new Error('the canary was already promoted');
       },
     },
@@ -111,14 +81,12 @@ export function registerControls(state: RolloutState, spec: RolloutSpec, run: Ru
   setHandler(
     setMaxParallelUpdate,
     (n) => {
-      state.maxParallel = n;
-      state.message = `maxParallel set to ${n}`;
-      run.changed();
-      return Promise.resolve(run.status({ nodes: 'none' }));
+      rollout.setMaxParallel(n);
+      return summary();
     },
     {
       validator: (n) => {
-        refuseWhenEnded(state, 'change maxParallel');
+        rollout.refuseWhenEnded('change maxParallel');
         if (!Number.isInteger(n) || n < 1 || n > 10_000)
           throw new Error(`maxParallel must be a whole number from 1 to 10000, got ${String(n)}`);
       },
@@ -128,17 +96,13 @@ export function registerControls(state: RolloutState, spec: RolloutSpec, run: Ru
   setHandler(
     skipNodeUpdate,
     (id: string) => {
-      const node = nodeOf(state, id, NodeEvent.Skip);
-      node.state = NodeState.Skipped;
-      addStep(node, 'skipped by an operator');
-      run.recountFailures();
-      run.changed();
-      return Promise.resolve(run.status({ nodes: 'none' }));
+      rollout.skip(id);
+      return summary();
     },
     {
       validator: (id: string) => {
-        refuseWhenEnded(state, 'skip a node');
-        nodeOf(state, id, NodeEvent.Skip);
+        rollout.refuseWhenEnded('skip a node');
+        rollout.nodeFor(id, NodeEvent.Skip);
       },
     },
   );
@@ -146,22 +110,13 @@ export function registerControls(state: RolloutState, spec: RolloutSpec, run: Ru
   setHandler(
     retryNodeUpdate,
     (id: string) => {
-      const node = nodeOf(state, id, NodeEvent.Retry);
-      node.state = NodeState.Pending;
-      node.attempts = 0;
-      delete node.opId;
-      delete node.lastError;
-      delete node.finishedAt;
-      addStep(node, 'retry requested by an operator (new op id)');
-      run.enqueueRetry(node);
-      run.recountFailures();
-      run.changed();
-      return Promise.resolve(run.status({ nodes: 'none' }));
+      rollout.retry(id);
+      return summary();
     },
     {
       validator: (id: string) => {
-        refuseWhenEnded(state, 'retry a node');
-        nodeOf(state, id, NodeEvent.Retry);
+        rollout.refuseWhenEnded('retry a node');
+        rollout.nodeFor(id, NodeEvent.Retry);
       },
     },
   );

@@ -10,7 +10,8 @@ import type { RolloutSpec } from '../domain/spec.js';
 import type { RolloutActivities } from '../activities/index.js';
 import { addStep, type RolloutState } from './rollout-state.js';
 
-export async function revertNodes(state: RolloutState, spec: RolloutSpec): Promise<void> {
+/** Reverts the succeeded nodes; returns the rollout's message saying how many were reverted. */
+export async function revertNodes(state: RolloutState, spec: RolloutSpec): Promise<string> {
   const { upgradeNode } = proxyActivities<RolloutActivities>({
     startToCloseTimeout: 2 * spec.upgradeTimeout + 60_000,
     heartbeatTimeout: 30_000,
@@ -43,5 +44,5 @@ export async function revertNodes(state: RolloutState, spec: RolloutSpec): Promi
       }),
     );
   }
-  state.message = `failure budget exceeded: reverted ${reverted} of ${upgraded.length} upgraded nodes`;
+  return `failure budget exceeded: reverted ${reverted} of ${upgraded.length} upgraded nodes`;
 }

@@ -5,8 +5,9 @@
 import { isInFlight, isTerminal, NodeState } from '../domain/node-state.js';
 import type { RolloutSpec } from '../domain/spec.js';
 import type { InstalledRecord } from '../activities/types.js';
+import { phaseOf } from '../domain/rollout-policy.js';
 import {
-  RolloutPhase,
+  type RolloutPhase,
   type NodeStatus,
   type RolloutCounts,
   type RolloutStatus,
@@ -19,9 +20,26 @@ const MAX_STEPS = 8;
 /** Longest error text kept per node. */
 const MAX_ERROR = 500;
 
+/**
+ * What was last published, kept in the run's own state: whether an upsert is issued must depend
+ * only on the run's history, never on state outside it (a replay must issue the same commands).
+ */
+export interface VisibilityMark {
+  /** Workflow time of the last publication. */
+  publishedAt: number;
+  /** Phase, progress bucket and failures last written as search attributes. */
+  key: string;
+}
+
+/** The rollout's state. Only the workflow writes it, through the methods of `Rollout`. */
 export interface RolloutState {
   backend: string;
-  phase: RolloutPhase;
+  /** True until discovery and planning are done. */
+  discovering: boolean;
+  /** Set once the rollout ended. */
+  outcome: typeof RolloutPhase.Succeeded | typeof RolloutPhase.Failed | typeof RolloutPhase.Aborted | undefined;
+  /** The failure budget was exceeded with `onFailure: revert`. */
+  reverting: boolean;
   waiting: WaitReason | undefined;
   message: string;
   nodes: NodeStatus[];
@@ -33,13 +51,15 @@ export interface RolloutState {
   allowedFailures: number;
   /** Failures accepted by an operator's resume after a halt; only failures beyond them count. */
   acceptedFailures: number;
-  paused: boolean;
-  halted: boolean;
+  /** Set by pause until resume. */
+  paused: { message: string } | undefined;
+  /** Set by a halt until resume. */
+  halted: { reason: WaitReason; message: string } | undefined;
   aborted: boolean;
   promoted: boolean;
   canaryGateOpen: boolean;
-  /** The canary wave is done and the gate is waiting for promote (or its timer). */
-  atCanaryGate: boolean;
+  /** When the loop reached the canary gate (the canary wave is done and waits for promote or its timer). */
+  gateReachedAt: number | undefined;
   startedAt: number;
   finishedAt: number | undefined;
   /** Last time a node reached a terminal state (or the rollout started or resumed). */
@@ -48,6 +68,19 @@ export interface RolloutState {
   continueAsNewCount: number;
   /** Bumped on every change; conditions wait for it to move. */
   version: number;
+  /** The visibility throttle's memory (search attributes, current details). */
+  visibility: VisibilityMark;
+}
+
+/** The rollout's phase, derived from its state. */
+export function phaseOfState(state: RolloutState): RolloutPhase {
+  return phaseOf({
+    discovering: state.discovering,
+    outcome: state.outcome,
+    reverting: state.reverting,
+    halted: state.halted !== undefined,
+    paused: state.paused !== undefined,
+  });
 }
 
 export function countNodes(nodes: readonly NodeStatus[]): RolloutCounts {
@@ -103,7 +136,7 @@ export function renderStatus(
   const terminal = counts.succeeded + counts.failed + counts.skipped;
   const status: RolloutStatus = {
     backend: state.backend,
-    phase: state.phase,
+    phase: phaseOfState(state),
     message: state.message,
     counts,
     progressPct: counts.total === 0 ? 100 : Math.floor((terminal * 100) / counts.total),
@@ -195,6 +228,8 @@ export interface CarriedState {
   maxParallel: number;
   acceptedFailures: number;
   paused: boolean;
+  /** The operator's pause message (absent in states carried by older code). */
+  pausedMessage?: string;
   promoted: boolean;
   canaryGateOpen: boolean;
   startedAt: number;
@@ -247,7 +282,8 @@ export function carryState(state: RolloutState): CarriedState {
     currentWave: state.currentWave,
     maxParallel: state.maxParallel,
     acceptedFailures: state.acceptedFailures,
-    paused: state.paused,
+    paused: state.paused !== undefined,
+    ...(state.paused !== undefined ? { pausedMessage: state.paused.message } : {}),
     promoted: state.promoted,
     canaryGateOpen: state.canaryGateOpen,
     startedAt: state.startedAt,

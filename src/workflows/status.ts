@@ -4,38 +4,9 @@
  */
 import type { NodeState } from '../domain/node-state.js';
 import type { InstalledRecord } from '../activities/types.js';
+import type { RolloutPhase, WaitReason } from '../domain/rollout-policy.js';
 
-export const RolloutPhase = {
-  Discovering: 'discovering',
-  Running: 'running',
-  Paused: 'paused',
-  Halted: 'halted',
-  Reverting: 'reverting',
-  Succeeded: 'succeeded',
-  Failed: 'failed',
-  Aborted: 'aborted',
-} as const;
-export type RolloutPhase = (typeof RolloutPhase)[keyof typeof RolloutPhase];
-
-/** Phases after which the workflow has ended. */
-export const FINAL_PHASES: readonly RolloutPhase[] = [
-  RolloutPhase.Succeeded,
-  RolloutPhase.Failed,
-  RolloutPhase.Aborted,
-];
-
-/** Why no new node is starting right now. */
-export const WaitReason = {
-  Paused: 'paused',
-  WindowClosed: 'window-closed',
-  CanaryGate: 'canary-gate',
-  FailureBudget: 'failure-budget',
-  UnavailabilityBudget: 'unavailability-budget',
-  ProgressDeadline: 'progress-deadline',
-  Slots: 'max-parallel',
-  WaveBarrier: 'wave-barrier',
-} as const;
-export type WaitReason = (typeof WaitReason)[keyof typeof WaitReason];
+export { FINAL_PHASES, RolloutPhase, WaitReason } from '../domain/rollout-policy.js';
 
 /** One node of the rollout. Times are epoch milliseconds (workflow time). */
 export interface NodeStatus {

@@ -83,7 +83,7 @@ void test(
       assert.match(
         ready,
         new RegExp(
-          `^fleet: 1000 nodes serving on ${servers.nats.url} \\(${prefix}0 … ${prefix}999; llama-cpp@v1\\.2\\.3; legacy 1, slow 0, failing 0\\)$`,
+          `^fleet: 1000 nodes serving on ${servers.nats.url} \\(${prefix}0 … ${prefix}999; llama-cpp@v1\\.2\\.3; legacy 1, slow 0, failing 0, failing start 0\\)$`,
         ),
       );
       const ids = Array.from({ length: 1000 }, (_, i) => `${prefix}${i}`);

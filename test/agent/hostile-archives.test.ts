@@ -59,6 +59,16 @@ void test(
         [run, { path: 'hard', type: 'hardlink', linkpath: '../../etc/passwd' }],
         /hard link \\"hard\\" points outside/,
       ],
+      [
+        'hardlink-via-symlink',
+        [run, { path: 'd', type: 'symlink', linkpath: '.' }, { path: 'h', type: 'hardlink', linkpath: 'd/run.sh' }],
+        /hard link \\"h\\" must point to a file in the archive \(\\"d\/run.sh\\"\)/,
+      ],
+      [
+        'hardlink-to-symlink',
+        [run, { path: 'l', type: 'symlink', linkpath: 'run.sh' }, { path: 'h', type: 'hardlink', linkpath: 'l' }],
+        /hard link \\"h\\" must point to a regular file in the archive/,
+      ],
       ['fifo', [run, { path: 'pipe', type: 'fifo' }], /is a FIFO/],
       ['device', [run, { path: 'tty', type: 'chardev' }], /is a CharacterDevice/],
       ['garbage', [], /not a readable \.tar or \.tar\.gz archive/],

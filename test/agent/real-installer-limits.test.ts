@@ -88,6 +88,7 @@ void test(
       makeTar([{ path: 'run.sh', content: '#!/bin/sh\n', mode: 0o755 }, ...many], { gzip: true }),
     );
 
+    http.handlers.set('/trickle.tar.gz', trickle(backendTarball('t'), 50));
     const cases: [string, RegExp][] = [
       ['/endless.tar.gz', /endless\.tar\.gz is larger than 1 MiB, the limit \(--max-download-bytes\)/],
       ['/announces-10GiB.tar.gz', /announces-10GiB\.tar\.gz is larger than 1 MiB, the limit \(--max-download-bytes\)/],
@@ -98,6 +99,11 @@ void test(
       ],
       ['/bomb.tar.gz', /the unpacked files exceed 4 MiB, the limit \(--max-extracted-bytes\)/],
       ['/many.tar.gz', /the archive holds more than 500 entries, the limit \(--max-entries\)/],
+      // Never quiet for 400 ms, but 20 bytes a second is no progress.
+      [
+        '/trickle.tar.gz',
+        /less than 1 KiB from http:\/\/127\.0\.0\.1:\d+\/trickle\.tar\.gz in 400 ms, the idle timeout/,
+      ],
     ];
     for (const [uri, pattern] of cases) {
       const started = Date.now();
@@ -117,7 +123,7 @@ void test(
     const next = upgrade('/v2.tar.gz');
     assert.match(
       await slow,
-      /"error":"upgrading backend from external URI: no data from http:\/\/127\.0\.0\.1:\d+\/slow\.tar\.gz for 400 ms, the idle timeout \(--download-idle-timeout-ms\)"/,
+      /"error":"upgrading backend from external URI: less than 1 KiB from http:\/\/127\.0\.0\.1:\d+\/slow\.tar\.gz in 400 ms, the idle timeout \(--download-idle-timeout-ms\)"/,
     );
     assert.match(await next, /^\{"success":true/, 'the queued upgrade is not stuck behind the lock');
     assert.match(await ask(nc, subjects.list(id), '{}'), /"uri":"http:\/\/127\.0\.0\.1:\d+\/v2\.tar\.gz"/);
@@ -184,11 +190,18 @@ void test(
       15_000,
     );
     assert.match(unparsable, /"http:\/\/deploy:\*\*\*@\[bad\/x\.tar\.gz\\" is not a URL/);
+    const image = await ask(
+      nc,
+      subjects.upgrade(id),
+      JSON.stringify({ backend: 'x', uri: 'oci://deploy:s3cr3t-pw@127.0.0.1:1/x:v1' }),
+      15_000,
+    );
+    assert.match(image, /invalid image reference \\"oci:\/\/deploy:\*\*\*@127\.0\.0\.1:1\/x:v1\\"/);
     assert.ok(
       lines.some((l) => l.includes('upgrade failed')),
       'the failures were logged',
     );
-    for (const text of [artifact, gallery, unparsable, ...lines]) assert.ok(!text.includes('s3cr3t'), text);
+    for (const text of [artifact, gallery, unparsable, image, ...lines]) assert.ok(!text.includes('s3cr3t'), text);
   }),
 );
 

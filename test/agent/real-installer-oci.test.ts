@@ -167,18 +167,19 @@ void test(
 );
 
 void test(
-  'a pull that breaks off mid-layer, or a stopped registry, keeps the old install',
+  'a pull that breaks off or stalls mid-layer, or a stopped registry, keeps the old install and frees the lock',
   withLogs(servers, async () => {
     const nc = await connection();
-    const { id, dir } = await setup();
+    const { id, dir } = await setup({ installLimits: { idleTimeoutMs: 1_500 } });
     const registry = servers.registry.host;
     const pad = Buffer.alloc(2 * 1024 * 1024);
     for (let i = 0; i < pad.length; i += 1) pad[i] = (i * 2654435761) >>> 24;
     await pushBackendImage(`${registry}/backends/cut:v1`, { build: 'v1' });
-    await pushBackendImage(`${registry}/backends/cut:v2`, {
+    const v2 = await pushBackendImage(`${registry}/backends/cut:v2`, {
       files: { 'run.sh': '#!/bin/sh\necho v2\n', 'weights.bin': pad.toString('latin1') },
     });
-    // A proxy that forwards everything but cuts blob downloads off after 64 KiB.
+    // A proxy that forwards everything but cuts blob downloads off after 64 KiB, or stalls them there.
+    let stall = false;
     const proxy = http.createServer((req, res) => {
       const upstream = http.request(
         { host: '127.0.0.1', port: servers.registry.port, path: req.url, method: req.method, headers: req.headers },
@@ -190,7 +191,7 @@ void test(
             if (sent >= 64 * 1024) return;
             sent += chunk.length;
             res.write(chunk);
-            if (sent >= 64 * 1024) {
+            if (sent >= 64 * 1024 && !stall) {
               answer.destroy();
               res.socket?.destroy();
             }
@@ -214,13 +215,23 @@ void test(
         /"error":"upgrading backend from external URI: pulling layer 1\/1 \(sha256:[0-9a-f]{12}\) of 127\.0\.0\.1:\d+\/backends\/cut:v2: the connection broke after \d+ of \d+ bytes \(aborted\)/,
       );
       assert.equal(await ask(nc, subjects.list(id), '{}'), before, 'a pull cut off mid-layer keeps the old install');
+      stall = true;
+      const stalled = upgrade(`oci://${via}/backends/cut:v2`);
+      const queued = upgrade(`oci://${registry}/backends/cut:v2`);
+      assert.match(
+        await stalled,
+        /pulling layer 1\/1 \(sha256:[0-9a-f]{12}\) of 127\.0\.0\.1:\d+\/backends\/cut:v2: less than 1 KiB from sha256:[0-9a-f]{64} in 1500 ms, the idle timeout \(--download-idle-timeout-ms\)/,
+      );
+      assert.equal(await queued, '{"success":true,"reports_stopped_processes":true}', 'the next upgrade is not stuck');
+      const after = await ask(nc, subjects.list(id), '{}');
+      assert.ok(after.includes(`"digest":"${v2}"`), after);
       await servers.registry.stop();
       const stopped = await upgrade(`oci://${registry}/backends/cut:v2`);
       assert.match(
         stopped,
         /registry 127\.0\.0\.1:\d+, image .*cut:v2: cannot reach http:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\)/,
       );
-      assert.equal(await ask(nc, subjects.list(id), '{}'), before, 'a stopped registry keeps the old install');
+      assert.equal(await ask(nc, subjects.list(id), '{}'), after, 'a stopped registry keeps the installed version');
       assert.deepEqual(readdirSync(path.join(dir, '.fleet-rollout', 'staging')), []);
       assert.deepEqual(readdirSync(path.join(dir, '.fleet-rollout', 'downloads')), []);
     } finally {

@@ -26,18 +26,37 @@ export function testLogger(): Logger {
   return createLogger({ level: process.env['TEST_LOG_LEVEL'] ?? 'silent' });
 }
 
+/**
+ * Set by {@link replayEveryActivation}: workers of this process keep no workflow in their cache,
+ * so every activation replays the history from the start.
+ */
+const NO_CACHE_ENV = 'FLEET_TEST_REPLAY_EVERY_ACTIVATION';
+
+/** Makes every orchestrator of this test process replay each activation (call before the test files load). */
+export function replayEveryActivation(): void {
+  process.env[NO_CACHE_ENV] = '1';
+}
+
 export async function startOrchestrator(
   servers: ServerSet,
   options: { listTimeoutMs?: number } = {},
 ): Promise<TestOrchestrator> {
   await servers.ready;
+  const noCache = process.env[NO_CACHE_ENV] === '1' ? { maxCachedWorkflows: 0 } : {};
   const log = testLogger();
   const taskQueue = uniqueName('tq');
   const nc = await connectNats({ servers: [servers.nats.url] });
   const connection = await Connection.connect({ address: servers.temporal.address });
   const client = new Client({ connection });
   const nativeConnection = await NativeConnection.connect({ address: servers.temporal.address });
-  const worker = await createOrchestratorWorker({ connection: nativeConnection, nc, log, taskQueue, ...options });
+  const worker = await createOrchestratorWorker({
+    connection: nativeConnection,
+    nc,
+    log,
+    taskQueue,
+    ...options,
+    ...noCache,
+  });
   const running = worker.run();
   let stopped = false;
   const orchestrator: TestOrchestrator = {

@@ -101,7 +101,7 @@ void test(
 );
 
 void test(
-  'a manual canary waits for promote',
+  'a manual canary waits for promote; pause and resume at the gate keep it visible',
   withLogs(servers, async () => {
     const backend = uniqueName('canary');
     const p = uniqueName('c');
@@ -129,6 +129,14 @@ void test(
         assert.match(String((err.cause as Error | undefined)?.message), /not paused or halted/);
         return true;
       });
+      const paused = await handle.executeUpdate(pauseUpdate, { args: [{ reason: 'at the gate' }] });
+      assert.equal(paused.phase, 'paused');
+      const resumed = await handle.executeUpdate(resumeUpdate, { args: [] });
+      assert.equal(resumed.phase, 'running');
+      assert.equal(resumed.waiting, 'canary-gate', 'a resume at the canary gate keeps the gate visible');
+      const after = await handle.query(statusQuery, {});
+      assert.equal(after.waiting, 'canary-gate');
+      assert.equal(after.counts.pending, 2, 'a resume is not a promote');
       await handle.executeUpdate(promoteUpdate, { args: [] });
       const result = await handle.result();
       assert.equal(result.phase, 'succeeded');

@@ -6,7 +6,9 @@ import type { NodeStatus } from '../../src/workflows/status.js';
 function stateWith(nodes: NodeStatus[]): RolloutState {
   return {
     backend: 'llama-cpp',
-    phase: 'running',
+    discovering: false,
+    outcome: undefined,
+    reverting: false,
     waiting: undefined,
     message: '',
     nodes,
@@ -17,17 +19,18 @@ function stateWith(nodes: NodeStatus[]): RolloutState {
     replicaBudget: 0,
     allowedFailures: 0,
     acceptedFailures: 0,
-    paused: false,
-    halted: false,
+    paused: undefined,
+    halted: undefined,
     aborted: false,
     promoted: false,
     canaryGateOpen: false,
-    atCanaryGate: false,
+    gateReachedAt: undefined,
     startedAt: 1,
     finishedAt: undefined,
     lastProgressAt: 1,
     skippedAtDiscovery: [],
     continueAsNewCount: 0,
+    visibility: { publishedAt: -Infinity, key: '' },
     version: 0,
   };
 }

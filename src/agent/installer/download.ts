@@ -61,14 +61,20 @@ const tooLarge = (href: string, limits: FetchLimits): InstallLimitError =>
     `${href} is larger than ${formatBytes(limits.maxBytes)}, the limit${limits.sizeFlag === '' ? '' : ` (${limits.sizeFlag ?? LIMIT_FLAGS.maxDownloadBytes})`}`,
   );
 
+/**
+ * Bytes that must arrive within each idle timeout: a server trickling a byte at a time never goes
+ * quiet, but makes no progress either.
+ */
+export const MIN_PROGRESS_BYTES = 1024;
+
 const idle = (href: string, limits: FetchLimits): InstallLimitError =>
   new InstallLimitError(
-    `no data from ${href} for ${limits.idleTimeoutMs} ms, the idle timeout (${LIMIT_FLAGS.idleTimeoutMs})`,
+    `less than 1 KiB from ${href} in ${limits.idleTimeoutMs} ms, the idle timeout (${LIMIT_FLAGS.idleTimeoutMs})`,
   );
 
 /**
  * Passes `body` through, failing it when it exceeds `limits.maxBytes`, ends short of `total`,
- * stays silent for `limits.idleTimeoutMs` or the signal aborts. `stop` releases the connection.
+ * delivers less than {@link MIN_PROGRESS_BYTES} within `limits.idleTimeoutMs`, or the signal aborts. `stop` releases the connection.
  */
 export function guardBody(
   body: Readable,
@@ -78,12 +84,14 @@ export function guardBody(
   stop: () => void = () => undefined,
 ): Readable {
   let bytes = 0;
+  let sinceArmed = 0;
   let timer: NodeJS.Timeout | undefined;
   const out = new Transform({
     transform(chunk: Buffer, _encoding, done) {
       bytes += chunk.length;
       if (bytes > limits.maxBytes) return done(tooLarge(href, limits));
-      arm();
+      sinceArmed += chunk.length;
+      if (sinceArmed >= MIN_PROGRESS_BYTES) arm();
       done(null, chunk);
     },
     flush(done) {
@@ -95,6 +103,7 @@ export function guardBody(
   });
   const arm = (): void => {
     clearTimeout(timer);
+    sinceArmed = 0;
     timer = setTimeout(() => out.destroy(idle(href, limits)), limits.idleTimeoutMs);
   };
   const onAbort = (): void => {

@@ -20,7 +20,7 @@ export const INSTALL_LIMIT_FLAGS_HELP = `Install limits (real mode; sizes as byt
   --max-download-bytes SIZE       largest artifact or image downloaded (default ${formatBytes(d.maxDownloadBytes)})
   --max-extracted-bytes SIZE      largest total of unpacked files (default ${formatBytes(d.maxExtractedBytes)})
   --max-entries N                 most archive entries unpacked (default ${d.maxEntries})
-  --download-idle-timeout-ms MS   give up when no bytes arrive for MS (default ${d.idleTimeoutMs})
+  --download-idle-timeout-ms MS   give up when less than 1 KiB arrives in MS (default ${d.idleTimeoutMs})
   --install-deadline-ms MS        give up on a whole install after MS (default 0: no deadline)
 `;
 

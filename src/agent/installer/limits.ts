@@ -12,7 +12,7 @@ export interface InstallLimits {
   maxExtractedBytes: number;
   /** Most archive entries (files, directories, links) unpacked. @default 1,000,000 */
   maxEntries: number;
-  /** Give up on a download when no bytes arrive for this long. @default 60000 */
+  /** Give up on a download when less than 1 KiB arrives within this long (a stall or a trickle). @default 60000 */
   idleTimeoutMs: number;
   /** Give up on a whole install (resolve, download, unpack) after this long; 0 for no deadline. @default 0 */
   deadlineMs: number;

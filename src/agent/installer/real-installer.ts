@@ -54,7 +54,8 @@ export class RealInstaller implements Installer {
   private constructor(private readonly options: RealInstallerOptions) {
     this.layout = new BackendsLayout(path.resolve(options.backendsDir));
     this.limits = { ...DEFAULT_INSTALL_LIMITS, ...options.limits };
-    this.oci = new OciClient({ timeoutMs: this.limits.idleTimeoutMs });
+    // The socket timeout backs up the idle timeout, which reports which blob went quiet.
+    this.oci = new OciClient({ timeoutMs: this.limits.idleTimeoutMs + 5_000 });
   }
 
   /** Prepares the directory (repairing an interrupted swap, clearing stale staging) and returns the installer. */

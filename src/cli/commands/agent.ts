@@ -82,6 +82,7 @@ const SIMULATION_ONLY = [
   'install-ms',
   'fail-rate',
   'fail-version',
+  'fail-start',
   'hang-ms',
   'crash-at',
   'crash-restart-ms',
@@ -153,6 +154,7 @@ export async function run(args: string[]): Promise<number> {
       hangMs: knobs.hangMs ?? 0,
       failRate: knobs.failRate ?? 0,
       ...(knobs.failVersion !== undefined ? { failVersion: knobs.failVersion } : {}),
+      ...(knobs.failStart !== undefined ? { failStart: knobs.failStart } : {}),
     };
     const fleet = await startSimulatedFleet({ nc, nodes: [node], log, seed: knobs.seed });
     const installed = [

@@ -32,6 +32,9 @@ const FLEET_FLAG_OPTIONS = {
   'legacy-nodes': { type: 'string', multiple: true },
   'slow-nodes': { type: 'string', multiple: true },
   'fail-nodes': { type: 'string', multiple: true },
+  'fail-start-nodes': { type: 'string', multiple: true },
+  'crash-nodes': { type: 'string', multiple: true },
+  'state-dir': { type: 'string' },
   'shutdown-grace-ms': { type: 'string' },
   ...SIMULATION_FLAG_OPTIONS,
   ...FRONTEND_FLAG_OPTIONS,
@@ -55,6 +58,13 @@ Fleet flags:
                             list, --hang-ms applies to every node
   --fail-nodes IDS          ids that fail installs: per --fail-version/--fail-rate when given, else
                             every install; without this list those flags apply to every node
+  --fail-start-nodes IDS    ids whose start checks fail per --fail-start (default pattern *, every
+                            start); without this list --fail-start applies to every node
+  --crash-nodes IDS         ids that crash once per --crash-at (default downloading); without this
+                            list --crash-at applies to every node
+  --state-dir DIR           keep every node's installs (installed_at, version, digest, uri) in DIR: a
+                            fleet killed and started again on DIR comes back on the same installs,
+                            with no processes running (as restarted workers)
   --shutdown-grace-ms MS    how long running installs may finish after SIGTERM (default 5000)
   -h, --help                this help
 
@@ -100,7 +110,9 @@ export async function run(args: string[]): Promise<number> {
   }
   const ids = Array.from({ length: count.data }, (_, i) => `${prefix}${i}`);
   const known = new Set(ids);
-  const listed = (flag: 'legacy-nodes' | 'slow-nodes' | 'fail-nodes'): Set<string> | undefined => {
+  const listed = (
+    flag: 'legacy-nodes' | 'slow-nodes' | 'fail-nodes' | 'fail-start-nodes' | 'crash-nodes',
+  ): Set<string> | undefined => {
     if (values[flag] === undefined) return undefined;
     const list = idList(values[flag]);
     const unknown = list.find((id) => !known.has(id));
@@ -113,6 +125,17 @@ export async function run(args: string[]): Promise<number> {
   const legacy = listed('legacy-nodes');
   const slow = listed('slow-nodes');
   const failing = listed('fail-nodes');
+  const failingStart = listed('fail-start-nodes');
+  const crashing = listed('crash-nodes');
+  const startFailure = (id: string): { failStart?: string } => {
+    if (failingStart === undefined) return knobs.failStart === undefined ? {} : { failStart: knobs.failStart };
+    return failingStart.has(id) ? { failStart: knobs.failStart ?? '*' } : {};
+  };
+  const crash = (id: string): { crashAt?: SimulatedNodeInput['crashAt'] } => {
+    if (crashing === undefined) return knobs.node.crashAt === undefined ? {} : { crashAt: knobs.node.crashAt };
+    return crashing.has(id) ? { crashAt: knobs.node.crashAt ?? 'downloading' } : {};
+  };
+  const { crashAt: _everyNode, ...common } = knobs.node;
   const nodes: SimulatedNodeInput[] = ids.map((id) => {
     const hangMs = slow === undefined ? (knobs.hangMs ?? 0) : slow.has(id) ? (knobs.hangMs ?? DEFAULT_SLOW_HANG_MS) : 0;
     const fails = failing === undefined || failing.has(id);
@@ -120,12 +143,14 @@ export async function run(args: string[]): Promise<number> {
       ? 0
       : (knobs.failRate ?? (failing !== undefined && knobs.failVersion === undefined ? 1 : 0));
     return {
-      ...knobs.node,
+      ...common,
       id,
       legacy: knobs.node.legacy === true || (legacy?.has(id) ?? false),
       hangMs,
       failRate,
       ...(fails && knobs.failVersion !== undefined ? { failVersion: knobs.failVersion } : {}),
+      ...startFailure(id),
+      ...crash(id),
     };
   });
 
@@ -139,12 +164,20 @@ export async function run(args: string[]): Promise<number> {
   const natsOptions = natsOptionsFromFlags(values);
   const log = createLogger();
   const nc = await connectNats({ ...natsOptions, name: `fleet-rollout fleet ${prefix}*` });
-  const fleet = await startSimulatedFleet({ nc, nodes, log, seed: knobs.seed });
+  const stateDir = values['state-dir'];
+  const fleet = await startSimulatedFleet({
+    nc,
+    nodes,
+    log,
+    seed: knobs.seed,
+    ...(stateDir !== undefined ? { stateDir } : {}),
+  });
   const count3 = (f: (n: SimulatedNodeInput) => boolean): number => nodes.filter(f).length;
   const mix = [
     `legacy ${count3((n) => n.legacy === true)}`,
     `slow ${count3((n) => (n.hangMs ?? 0) > 0)}`,
     `failing ${count3((n) => (n.failRate ?? 0) > 0 || n.failVersion !== undefined)}`,
+    `failing start ${count3((n) => n.failStart !== undefined)}`,
   ].join(', ');
   const last = ids[ids.length - 1] ?? '';
   console.log(
