@@ -74,6 +74,10 @@ export const COMMANDS: Record<string, CommandEntry | undefined> = {
     summary: 'live web view of rollouts, with controls',
     load: async () => await import('./commands/dashboard.js'),
   },
+  'frontend-sim': {
+    summary: 'a simulated LocalAI frontend for nodes served over NATS',
+    load: async () => await import('./commands/frontend-sim.js'),
+  },
   demo: { summary: 'a real rollout on a local stack', load: async () => await import('./commands/demo.js') },
 };
 

@@ -11,10 +11,11 @@ import {
   type FrontendNode,
   type SimulatedFrontend,
 } from '../../src/agent/simulated-frontend/index.js';
+import { startSimulatedFleet } from '../../src/agent/index.js';
 import { subjects } from '../../src/protocol/index.js';
 import { withLogs } from '../support/servers.js';
 import { useSimulation } from './support/simulation.js';
-import { ask, testLogger } from './support/wire.js';
+import { ask, eventually, testLogger } from './support/wire.js';
 
 const sim = useSimulation();
 const { servers, fleetOf } = sim;
@@ -227,5 +228,87 @@ void test(
     await gen.send('llama-cpp-model');
     const stats = await gen.stop();
     assert.deepEqual([stats.sent, stats.succeeded, stats.byKind.killed, stats.byKind['stale-row']], [3, 1, 1, 1]);
+  }),
+);
+
+void test(
+  'every node drained: requests fail, and the failed load is replayed for the grace even after resume',
+  withLogs(servers, async () => {
+    const { ids } = await fleetOf({ backend: 'llama-cpp', version: 'v1', replicas: 1, installMs: 50 });
+    const id = ids[0] ?? '';
+    const f = await frontendFor([{ id }]);
+    const gen = new TrafficGenerator({
+      registry: f.registry,
+      link: f.link,
+      catalog: CATALOG,
+      log: testLogger(),
+      requestMs: 10,
+      loadFailureGraceMs: 1_500,
+    });
+    f.registry.drain(id);
+    await gen.send('llama-cpp-model');
+    assert.equal(gen.snapshot().byKind['no-node'], 1, 'no healthy node: no available nodes');
+    f.registry.resume(id);
+    await gen.send('llama-cpp-model');
+    assert.equal(gen.snapshot().byKind['no-node'], 2, 'the failed load job is replayed after resume');
+    const replayed = gen.snapshot().failures[1]?.message ?? '';
+    assert.match(replayed, /replayed/);
+    await eventually(
+      'the grace ends',
+      async () => {
+        await gen.send('llama-cpp-model');
+        return gen.snapshot().succeeded === 1;
+      },
+      5_000,
+    );
+    const stats = await gen.stop();
+    assert.ok(stats.failed >= 2);
+  }),
+);
+
+void test(
+  'reconciler: a stale row is reaped after two misses; a silent node goes offline, and comes back healthy (even from draining) when it answers again',
+  withLogs(servers, async () => {
+    const { fleet, ids } = await fleetOf(
+      { backend: 'llama-cpp', version: 'v1', replicas: 1, installMs: 50 },
+      { backend: 'llama-cpp', version: 'v1', replicas: 1, installMs: 50 },
+    );
+    const [a = '', b = ''] = ids;
+    const f = await frontendFor([{ id: a }, { id: b }], { staleRowMinAgeMs: 0, offlineAfterMs: 0 });
+    f.registry.addRow({
+      nodeId: a,
+      modelName: 'llama-cpp-model',
+      replicaIndex: 1,
+      address: '127.0.0.1:9',
+      backendType: 'llama-cpp',
+    });
+    assert.equal((await rowsOf(f, a)).length, 2);
+    await f.tick();
+    assert.equal((await rowsOf(f, a)).length, 2, 'one miss keeps the row');
+    await f.tick();
+    assert.deepEqual(
+      (await rowsOf(f, a)).map((r) => r.address),
+      ['127.0.0.1:50052'],
+      'two misses reap it',
+    );
+
+    f.registry.drain(b);
+    await fleet.stop();
+    await f.tick();
+    assert.equal(f.registry.node(a)?.status, 'offline', 'a silent healthy node goes offline');
+    assert.equal(f.registry.node(b)?.status, 'draining', 'the health check skips draining nodes');
+    // A restarted worker re-registers: here the same ids answer again from a new fleet.
+    const restarted = await startSimulatedFleet({
+      nc: await sim.connection(),
+      nodes: [a, b].map((id) => ({ id, backend: 'llama-cpp', version: 'v1', replicas: 1, installMs: 50 })),
+      log: testLogger(),
+    });
+    try {
+      await f.tick();
+      assert.equal(f.registry.node(a)?.status, 'healthy');
+      assert.equal(f.registry.node(b)?.status, 'healthy', 'a restart silently un-drains a node');
+    } finally {
+      await restarted.stop();
+    }
   }),
 );
