@@ -153,6 +153,8 @@ export function makeUpgradeNode(deps: ActivityDeps) {
     } finally {
       clearInterval(ticker);
       progress.stop();
+      if (progress.foreign > 0)
+        log.warn({ dropped: progress.foreign }, 'dropped progress events that named another node than their subject');
     }
   };
 }

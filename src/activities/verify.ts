@@ -50,6 +50,11 @@ export function makeVerifyNode(deps: ActivityDeps) {
         await ctx.sleep(listenMs);
       } finally {
         listener.stop();
+        if (listener.foreign > 0)
+          deps.log.warn(
+            { nodeId: input.nodeId, dropped: listener.foreign },
+            'dropped progress events that named another node than their subject',
+          );
       }
     }
     const checked = await checkInstalled(deps, input);
