@@ -45,6 +45,10 @@ export const COMMANDS: Record<string, CommandEntry | undefined> = {
     summary: 'change how many nodes upgrade at once',
     load: async () => await import('./commands/set-max-parallel.js'),
   },
+  nodes: {
+    summary: 'what each node has installed of a backend now',
+    load: async () => await import('./commands/nodes.js'),
+  },
   list: { summary: 'list rollouts (by backend, phase, running)', load: async () => await import('./commands/list.js') },
   history: {
     summary: "past runs of a backend's rollout, with outcomes",

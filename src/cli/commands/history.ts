@@ -1,25 +1,25 @@
 /** `fleet-rollout history BACKEND`: the past runs of a backend's rollout, newest first, with outcomes. */
-import { rolloutHistory, type InstallChange } from '../../client/index.js';
+import { rolloutHistory, type InstallChange, type RolloutRun } from '../../client/index.js';
 import { formatDuration } from '../../domain/duration.js';
 import { expectPositionals, intFlag, parseCommandArgs } from '../args.js';
 import { TEMPORAL_FLAG_OPTIONS, TEMPORAL_FLAGS_HELP } from '../connection-flags.js';
 import { ExitCode } from '../exit.js';
-import { formatTable, outputStyle, stateText } from '../render.js';
+import { OUTPUT_FLAG_OPTIONS, OUTPUT_FLAGS_HELP, outputFrom, writeDocument } from '../output.js';
+import { formatTable, stateText, type OutputStyle } from '../render.js';
 import { shortName } from '../status-text.js';
 import { escapeText } from '../terminal-text.js';
-import { printJson, printLines, resolveConnection, withClient } from '../session.js';
+import { resolveConnection, withClient } from '../session.js';
 
-const OPTIONS = { ...TEMPORAL_FLAG_OPTIONS, limit: { type: 'string' }, json: { type: 'boolean' } } as const;
+const OPTIONS = { ...TEMPORAL_FLAG_OPTIONS, ...OUTPUT_FLAG_OPTIONS, limit: { type: 'string' } } as const;
 
-const HELP = `Usage: fleet-rollout history BACKEND [--limit N] [--json]
+const HELP = `Usage: fleet-rollout history BACKEND [--limit N] [-o text|json|jsonl|yaml]
 
 Lists the runs of rollout:BACKEND, newest first: when, how long, the outcome (succeeded, failed,
 aborted, or how Temporal ended it and why), node counts, who asked and why.
 
 Flags:
   --limit N                   at most N runs (default 20)
-  --json                      print a JSON array
-  -h, --help                  this help
+${OUTPUT_FLAGS_HELP}  -h, --help                  this help
 
 ${TEMPORAL_FLAGS_HELP}
 Examples:
@@ -43,30 +43,28 @@ export async function run(args: string[]): Promise<number> {
   }
   const [backend = ''] = expectPositionals('history', positionals, ['BACKEND']);
   const limit = values.limit === undefined ? 20 : intFlag('--limit', values.limit, 1, 1_000);
+  const output = outputFrom(values);
   return await withClient(resolveConnection(values), async (client) => {
     const runs = await rolloutHistory(client, backend, { limit });
-    if (values.json === true) {
-      printJson(runs);
-      return ExitCode.Ok;
-    }
-    if (runs.length === 0) {
-      printLines([`no rollouts of ${backend} yet`]);
-      return ExitCode.Ok;
-    }
-    const style = outputStyle(process.stdout);
-    const rows = runs.map((r) => [
-      r.startedAt.toISOString(),
-      r.closedAt === undefined ? '-' : formatDuration(r.closedAt.getTime() - r.startedAt.getTime()),
-      stateText(style, r.outcome),
-      r.counts === undefined
-        ? '-'
-        : `${r.counts.succeeded}/${r.counts.total} ok, ${r.counts.failed} failed, ${r.counts.skipped} skipped`,
-      installsText(r.installs),
-      escapeText(r.requestedBy ?? ''),
-      escapeText(r.reason ?? ''),
-      r.runId,
-    ]);
-    printLines(formatTable(['STARTED', 'TOOK', 'OUTCOME', 'NODES', 'VERSIONS', 'BY', 'REASON', 'RUN'], rows));
+    writeDocument(output, runs, () =>
+      runs.length === 0 ? [`no rollouts of ${backend} yet`] : historyTable(output.style, runs),
+    );
     return ExitCode.Ok;
   });
+}
+
+function historyTable(style: OutputStyle, runs: readonly RolloutRun[]): string[] {
+  const rows = runs.map((r) => [
+    r.startedAt.toISOString(),
+    r.closedAt === undefined ? '-' : formatDuration(r.closedAt.getTime() - r.startedAt.getTime()),
+    stateText(style, r.outcome),
+    r.counts === undefined
+      ? '-'
+      : `${r.counts.succeeded}/${r.counts.total} ok, ${r.counts.failed} failed, ${r.counts.skipped} skipped`,
+    installsText(r.installs),
+    escapeText(r.requestedBy ?? ''),
+    escapeText(r.reason ?? ''),
+    r.runId,
+  ]);
+  return formatTable(['STARTED', 'TOOK', 'OUTCOME', 'NODES', 'VERSIONS', 'BY', 'REASON', 'RUN'], rows);
 }
