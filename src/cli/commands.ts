@@ -58,6 +58,10 @@ export const COMMANDS: Record<string, CommandEntry | undefined> = {
     summary: 'scheduled fleet upgrades: create, list, describe, pause, unpause, trigger, delete',
     load: async () => await import('./commands/schedule.js'),
   },
+  completion: {
+    summary: 'print a shell completion script (bash, zsh, fish)',
+    load: async () => await import('./commands/completion.js'),
+  },
   worker: {
     summary: 'run the orchestrator worker (workflows and NATS activities)',
     load: async () => await import('./commands/worker.js'),
