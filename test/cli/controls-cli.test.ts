@@ -69,8 +69,36 @@ void test(
       expectExit(await runCli(['resume', backend, ...temporalArgs(servers)]), 0, 'resume');
       const watched = await runCli(['watch', backend, ...temporalArgs(servers)]);
       expectExit(watched, 0, 'watch');
-      for (const id of ids) assert.match(watched.stdout, new RegExp(`${id}\\s+succeeded`));
+      for (const id of ids) assert.match(watched.stdout, new RegExp(`^${id}\\s+-\\s+\\d\\s+succeeded`, 'm'));
       assert.equal(upgradeRequests(fleet), ids.length);
+
+      const who = `${userInfo().username}@${hostname()}`;
+      const listed = await runCli(['history', backend, ...temporalArgs(servers)]);
+      expectExit(listed, 0, 'history');
+      assert.ok(listed.stdout.includes(`pause by ${who} (e2e pause); resume by ${who}`), listed.stdout);
+      const runId = StatusJsonSchema.parse(
+        JSON.parse((await runCli(['status', backend, '--json', ...temporalArgs(servers)])).stdout),
+      ).runId;
+      const detail = await runCli(['history', backend, '--run', runId, ...temporalArgs(servers)]);
+      expectExit(detail, 0, 'history --run');
+      assert.match(
+        detail.stdout,
+        new RegExp(`^${backend}: succeeded: every one of the 5 targeted nodes upgraded$`, 'm'),
+      );
+      assert.match(detail.stdout, new RegExp(`^  \\S+Z\\s+pause\\s+${who.replace(/[.]/g, '\\.')}\\s+e2e pause$`, 'm'));
+      assert.match(detail.stdout, new RegExp(`^  \\S+Z\\s+resume\\s+${who.replace(/[.]/g, '\\.')}$`, 'm'));
+      const json = JSON.parse(
+        (await runCli(['history', backend, '--run', runId, '-o', 'json', ...temporalArgs(servers)])).stdout,
+      ) as {
+        controls: { control: string; by: string; reason: string | null }[];
+      };
+      assert.deepEqual(
+        json.controls.map((c) => [c.control, c.by, c.reason]),
+        [
+          ['pause', who, 'e2e pause'],
+          ['resume', who, null],
+        ],
+      );
     } finally {
       await fleet.stop();
     }
