@@ -43,11 +43,19 @@ function decode(payload: Parameters<typeof defaultPayloadConverter.fromPayload>[
 /** How many earlier runs of one rollout are read at most (continue-as-new chains). */
 const MAX_RUNS = 50;
 
-/** The accepted controls of `runId` and the runs it continued from, oldest first. */
-export async function controlEvents(client: Client, workflowId: string, runId: string): Promise<ControlEvent[]> {
+/**
+ * The accepted controls of `runId` and the runs it continued from, oldest first.
+ * @param options.maxRuns how many runs of the chain to read, newest first. @default 50
+ */
+export async function controlEvents(
+  client: Client,
+  workflowId: string,
+  runId: string,
+  options: { maxRuns?: number } = {},
+): Promise<ControlEvent[]> {
   const perRun: ControlEvent[][] = [];
   let current: string | undefined = runId;
-  while (current !== undefined && current !== '' && perRun.length < MAX_RUNS) {
+  while (current !== undefined && current !== '' && perRun.length < (options.maxRuns ?? MAX_RUNS)) {
     const history: History = await client.workflow.getHandle(workflowId, current).fetchHistory();
     const events: ControlEvent[] = [];
     for (const event of history.events ?? []) {

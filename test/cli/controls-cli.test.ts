@@ -51,6 +51,13 @@ void test(
       expectExit(skip, 1, 'skip of an unknown node');
       assert.match(skip.stderr, /node "no-such-node" is not part of this rollout/);
 
+      const held = await runCli(['status', backend, ...temporalArgs(servers)]);
+      expectExit(held, 0, 'status of a paused rollout');
+      assert.match(
+        held.stdout.split('\n')[1] ?? '',
+        new RegExp(`^last control: pause by ${userInfo().username}@${hostname()} \\(e2e pause\\) at \\S+Z$`),
+      );
+
       const settled = await waitFor('the paused rollout to have nothing in flight', async () => {
         const s = (await getStatus(orchestrator.client, backend)).status;
         return s.phase === 'paused' && s.counts.inFlight === 0 && s.nodes.length === ids.length ? s : undefined;

@@ -3,11 +3,13 @@
  * counts, every node with live progress — as text or as the documented JSON document
  * (`StatusJsonSchema` in src/client/status-json.ts).
  */
+import { controlEvents } from '../../client/control-events.js';
 import { getStatus, toStatusJson, workflowUiUrl } from '../../client/index.js';
 import { expectPositionals, parseCommandArgs } from '../args.js';
 import { TEMPORAL_FLAG_OPTIONS, TEMPORAL_FLAGS_HELP } from '../connection-flags.js';
 import { ExitCode } from '../exit.js';
 import { OUTPUT_FLAG_OPTIONS, OUTPUT_FLAGS_HELP, outputFrom, writeDocument } from '../output.js';
+import { controlEventText } from '../history-run.js';
 import { statusText } from '../render.js';
 import { resolveConnection, withClient } from '../session.js';
 
@@ -46,9 +48,18 @@ export async function run(args: string[]): Promise<number> {
     const runId = values['run-id'];
     const snapshot = await getStatus(client, backend, runId === undefined ? {} : { runId });
     const webUrl = workflowUiUrl(connection.settings, snapshot.workflowId, snapshot.runId);
-    writeDocument(output, toStatusJson(snapshot, webUrl), () =>
-      statusText(output.style, snapshot.status, { workflowId: snapshot.workflowId, runId: snapshot.runId, webUrl }),
-    );
+    // Who held it, and why: read from the run's history only when the rollout is held and text is asked for.
+    const held = ['paused', 'halted', 'aborted'].includes(snapshot.status.phase);
+    const events =
+      held && output.format === 'text'
+        ? await controlEvents(client, snapshot.workflowId, snapshot.runId, { maxRuns: 1 }).catch(() => [])
+        : [];
+    const last = events.at(-1);
+    writeDocument(output, toStatusJson(snapshot, webUrl), () => {
+      const lines = statusText(output.style, snapshot.status, { ...snapshot, webUrl });
+      if (last !== undefined) lines.splice(1, 0, `last control: ${controlEventText(last)} at ${last.at}`);
+      return lines;
+    });
     const phase = snapshot.status.phase;
     return phase === 'failed' || phase === 'halted' || phase === 'aborted' ? ExitCode.RolloutFailed : ExitCode.Ok;
   });
