@@ -82,7 +82,8 @@ export function writeDocument(output: Output, value: unknown, text: () => readon
       for (const item of Array.isArray(value) ? (value as unknown[]) : [value]) out.write(`${JSON.stringify(item)}\n`);
       return;
     case OutputFormat.Yaml:
-      out.write(toYaml(value));
+      // Through JSON first, so dates and other objects read the same as in -o json.
+      out.write(toYaml(JSON.parse(JSON.stringify(value)) as unknown));
       return;
   }
 }
