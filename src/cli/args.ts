@@ -3,6 +3,7 @@
  * surplus arguments are a {@link UsageError} naming the flag and pointing at `--help`.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { parseDuration } from '../domain/duration.js';
 import { UsageError } from './exit.js';
 import { HELP_FLAG_OPTIONS } from './nats-flags.js';
 
@@ -76,4 +77,18 @@ export function listFlag(value: string): string[] {
     .split(',')
     .map((s) => s.trim())
     .filter((s) => s !== '');
+}
+
+/**
+ * Parses a positive duration with a unit (`90s`, `30m`, `1h30m`); a bare number is refused, so
+ * `--timeout 30` cannot silently mean 30 milliseconds.
+ * @throws UsageError naming `label` and the expected form.
+ */
+export function durationFlag(label: string, value: string): number {
+  if (/^\s*\d+(\.\d+)?\s*$/.test(value))
+    throw new UsageError(`${label}: "${value}" has no unit; write it like 90s, 30m or 2h (units ms, s, m, h)`);
+  const ms = parseDuration(value);
+  if (ms === undefined || ms <= 0)
+    throw new UsageError(`${label}: "${value}" is not a positive duration; write it like 90s, 30m or 2h`);
+  return ms;
 }

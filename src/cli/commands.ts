@@ -45,6 +45,10 @@ export const COMMANDS: Record<string, CommandEntry | undefined> = {
     summary: 'change how many nodes upgrade at once',
     load: async () => await import('./commands/set-max-parallel.js'),
   },
+  nodes: {
+    summary: 'what each node has installed of a backend now',
+    load: async () => await import('./commands/nodes.js'),
+  },
   list: { summary: 'list rollouts (by backend, phase, running)', load: async () => await import('./commands/list.js') },
   history: {
     summary: "past runs of a backend's rollout, with outcomes",
@@ -53,6 +57,10 @@ export const COMMANDS: Record<string, CommandEntry | undefined> = {
   schedule: {
     summary: 'scheduled fleet upgrades: create, list, describe, pause, unpause, trigger, delete',
     load: async () => await import('./commands/schedule.js'),
+  },
+  completion: {
+    summary: 'print a shell completion script (bash, zsh, fish)',
+    load: async () => await import('./commands/completion.js'),
   },
   worker: {
     summary: 'run the orchestrator worker (workflows and NATS activities)',

@@ -10,6 +10,7 @@ import { parseTemporalSettings } from '../client/connect.js';
 import { InvalidSettingsError } from '../client/errors.js';
 import { TEMPORAL_ENV, temporalSettingsFromEnv, type TemporalSettings } from '../client/settings.js';
 import { NATS_ENV } from '../nats/options.js';
+import { defaultConfigFile } from './default-config.js';
 import { UsageError } from './exit.js';
 import { NATS_FLAG_OPTIONS, secretFlag, warnOnStderr } from './nats-flags.js';
 
@@ -40,7 +41,8 @@ export const TEMPORAL_FLAGS_HELP = `Temporal flags (each defaults from the envir
   --temporal-tls-cert FILE      mTLS client certificate, with --temporal-tls-key (${TEMPORAL_ENV.tlsCert}, ${TEMPORAL_ENV.tlsKey})
   --temporal-tls-ca FILE        CA bundle to verify the server (${TEMPORAL_ENV.tlsCa})
   --temporal-ui-url URL         Web UI base for links (${TEMPORAL_ENV.uiUrl}; default: the address's port + 1000)
-  --config FILE                 JSON or YAML: { temporal: { address, namespace, apiKey, tlsCert, tlsKey, tlsCa, uiUrl },
+  --config FILE                 (default: $XDG_CONFIG_HOME/fleet-rollout/config.yaml when it exists)
+                                JSON or YAML: { temporal: { address, namespace, apiKey, tlsCert, tlsKey, tlsCa, uiUrl },
                                 nats: { url, token, user, password, creds, nkeySeed, tlsCa, tlsCert, tlsKey }, taskQueue }
 `;
 
@@ -132,8 +134,9 @@ function configAsEnv(config: ConfigFile): Record<string, string> {
 
 /** The environment with the `--config` file underneath it (set, non-empty variables win). */
 export function effectiveEnv(configFile: string | undefined, env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
-  if (configFile === undefined) return env;
-  const merged: NodeJS.ProcessEnv = { ...configAsEnv(loadConfigFile(configFile)) };
+  const file = configFile ?? defaultConfigFile(env);
+  if (file === undefined) return env;
+  const merged: NodeJS.ProcessEnv = { ...configAsEnv(loadConfigFile(file)) };
   for (const [key, value] of Object.entries(env)) if (value !== undefined && value !== '') merged[key] = value;
   return merged;
 }

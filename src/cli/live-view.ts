@@ -8,7 +8,7 @@ import { getStatus, isSettled, RolloutNotFoundError, type RolloutSnapshot } from
 import { formatDuration } from '../domain/duration.js';
 import { isInFlight } from '../domain/node-state.js';
 import type { NodeStatus, RolloutStatus } from '../workflows/status.js';
-import { ExitCode } from './exit.js';
+import { CommandTimeoutError, ExitCode } from './exit.js';
 import { countsLine, fitWidth, headline, inFlightLine, nodeTable, progressBar, type OutputStyle } from './render.js';
 import { installText, targetText, waitText } from './status-text.js';
 import { escapeText } from './terminal-text.js';
@@ -19,6 +19,12 @@ export interface FollowOptions {
   style: OutputStyle;
   /** Poll interval. @default 500 on a terminal, 1000 otherwise */
   intervalMs?: number;
+  /** Follow this run (and the runs it continued as) instead of the latest. */
+  runId?: string;
+  /** Give up with a {@link CommandTimeoutError} at this time (epoch ms). */
+  deadline?: number;
+  /** Called with each snapshot whose status changed, instead of writing text. */
+  onChange?: (snapshot: RolloutSnapshot) => void;
 }
 
 /** Consecutive failed polls tolerated (e.g. a query while the worker restarts) before giving up. */
@@ -85,10 +91,11 @@ async function poll(
   backend: string,
   intervalMs: number,
   nodes: 'all' | 'active',
+  runId: string | undefined,
 ): Promise<RolloutSnapshot> {
   for (let failures = 0; ; failures++) {
     try {
-      return await getStatus(client, backend, { nodes });
+      return await getStatus(client, backend, runId === undefined ? { nodes } : { nodes, runId });
     } catch (err) {
       if (err instanceof RolloutNotFoundError || failures >= MAX_POLL_FAILURES) throw err;
       if (failures === 0) process.stderr.write(`${(err as Error).message}; still trying\n`);
@@ -108,12 +115,14 @@ export async function followRollout(client: Client, backend: string, options: Fo
   let drawn = 0;
   for (;;) {
     const nodes = previous === undefined || previous.counts.total <= ALL_NODES_UP_TO ? 'all' : 'active';
-    let snapshot = await poll(client, backend, intervalMs, nodes);
+    let snapshot = await poll(client, backend, intervalMs, nodes, options.runId);
     const status = snapshot.status;
     // A halted rollout still has its nodes in flight finishing: follow them until they are done.
     const finishing = status.phase === 'halted' && status.counts.inFlight > 0;
     const settled = (isSettled(status.phase) && !finishing) || snapshot.execution !== 'RUNNING';
-    if (style.live) {
+    if (options.onChange !== undefined) {
+      if (previous === undefined || JSON.stringify(previous) !== JSON.stringify(status)) options.onChange(snapshot);
+    } else if (style.live) {
       const frame = settled ? [] : liveFrame(style, status);
       out.write(`${drawn > 0 ? `\u001b[${drawn}A\u001b[0J` : ''}${frame.map((l) => `${l}\n`).join('')}`);
       drawn = frame.length;
@@ -122,7 +131,11 @@ export async function followRollout(client: Client, backend: string, options: Fo
     }
     previous = status;
     if (settled) {
-      if (nodes === 'active') snapshot = await poll(client, backend, intervalMs, 'all');
+      if (nodes === 'active') {
+        snapshot = await poll(client, backend, intervalMs, 'all', options.runId);
+        options.onChange?.(snapshot);
+      }
+      if (options.onChange !== undefined) return snapshot;
       const final = snapshot.status;
       const lines = [headline(style, final), countsLine(final)];
       if (final.nodes.length > 0) lines.push('', ...nodeTable(style, final.nodes, targetText(final)));
@@ -130,6 +143,11 @@ export async function followRollout(client: Client, backend: string, options: Fo
       if (final.phase === 'halted' && waiting !== undefined) lines.push('', waiting);
       out.write(`${lines.join('\n')}\n`);
       return snapshot;
+    }
+    if (options.deadline !== undefined && Date.now() + intervalMs > options.deadline) {
+      throw new CommandTimeoutError(
+        `gave up watching ${backend} after --timeout; it is still ${status.phase} (${countsLine(status)})`,
+      );
     }
     await sleep(intervalMs);
   }

@@ -18,15 +18,25 @@ export interface OutputStyle {
   width?: number;
 }
 
-/** Bars and colour on a terminal without NO_COLOR (any value, per no-color.org) and with TERM not `dumb`. */
+/** `--color`: `auto` decides by the terminal and NO_COLOR; `always` and `never` override both. */
+export type ColorMode = 'auto' | 'always' | 'never';
+
+/**
+ * Bars and colour on a terminal without NO_COLOR (any value, per no-color.org) and with TERM not
+ * `dumb`; `always` forces colour (bars still only on a terminal), `never` gives plain lines.
+ */
 export function outputStyle(
   stream: { isTTY?: boolean; columns?: number },
   env: NodeJS.ProcessEnv = process.env,
+  mode: ColorMode = 'auto',
 ): OutputStyle {
   const tty = stream.isTTY === true && env['TERM'] !== 'dumb';
   const noColor = env['NO_COLOR'] !== undefined && env['NO_COLOR'] !== '';
   const columns = stream.columns ?? 0;
-  return { live: tty && !noColor, color: tty && !noColor, width: columns > 0 ? columns : 100 };
+  const width = columns > 0 ? columns : 100;
+  if (mode === 'always') return { live: tty, color: true, width };
+  if (mode === 'never') return { live: false, color: false, width };
+  return { live: tty && !noColor, color: tty && !noColor, width };
 }
 
 const COLORS = { red: 31, green: 32, yellow: 33, cyan: 36, dim: 2 } as const;

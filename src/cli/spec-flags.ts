@@ -76,7 +76,7 @@ Policy:
 Audit:
   --reason TEXT               why (kept in the memo and history)
   --requested-by WHO          who (default $USER@hostname)
-Durations: 500ms, 30s, 15m, 1h30m.
+Durations: 500ms, 30s, 15m, 1h30m; a bare number means milliseconds (--min-healthy-time 0 is none).
 `;
 
 function duration(flag: string, value: string): string {

@@ -16,3 +16,4 @@ export * from './schedules.js';
 export * from './schedule-trigger.js';
 export * from './plan.js';
 export * from './install-name.js';
+export * from './control-events.js';

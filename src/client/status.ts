@@ -32,6 +32,8 @@ export interface LiveProgress {
 export interface GetStatusOptions extends StatusQueryOptions {
   /** How long the `status` query may wait for a worker to answer. @default 10000 */
   queryTimeoutMs?: number;
+  /** Read this run (and the runs it continued as) instead of the latest run. */
+  runId?: string;
 }
 
 /** A rollout as seen from the client. */
@@ -164,11 +166,21 @@ export async function getStatus(
   options: GetStatusOptions = {},
 ): Promise<RolloutSnapshot> {
   const workflowId = rolloutWorkflowId(backend);
-  const handle = client.workflow.getHandle<typeof rolloutWorkflow>(workflowId);
+  let handle = client.workflow.getHandle<typeof rolloutWorkflow>(workflowId, options.runId);
   let description;
   try {
     description = await handle.describe();
+    // A pinned run that continued as new goes on in its successor: the latest run of the same chain.
+    if (options.runId !== undefined && description.status.name === 'CONTINUED_AS_NEW') {
+      handle = client.workflow.getHandle<typeof rolloutWorkflow>(workflowId);
+      description = await handle.describe();
+    }
   } catch (err) {
+    if (err instanceof WorkflowNotFoundError && options.runId !== undefined) {
+      throw new RolloutNotFoundError(
+        `no run ${options.runId} of rollout ${workflowId}; 'fleet-rollout history ${backend}' lists its runs`,
+      );
+    }
     if (err instanceof WorkflowNotFoundError) {
       throw new RolloutNotFoundError(
         `no rollout of ${backend} (workflow ${workflowId}) in namespace ${client.options.namespace}; start one with 'fleet-rollout start --backend ${backend} …'`,

@@ -51,6 +51,13 @@ void test(
       expectExit(skip, 1, 'skip of an unknown node');
       assert.match(skip.stderr, /node "no-such-node" is not part of this rollout/);
 
+      const held = await runCli(['status', backend, ...temporalArgs(servers)]);
+      expectExit(held, 0, 'status of a paused rollout');
+      assert.match(
+        held.stdout.split('\n')[1] ?? '',
+        new RegExp(`^last control: pause by ${userInfo().username}@${hostname()} \\(e2e pause\\) at \\S+Z$`),
+      );
+
       const settled = await waitFor('the paused rollout to have nothing in flight', async () => {
         const s = (await getStatus(orchestrator.client, backend)).status;
         return s.phase === 'paused' && s.counts.inFlight === 0 && s.nodes.length === ids.length ? s : undefined;
@@ -69,8 +76,36 @@ void test(
       expectExit(await runCli(['resume', backend, ...temporalArgs(servers)]), 0, 'resume');
       const watched = await runCli(['watch', backend, ...temporalArgs(servers)]);
       expectExit(watched, 0, 'watch');
-      for (const id of ids) assert.match(watched.stdout, new RegExp(`${id}\\s+succeeded`));
+      for (const id of ids) assert.match(watched.stdout, new RegExp(`^${id}\\s+-\\s+\\d\\s+succeeded`, 'm'));
       assert.equal(upgradeRequests(fleet), ids.length);
+
+      const who = `${userInfo().username}@${hostname()}`;
+      const listed = await runCli(['history', backend, ...temporalArgs(servers)]);
+      expectExit(listed, 0, 'history');
+      assert.ok(listed.stdout.includes(`pause by ${who} (e2e pause); resume by ${who}`), listed.stdout);
+      const runId = StatusJsonSchema.parse(
+        JSON.parse((await runCli(['status', backend, '--json', ...temporalArgs(servers)])).stdout),
+      ).runId;
+      const detail = await runCli(['history', backend, '--run', runId, ...temporalArgs(servers)]);
+      expectExit(detail, 0, 'history --run');
+      assert.match(
+        detail.stdout,
+        new RegExp(`^${backend}: succeeded: every one of the 5 targeted nodes upgraded$`, 'm'),
+      );
+      assert.match(detail.stdout, new RegExp(`^  \\S+Z\\s+pause\\s+${who.replace(/[.]/g, '\\.')}\\s+e2e pause$`, 'm'));
+      assert.match(detail.stdout, new RegExp(`^  \\S+Z\\s+resume\\s+${who.replace(/[.]/g, '\\.')}$`, 'm'));
+      const json = JSON.parse(
+        (await runCli(['history', backend, '--run', runId, '-o', 'json', ...temporalArgs(servers)])).stdout,
+      ) as {
+        controls: { control: string; by: string; reason: string | null }[];
+      };
+      assert.deepEqual(
+        json.controls.map((c) => [c.control, c.by, c.reason]),
+        [
+          ['pause', who, 'e2e pause'],
+          ['resume', who, null],
+        ],
+      );
     } finally {
       await fleet.stop();
     }

@@ -3,6 +3,7 @@
  * `schedule trigger` starts the rollout, and a second trigger while it runs records the skip;
  * pause, unpause and delete work; a missing schedule exits 1.
  */
+import { parse as parseYaml } from 'yaml';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { useOrchestrator } from '../support/orchestrator.js';
@@ -78,6 +79,9 @@ void test(
         note?: string;
       };
       assert.deepEqual([paused.paused, paused.note], [true, 'freeze']);
+      const yaml = await runCli(['schedule', 'describe', id, '-o', 'yaml', ...temporal]);
+      expectExit(yaml, 0, 'schedule describe -o yaml');
+      assert.deepEqual(parseYaml(yaml.stdout), paused, 'the same document in yaml and json');
       expectExit(await runCli(['schedule', 'unpause', id, ...temporal]), 0, 'schedule unpause');
 
       expectExit(await runCli(['abort', backend, ...temporal]), 0, 'abort the scheduled rollout');

@@ -1,30 +1,49 @@
-/** `fleet-rollout history BACKEND`: the past runs of a backend's rollout, newest first, with outcomes. */
-import { rolloutHistory, type InstallChange } from '../../client/index.js';
+/** `fleet-rollout history BACKEND [--run RUN]`: the past runs of a backend's rollout, newest first, with outcomes and controls. */
+import {
+  getStatus,
+  rolloutHistory,
+  toStatusJson,
+  workflowUiUrl,
+  type InstallChange,
+  type RolloutRun,
+} from '../../client/index.js';
+import { controlEvents, type ControlEvent } from '../../client/control-events.js';
 import { formatDuration } from '../../domain/duration.js';
 import { expectPositionals, intFlag, parseCommandArgs } from '../args.js';
 import { TEMPORAL_FLAG_OPTIONS, TEMPORAL_FLAGS_HELP } from '../connection-flags.js';
 import { ExitCode } from '../exit.js';
-import { formatTable, outputStyle, stateText } from '../render.js';
+import { OUTPUT_FLAG_OPTIONS, OUTPUT_FLAGS_HELP, outputFrom, writeDocument } from '../output.js';
+import { controlEventText, runDetailText } from '../history-run.js';
+import { formatTable, stateText, type OutputStyle } from '../render.js';
 import { shortName } from '../status-text.js';
 import { escapeText } from '../terminal-text.js';
-import { printJson, printLines, resolveConnection, withClient } from '../session.js';
+import { resolveConnection, withClient } from '../session.js';
 
-const OPTIONS = { ...TEMPORAL_FLAG_OPTIONS, limit: { type: 'string' }, json: { type: 'boolean' } } as const;
+const OPTIONS = {
+  ...TEMPORAL_FLAG_OPTIONS,
+  ...OUTPUT_FLAG_OPTIONS,
+  limit: { type: 'string' },
+  run: { type: 'string' },
+} as const;
 
-const HELP = `Usage: fleet-rollout history BACKEND [--limit N] [--json]
+const HELP = `Usage: fleet-rollout history BACKEND [--limit N | --run RUN] [-o text|json|jsonl|yaml]
 
 Lists the runs of rollout:BACKEND, newest first: when, how long, the outcome (succeeded, failed,
-aborted, or how Temporal ended it and why), node counts, who asked and why.
+aborted, or how Temporal ended it and why), node counts, the installs before → after, who asked
+and why, and the controls sent to it. A rollout that continued as new is one run here.
+With --run: that run's nodes and every control (pause, resume, abort, promote, skip, retry,
+set-max-parallel) with when, who (user@host) and why.
 
 Flags:
   --limit N                   at most N runs (default 20)
-  --json                      print a JSON array
-  -h, --help                  this help
+  --run RUN                   one run in detail (a run id from the list)
+${OUTPUT_FLAGS_HELP}  -h, --help                  this help
 
 ${TEMPORAL_FLAGS_HELP}
 Examples:
   fleet-rollout history llama-cpp
   fleet-rollout history llama-cpp --json | jq '.[0].outcome'
+  fleet-rollout history llama-cpp --run 0192c1d4-…
 `;
 
 /** `v1.4.2 → v1.4.3 (10), v1.4.1 → v1.4.3 (2)`, or `-`. */
@@ -43,30 +62,42 @@ export async function run(args: string[]): Promise<number> {
   }
   const [backend = ''] = expectPositionals('history', positionals, ['BACKEND']);
   const limit = values.limit === undefined ? 20 : intFlag('--limit', values.limit, 1, 1_000);
-  return await withClient(resolveConnection(values), async (client) => {
-    const runs = await rolloutHistory(client, backend, { limit });
-    if (values.json === true) {
-      printJson(runs);
+  const output = outputFrom(values);
+  const connection = resolveConnection(values);
+  return await withClient(connection, async (client) => {
+    if (values.run !== undefined) {
+      const snapshot = await getStatus(client, backend, { runId: values.run });
+      const events = await controlEvents(client, snapshot.workflowId, snapshot.runId);
+      const webUrl = workflowUiUrl(connection.settings, snapshot.workflowId, snapshot.runId);
+      writeDocument(output, { ...toStatusJson(snapshot, webUrl), controls: events }, () =>
+        runDetailText(output.style, snapshot.status, events, { ...snapshot, webUrl }),
+      );
       return ExitCode.Ok;
     }
-    if (runs.length === 0) {
-      printLines([`no rollouts of ${backend} yet`]);
-      return ExitCode.Ok;
-    }
-    const style = outputStyle(process.stdout);
-    const rows = runs.map((r) => [
-      r.startedAt.toISOString(),
-      r.closedAt === undefined ? '-' : formatDuration(r.closedAt.getTime() - r.startedAt.getTime()),
-      stateText(style, r.outcome),
-      r.counts === undefined
-        ? '-'
-        : `${r.counts.succeeded}/${r.counts.total} ok, ${r.counts.failed} failed, ${r.counts.skipped} skipped`,
-      installsText(r.installs),
-      escapeText(r.requestedBy ?? ''),
-      escapeText(r.reason ?? ''),
-      r.runId,
-    ]);
-    printLines(formatTable(['STARTED', 'TOOK', 'OUTCOME', 'NODES', 'VERSIONS', 'BY', 'REASON', 'RUN'], rows));
+    const found = await rolloutHistory(client, backend, { limit });
+    const runs = await Promise.all(
+      found.map(async (r) => ({ ...r, controls: await controlEvents(client, r.workflowId, r.runId) })),
+    );
+    writeDocument(output, runs, () =>
+      runs.length === 0 ? [`no rollouts of ${backend} yet`] : historyTable(output.style, runs),
+    );
     return ExitCode.Ok;
   });
+}
+
+function historyTable(style: OutputStyle, runs: readonly (RolloutRun & { controls: ControlEvent[] })[]): string[] {
+  const rows = runs.map((r) => [
+    r.startedAt.toISOString(),
+    r.closedAt === undefined ? '-' : formatDuration(r.closedAt.getTime() - r.startedAt.getTime()),
+    stateText(style, r.outcome),
+    r.counts === undefined
+      ? '-'
+      : `${r.counts.succeeded}/${r.counts.total} ok, ${r.counts.failed} failed, ${r.counts.skipped} skipped`,
+    installsText(r.installs),
+    escapeText(r.requestedBy ?? ''),
+    escapeText(r.reason ?? ''),
+    r.controls.length === 0 ? '-' : r.controls.map(controlEventText).join('; '),
+    r.runId,
+  ]);
+  return formatTable(['STARTED', 'TOOK', 'OUTCOME', 'NODES', 'VERSIONS', 'BY', 'REASON', 'CONTROLS', 'RUN'], rows);
 }

@@ -7,8 +7,10 @@ import { RolloutPhase } from '../../workflows/status.js';
 import { expectPositionals, intFlag, parseCommandArgs } from '../args.js';
 import { TEMPORAL_FLAG_OPTIONS, TEMPORAL_FLAGS_HELP } from '../connection-flags.js';
 import { ExitCode, UsageError } from '../exit.js';
-import { formatTable, outputStyle, stateText } from '../render.js';
-import { printJson, printLines, resolveConnection, withClient } from '../session.js';
+import { OUTPUT_FLAG_OPTIONS, OUTPUT_FLAGS_HELP, outputFrom, writeDocument } from '../output.js';
+import { formatTable, stateText } from '../render.js';
+import { escapeText } from '../terminal-text.js';
+import { resolveConnection, withClient } from '../session.js';
 
 const OPTIONS = {
   ...TEMPORAL_FLAG_OPTIONS,
@@ -16,12 +18,12 @@ const OPTIONS = {
   phase: { type: 'string' },
   running: { type: 'boolean' },
   limit: { type: 'string' },
-  json: { type: 'boolean' },
+  ...OUTPUT_FLAG_OPTIONS,
 } as const;
 
 const PHASES = Object.values(RolloutPhase) as string[];
 
-const HELP = `Usage: fleet-rollout list [--backend NAME] [--phase PHASE] [--running] [--limit N] [--json]
+const HELP = `Usage: fleet-rollout list [--backend NAME] [--phase PHASE] [--running] [--limit N] [-o text|json|jsonl|yaml]
 
 Lists rollouts, newest first, from the search attributes RolloutBackend and RolloutPhase
 (the same ones the Temporal Web UI filters on).
@@ -31,8 +33,7 @@ Flags:
   --phase PHASE               only this phase: ${PHASES.join(', ')}
   --running                   only rollouts still running
   --limit N                   at most N (default 100)
-  --json                      print a JSON array
-  -h, --help                  this help
+${OUTPUT_FLAGS_HELP}  -h, --help                  this help
 
 ${TEMPORAL_FLAGS_HELP}
 Examples:
@@ -58,27 +59,21 @@ export async function run(args: string[]): Promise<number> {
     filters.phase = values.phase as RolloutPhase;
   }
   if (values.running === true) filters.running = true;
+  const output = outputFrom(values);
   return await withClient(resolveConnection(values), async (client) => {
     const rollouts = await listRollouts(client, filters);
-    if (values.json === true) {
-      printJson(rollouts);
-      return ExitCode.Ok;
-    }
-    if (rollouts.length === 0) {
-      printLines(['no rollouts match']);
-      return ExitCode.Ok;
-    }
-    const style = outputStyle(process.stdout);
+    const style = output.style;
     const rows = rollouts.map((r) => [
-      r.backend,
+      escapeText(r.backend),
       stateText(style, r.phase ?? '?'),
       r.progressPct === undefined ? '-' : `${r.progressPct}%`,
       String(r.failedNodes ?? 0),
       r.execution.toLowerCase(),
       r.startedAt.toISOString(),
-      r.requestedBy ?? '',
+      escapeText(r.requestedBy ?? ''),
     ]);
-    printLines(formatTable(['BACKEND', 'PHASE', 'PROGRESS', 'FAILED', 'EXECUTION', 'STARTED', 'REQUESTED BY'], rows));
+    const header = ['BACKEND', 'PHASE', 'PROGRESS', 'FAILED', 'EXECUTION', 'STARTED', 'REQUESTED BY'];
+    writeDocument(output, rollouts, () => (rollouts.length === 0 ? ['no rollouts match'] : formatTable(header, rows)));
     return ExitCode.Ok;
   });
 }

@@ -14,13 +14,14 @@ import {
 import { expectPositionals, parseCommandArgs } from '../args.js';
 import { TEMPORAL_FLAG_OPTIONS, TEMPORAL_FLAGS_HELP } from '../connection-flags.js';
 import { ExitCode, UsageError } from '../exit.js';
+import { OUTPUT_FLAG_OPTIONS, OUTPUT_FLAGS_HELP, outputFrom, writeDocument } from '../output.js';
 import { formatTable } from '../render.js';
 import { runScheduleCreate } from '../schedule-create.js';
 import { printJson, printLines, resolveConnection, withClient } from '../session.js';
 
 const OPTIONS = {
   ...TEMPORAL_FLAG_OPTIONS,
-  json: { type: 'boolean' },
+  ...OUTPUT_FLAG_OPTIONS,
   note: { type: 'string' },
   'no-wait': { type: 'boolean' },
 } as const;
@@ -32,15 +33,15 @@ rollout:BACKEND, or records the skip when a rollout of BACKEND is already runnin
 
 Subcommands:
   create --backend NAME (--cron EXPR | --calendar SPEC) [flags]   see 'schedule create --help'
-  list [--json]                 rollout schedules, their times and next run
-  describe ID [--json]          one schedule: times, policy, spec, recent actions and their outcome
+  list [-o FORMAT]              rollout schedules, their times and next run
+  describe ID [-o FORMAT]       one schedule: times, policy, spec, recent actions and their outcome
   pause ID [--note TEXT]        take no action until unpaused
   unpause ID [--note TEXT]
   trigger ID [--no-wait]        take the action now; prints what it did (started, or skipped)
   delete ID                     delete the schedule (rollouts it started go on)
 
 Flags:
-  -h, --help                    this help
+${OUTPUT_FLAGS_HELP}  -h, --help                  this help
 
 ${TEMPORAL_FLAGS_HELP}
 Examples:
@@ -54,8 +55,8 @@ type Subcommand = (typeof SUBCOMMANDS)[number];
 
 /** The flags beyond the Temporal ones that each subcommand takes. */
 const EXTRA_FLAGS: Readonly<Record<Subcommand, readonly string[]>> = {
-  list: ['json'],
-  describe: ['json'],
+  list: ['json', 'output', 'color'],
+  describe: ['json', 'output', 'color'],
   pause: ['note'],
   unpause: ['note'],
   trigger: ['no-wait', 'json'],
@@ -97,9 +98,8 @@ async function runSubcommand(sub: Subcommand, args: string[]): Promise<number> {
     switch (sub) {
       case 'list': {
         const schedules = await listSchedules(client);
-        if (values.json === true) printJson(schedules);
-        else if (schedules.length === 0) printLines(['no rollout schedules']);
-        else {
+        writeDocument(outputFrom(values), schedules, () => {
+          if (schedules.length === 0) return ['no rollout schedules'];
           const rows = schedules.map((s) => [
             s.scheduleId,
             s.backend,
@@ -108,14 +108,13 @@ async function runSubcommand(sub: Subcommand, args: string[]): Promise<number> {
             s.paused ? 'paused' : 'active',
             s.nextRuns[0]?.toISOString() ?? '-',
           ]);
-          printLines(formatTable(['ID', 'BACKEND', 'WHEN', 'TIMEZONE', 'STATE', 'NEXT'], rows));
-        }
+          return formatTable(['ID', 'BACKEND', 'WHEN', 'TIMEZONE', 'STATE', 'NEXT'], rows);
+        });
         break;
       }
       case 'describe': {
         const info = await describeSchedule(client, id);
-        if (values.json === true) printJson(info);
-        else printLines(describeText(info));
+        writeDocument(outputFrom(values), info, () => describeText(info));
         break;
       }
       case 'pause':
