@@ -1,5 +1,5 @@
 /**
- * What the benchmark runs: the scenarios of the full run (the sizes the issue names) and of the
+ * What the benchmark runs: the scenarios of the full run (the full sizes) and of the
  * quick run (about a minute), and the command-line arguments that choose between them.
  */
 
@@ -56,7 +56,7 @@ export interface BenchPlan {
 
 const MINUTE = 60_000;
 
-/** The sizes of the issue (`npm run bench`). */
+/** The full sizes (`npm run bench`). */
 export const FULL_PLAN: BenchPlan = {
   a: { nodes: 1_000, maxParallel: 50, installMs: 2_000, timeoutMs: 10 * MINUTE },
   b: { nodes: 1_000, maxParallel: 50, installMs: 2_000, timeoutMs: 10 * MINUTE },

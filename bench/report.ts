@@ -1,5 +1,5 @@
 /**
- * The shape of a benchmark result file, the target checks of the issue, and the Markdown table
+ * The shape of a benchmark result file, the target checks of each scenario, and the Markdown table
  * printed at the end. Pure: rendering and checks take data and return data.
  */
 import type { ScenarioId } from './config.js';
@@ -8,7 +8,7 @@ import { overheadRatio } from './stats.js';
 /** A headline number (or flag) of a scenario; `null` when it could not be measured. */
 export type Metric = number | boolean | string | null;
 
-/** One target of the issue, checked against a measured value. */
+/** One target of a scenario, checked against a measured value. */
 export interface TargetCheck {
   /** What is compared, e.g. `efficiency`. */
   metric: string;

@@ -1,6 +1,6 @@
 /**
- * Scenarios a–f of the issue: each runs its measurement and turns it into a {@link ScenarioResult}
- * (headline metrics, the issue's targets, and the breakdowns that explain them).
+ * Scenarios a–g: each runs its measurement and turns it into a {@link ScenarioResult}
+ * (headline metrics, the targets, and the breakdowns that explain them).
  */
 import type { BenchPlan, ScenarioId } from './config.js';
 import { measureBaseline } from './baseline.js';

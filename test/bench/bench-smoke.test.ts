@@ -230,10 +230,10 @@ void test('result files are named by an ISO timestamp without colons', () => {
   assert.equal(resultFileName(new Date('2025-01-31T12:34:56.789Z')), '2025-01-31T12-34-56.789Z.json');
 });
 
-void test('bench arguments: --quick, --only in issue order, --fresh-servers; unknown ones are refused', () => {
+void test('bench arguments: --quick, --only in scenario order, --fresh-servers; unknown ones are refused', () => {
   assert.deepEqual(parseBenchArgs([]), {
     quick: false,
-    only: ['a', 'b', 'c', 'd', 'e', 'f'],
+    only: ['a', 'b', 'c', 'd', 'e', 'f', 'g'],
     freshServers: false,
     help: false,
   });
@@ -245,7 +245,7 @@ void test('bench arguments: --quick, --only in issue order, --fresh-servers; unk
   assert.throws(() => parseBenchArgs(['--fast']), /unknown argument "--fast"/);
 });
 
-void test('the full plan has the issue sizes and the quick plan is smaller', () => {
+void test('the full plan has the full sizes and the quick plan is smaller', () => {
   assert.deepEqual([FULL_PLAN.a.nodes, FULL_PLAN.a.maxParallel, FULL_PLAN.a.installMs], [1000, 50, 2000]);
   assert.deepEqual(FULL_PLAN.b, FULL_PLAN.a, 'the baseline runs the same N, P and T as scenario a');
   assert.deepEqual([FULL_PLAN.c.nodes, FULL_PLAN.c.maxParallel, FULL_PLAN.c.installMs], [2000, 100, 0]);
