@@ -4,6 +4,7 @@
  */
 import type { ActivityDeps } from './deps.js';
 import { makeDiscoverTargets } from './discover.js';
+import { makeRestoreReplicas, makeStartCheck } from './serving.js';
 import { makeUpgradeNode } from './upgrade.js';
 import { makeVerifyNode } from './verify.js';
 
@@ -12,6 +13,8 @@ export function createActivities(deps: ActivityDeps) {
     discoverTargets: makeDiscoverTargets(deps),
     upgradeNode: makeUpgradeNode(deps),
     verifyNode: makeVerifyNode(deps),
+    startCheck: makeStartCheck(deps),
+    restoreReplicas: makeRestoreReplicas(deps),
   };
 }
 
