@@ -111,3 +111,36 @@ export interface VerifyOutput {
   /** The field of `backend.list` that decided the verdict (`version`, `digest`, `uri`, `installed_at`). */
   decidedBy?: string;
 }
+
+export interface StartCheckInput {
+  nodeId: string;
+  backend: string;
+  /** The upgrade's op id: the probe's model id is derived from it, so it is unique to the op. */
+  opId: string;
+  /** How long the worker may take to start and health-check the probe, and to stop it. */
+  readyTimeoutMs: number;
+}
+
+export interface StartCheckOutput {
+  /** The probe's process key, `<probe model id>#0`. */
+  probeKey: string;
+  /** Address the probe listened on, when the worker said. */
+  address?: string;
+  /** False when the node serves no `models.running` (a legacy worker): the stop was sent but not confirmed. */
+  stopConfirmed: boolean;
+}
+
+export interface RestoreInput {
+  nodeId: string;
+  backend: string;
+  /** `modelID#replica` keys of the processes to start again. */
+  keys: string[];
+  /** How long each replica may take to start, and all of them to show in `models.running`. */
+  readyTimeoutMs: number;
+}
+
+export interface RestoreOutput {
+  restored: string[];
+  /** False when the node serves no `models.running`: the replies said started, nothing listed them. */
+  listed: boolean;
+}
