@@ -28,6 +28,7 @@ export const ROLLOUT_FLAG_OPTIONS = {
   'on-failure': { type: 'string' },
   'upgrade-timeout': { type: 'string' },
   'healthy-deadline': { type: 'string' },
+  'unreachable-grace': { type: 'string' },
   'min-healthy-time': { type: 'string' },
   'progress-deadline': { type: 'string' },
   'max-attempts': { type: 'string' },
@@ -69,6 +70,7 @@ Policy:
   --on-failure halt|continue|revert   (default halt)
   --upgrade-timeout D         NATS request timeout (default 15m)
   --healthy-deadline D        per node, until verified (default 30m)
+  --unreachable-grace D       retry a node with no responders this long before it fails (default 3m)
   --min-healthy-time D        soak after verification (default 10s)
   --progress-deadline D       halt when no node finished for this long (default 1h)
   --max-attempts N            upgrade requests per node (default 3)
@@ -138,6 +140,8 @@ export function specFromFlags(v: RolloutFlagValues, windowZone = 'UTC'): Rollout
   }
   if (v['upgrade-timeout'] !== undefined) spec.upgradeTimeout = duration('upgrade-timeout', v['upgrade-timeout']);
   if (v['healthy-deadline'] !== undefined) spec.healthyDeadline = duration('healthy-deadline', v['healthy-deadline']);
+  if (v['unreachable-grace'] !== undefined)
+    spec.unreachableGrace = duration('unreachable-grace', v['unreachable-grace']);
   if (v['min-healthy-time'] !== undefined) spec.minHealthyTime = duration('min-healthy-time', v['min-healthy-time']);
   if (v['progress-deadline'] !== undefined)
     spec.progressDeadline = duration('progress-deadline', v['progress-deadline']);
@@ -175,6 +179,7 @@ const FLAG_OF_FIELD: Readonly<Record<string, string>> = {
   batches: '--batches',
   canary: '--canary/--promote',
   healthyDeadline: '--healthy-deadline',
+  unreachableGrace: '--unreachable-grace',
   minHealthyTime: '--min-healthy-time',
   progressDeadline: '--progress-deadline',
   maxFailures: '--max-failures',

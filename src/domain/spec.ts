@@ -175,6 +175,12 @@ export const RolloutSpecSchema = z
     startCheck: z.boolean().default(true),
     /** Per replica (and the probe): how long it may take to start and show in `models.running`. @default "5m" */
     replicaReadyTimeout: durationMs('replicaReadyTimeout').default(5 * 60_000),
+    /**
+     * A node with no responders on both `backend.upgrade` and the legacy `backend.install` is
+     * retried with backoff for this long (a restarting agent, a network blip) before it fails as
+     * unreachable. @default "3m"
+     */
+    unreachableGrace: durationMs('unreachableGrace').default(3 * 60_000),
     /** Upgrade requests sent to one node at most (re-sends only after verification shows the old install). @default 3 */
     maxAttempts: z.number().int().min(1).max(10).default(3),
 

@@ -149,6 +149,51 @@ export async function runNode(node: NodeStatus, ctx: NodeRunContext): Promise<vo
   }
 }
 
+/**
+ * Patch id of the unreachable grace: a node with no responders on both subjects is re-sent with
+ * backoff for `unreachableGrace` before it fails. Histories recorded before it fail at once.
+ */
+export const UNREACHABLE_GRACE_PATCH = 'unreachable-grace';
+
+/** Backoff between sends to a node that got no responders. */
+export const UNREACHABLE_BACKOFF = { initialMs: 1_000, coefficient: 2, maximumMs: 30_000 } as const;
+
+/**
+ * Runs `send` and, while it fails with no responders on both subjects and the node's
+ * `unreachableGrace` lasts, sleeps with backoff and runs it again (nothing reached the node, so the
+ * same op id is safe to re-send). The node shows `unreachableSince` meanwhile, which the rollout
+ * rules count; any other outcome clears it.
+ */
+async function withUnreachableGrace<T>(node: NodeStatus, ctx: NodeRunContext, send: () => Promise<T>): Promise<T> {
+  const answered = (): void => {
+    if (node.unreachableSince === undefined) return;
+    delete node.unreachableSince;
+    ctx.changed();
+  };
+  let delay: number = UNREACHABLE_BACKOFF.initialMs;
+  for (;;) {
+    try {
+      const out = await send();
+      answered();
+      return out;
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      const since = node.unreachableSince ?? ctx.now();
+      const left = since + ctx.spec.unreachableGrace - ctx.now();
+      if (failureTypeOf(err) !== FailureType.NodeUnreachable || left <= 0 || !patched(UNREACHABLE_GRACE_PATCH)) {
+        answered();
+        throw err;
+      }
+      node.unreachableSince = since;
+      const wait = Math.min(delay, left);
+      addStep(node, `no responders on backend.upgrade nor backend.install; re-sending in ${wait} ms`);
+      ctx.changed();
+      await sleep(wait);
+      delay = Math.min(delay * UNREACHABLE_BACKOFF.coefficient, UNREACHABLE_BACKOFF.maximumMs);
+    }
+  }
+}
+
 /** What sending produced: a reply (with the `backend.list` check run right after it, when it could run) or an unknown outcome. */
 type Sent = { outcome: 'replied'; check: VerifyOutput | undefined } | { outcome: 'unknown' };
 
@@ -163,20 +208,22 @@ async function sendUpgrade(
   addStep(node, `attempt ${node.attempts}: backend.upgrade sent (op ${node.opId ?? '?'})`);
   ctx.changed();
   try {
-    const out: UpgradeOutput = await acts.upgradeNode({
-      nodeId: node.id,
-      backend: spec.backend,
-      opId: node.opId ?? node.id,
-      timeoutMs: spec.upgradeTimeout,
-      ...(spec.galleries !== undefined ? { galleries: spec.galleries } : {}),
-      ...(spec.uri !== undefined ? { uri: spec.uri } : {}),
-      ...(spec.name !== undefined ? { name: spec.name } : {}),
-      ...(spec.alias !== undefined ? { alias: spec.alias } : {}),
-      verifyAfter: {
-        before: node.before ?? {},
-        ...(spec.targetVersion !== undefined ? { targetVersion: spec.targetVersion } : {}),
-      },
-    });
+    const out: UpgradeOutput = await withUnreachableGrace(node, ctx, () =>
+      acts.upgradeNode({
+        nodeId: node.id,
+        backend: spec.backend,
+        opId: node.opId ?? node.id,
+        timeoutMs: spec.upgradeTimeout,
+        ...(spec.galleries !== undefined ? { galleries: spec.galleries } : {}),
+        ...(spec.uri !== undefined ? { uri: spec.uri } : {}),
+        ...(spec.name !== undefined ? { name: spec.name } : {}),
+        ...(spec.alias !== undefined ? { alias: spec.alias } : {}),
+        verifyAfter: {
+          before: node.before ?? {},
+          ...(spec.targetVersion !== undefined ? { targetVersion: spec.targetVersion } : {}),
+        },
+      }),
+    );
     node.fallback = node.fallback || out.fallback;
     if (out.reportsStoppedProcesses) node.stoppedProcessKeys = out.stoppedProcessKeys;
     if (out.lastProgressPct !== undefined) node.pct = out.lastProgressPct;

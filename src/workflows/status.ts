@@ -27,6 +27,8 @@ export interface NodeStatus {
   lastError?: string;
   /** Keys of the processes the upgrade stopped (kept from a failure reply too). */
   stoppedProcessKeys?: string[];
+  /** Since when the node gets no responders (retried within `unreachableGrace`); absent once it answers. */
+  unreachableSince?: number;
   /** Replicas started again after the upgrade. */
   replicasRestored?: number;
   startedAt?: number;
