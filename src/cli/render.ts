@@ -137,7 +137,7 @@ export function statusText(
   if (style.live) lines.push(progressBar(status.progressPct, 30));
   lines.push(countsLine(status));
   lines.push(
-    `maxParallel ${status.maxParallel} · replicas down ${status.replicasDown}/${status.replicaBudget} · failures allowed ${status.allowedFailures}`,
+    `maxParallel ${status.maxParallel} · replicas down ${status.replicasDown}/${status.replicasTotal ?? '?'} (budget ${status.replicaBudget}) · failures allowed ${status.allowedFailures}`,
   );
   const who = [
     status.requestedBy === undefined ? '' : `by ${status.requestedBy}`,
