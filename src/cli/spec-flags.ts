@@ -32,6 +32,8 @@ export const ROLLOUT_FLAG_OPTIONS = {
   'min-healthy-time': { type: 'string' },
   'progress-deadline': { type: 'string' },
   'max-attempts': { type: 'string' },
+  'start-check': { type: 'string' },
+  'replica-ready-timeout': { type: 'string' },
   window: { type: 'string' },
   'target-version': { type: 'string' },
   galleries: { type: 'string' },
@@ -74,6 +76,8 @@ Policy:
   --min-healthy-time D        soak after verification (default 10s)
   --progress-deadline D       halt when no node finished for this long (default 1h)
   --max-attempts N            upgrade requests per node (default 3)
+  --start-check=false         skip starting a probe process from the new build (default true)
+  --replica-ready-timeout D   per replica, until it serves again (default 5m)
   --window "[DAYS ]HH:MM-HH:MM[ ZONE]"   start nodes only inside, e.g. "sat,sun 02:00-06:00 Europe/Berlin"
 Audit:
   --reason TEXT               why (kept in the memo and history)
@@ -146,6 +150,13 @@ export function specFromFlags(v: RolloutFlagValues, windowZone = 'UTC'): Rollout
   if (v['progress-deadline'] !== undefined)
     spec.progressDeadline = duration('progress-deadline', v['progress-deadline']);
   if (v['max-attempts'] !== undefined) spec.maxAttempts = intFlag('--max-attempts', v['max-attempts'], 1, 10);
+  if (v['start-check'] !== undefined) {
+    if (v['start-check'] !== 'true' && v['start-check'] !== 'false')
+      throw new UsageError(`--start-check: "${v['start-check']}" is neither true nor false; write --start-check=false`);
+    spec.startCheck = v['start-check'] === 'true';
+  }
+  if (v['replica-ready-timeout'] !== undefined)
+    spec.replicaReadyTimeout = duration('replica-ready-timeout', v['replica-ready-timeout']);
   if (v.window !== undefined) spec.window = parseWindowFlag(v.window, windowZone);
   if (v.galleries !== undefined) checkGalleriesFlag(v.galleries);
   for (const [flag, key] of [
@@ -187,6 +198,8 @@ const FLAG_OF_FIELD: Readonly<Record<string, string>> = {
   window: '--window',
   upgradeTimeout: '--upgrade-timeout',
   maxAttempts: '--max-attempts',
+  startCheck: '--start-check',
+  replicaReadyTimeout: '--replica-ready-timeout',
   requestedBy: '--requested-by',
   reason: '--reason',
 };

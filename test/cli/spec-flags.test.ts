@@ -109,3 +109,19 @@ void test('inventory files: a list or { nodes }, each problem named by its path'
     /--inventory: f: expected a list of \{ id, name\?, labels\?, replicas\? \}/,
   );
 });
+
+void test('--start-check=false turns the start check off; --replica-ready-timeout is kept as written', () => {
+  const spec = specFromFlags({
+    backend: 'llama-cpp',
+    nodes: ['a'],
+    'start-check': 'false',
+    'replica-ready-timeout': '90s',
+  });
+  assert.equal(spec.startCheck, false);
+  assert.equal(spec.replicaReadyTimeout, '90s');
+  assert.equal(specFromFlags({ backend: 'b', nodes: ['a'], 'start-check': 'true' }).startCheck, true);
+  assert.throws(
+    () => specFromFlags({ backend: 'b', nodes: ['a'], 'start-check': 'no' }),
+    (err: Error) => err instanceof UsageError && /--start-check: "no" is neither true nor false/.test(err.message),
+  );
+});

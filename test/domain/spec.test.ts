@@ -18,6 +18,8 @@ void test('parseRolloutSpec: applies every default', () => {
     maxFailures: { kind: 'count', value: 0 },
     onFailure: 'halt',
     upgradeTimeout: 15 * 60_000,
+    startCheck: true,
+    replicaReadyTimeout: 5 * 60_000,
     maxAttempts: 3,
   });
 });

@@ -161,3 +161,32 @@ void test(
     }
   }),
 );
+
+void test(
+  'a replica that cannot be started again fails its node with the key and the worker’s error; the stopped keys stay in the status',
+  withLogs(servers, async () => {
+    const backend = uniqueName('norestore');
+    const id = uniqueName('r');
+    const fleet = await startSimulatedFleet({
+      nc: orch.nc,
+      nodes: [{ id, backend, version: 'v1.0.0', installMs: 50, replicas: 1, failStart: 'v1.0.1' }],
+      log: orch.log,
+    });
+    try {
+      const [key] = fleet.processes(id).map((proc) => proc.key);
+      const handle = await start({ backend, nodes: [id], minHealthyTime: 0, startCheck: false, onFailure: 'continue' });
+      const result = await handle.result();
+      assert.equal(result.phase, 'failed');
+      const node = result.nodes[0];
+      assert.equal(node?.state, 'failed');
+      assert.ok(node?.steps?.includes('start check not run (startCheck false)'), JSON.stringify(node?.steps));
+      assert.match(
+        node?.lastError ?? '',
+        new RegExp(`replica ${key ?? '?'} on ${id} could not be restored: .*died during startup`, 's'),
+      );
+      assert.deepEqual(node?.stoppedProcessKeys, [key]);
+    } finally {
+      await fleet.stop();
+    }
+  }),
+);
