@@ -76,6 +76,8 @@ export interface UpgradeHeartbeat {
   phase?: string;
   fileName?: string;
   at: number;
+  /** Set once the request fell back to the legacy forced install; a retried attempt reads it back. */
+  fallback?: boolean;
 }
 
 /** What verification compares against, beyond the pre-upgrade record. */
