@@ -30,6 +30,8 @@ export interface DiscoveredNode {
   concrete?: string;
   /** Replicas counted with `models.running` (only for ids in `askReplicas`). */
   replicas?: number;
+  /** `models.running` had no responders: a worker that predates `backend.upgrade`, upgraded through the legacy install. */
+  legacy?: boolean;
 }
 
 export const DiscoverySkip = {
