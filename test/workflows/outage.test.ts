@@ -16,6 +16,7 @@ import { WaitReason } from '../../src/domain/rollout-policy.js';
 import { promoteUpdate, rolloutWorkflowId, statusQuery } from '../../src/workflows/messages.js';
 import { rolloutWorkflow } from '../../src/workflows/rollout.js';
 import type { RolloutStatus } from '../../src/workflows/status.js';
+import { recordHistory } from '../support/histories.js';
 import { useOrchestrator } from '../support/orchestrator.js';
 import { uniqueName, useServers, withLogs } from '../support/servers.js';
 
@@ -98,6 +99,7 @@ void test(
 
       fleet = await startFleet();
       const result = await handle.result();
+      recordHistory(servers.temporal.address, handle.workflowId, 'unreachable-grace');
       assert.equal(result.phase, 'succeeded', result.message);
       assert.equal(result.counts.succeeded, 5);
       assert.equal(result.counts.failed, 0);
