@@ -112,8 +112,13 @@ export async function discoverNodes(ctx: DiscoverContext, input: DiscoverInput):
         });
       } else {
         const installed: InstalledRecord = installedRecordOf(entry);
-        const replicas = askReplicas.has(id) ? await countReplicas(ctx, id) : undefined;
-        out.found.push(replicas === undefined ? { id, installed } : { id, installed, replicas });
+        const counted = askReplicas.has(id) ? await countReplicas(ctx, id) : undefined;
+        out.found.push({
+          id,
+          installed,
+          ...(counted !== undefined ? { replicas: counted.replicas } : {}),
+          ...(counted?.legacy === true ? { legacy: true } : {}),
+        });
       }
     } catch (err) {
       if (err instanceof NatsRequestError && err.kind === RequestFailure.MalformedReply) {
@@ -146,8 +151,11 @@ export function makeDiscoverTargets(deps: ActivityDeps) {
   };
 }
 
-/** Replicas served on the node, from `models.running`; 0 when the node cannot say. */
-async function countReplicas(deps: DiscoverContext, id: string): Promise<number> {
+/**
+ * Replicas served on the node, from `models.running`; 0 when the node cannot say, and `legacy` when
+ * nobody serves that subject (workers before `backend.upgrade` do not).
+ */
+async function countReplicas(deps: DiscoverContext, id: string): Promise<{ replicas: number; legacy: boolean }> {
   try {
     const reply = await requestMessage(
       deps.nc,
@@ -157,9 +165,9 @@ async function countReplicas(deps: DiscoverContext, id: string): Promise<number>
       MessageType.ModelsRunningReply,
       MODELS_RUNNING_TIMEOUT_MS,
     );
-    return reply.models.length;
+    return { replicas: reply.models.length, legacy: false };
   } catch (err) {
     deps.log.warn({ nodeId: id, err: (err as Error).message }, 'models.running failed; counting 0 replicas');
-    return 0;
+    return { replicas: 0, legacy: err instanceof NatsRequestError && err.kind === RequestFailure.NoResponders };
   }
 }

@@ -5,6 +5,7 @@
 import type { ActivityDeps } from './deps.js';
 import { makeDiscoverTargets } from './discover.js';
 import { makeFrontendActivities } from './frontend.js';
+import { makeRestoreReplicas, makeStartCheck } from './serving.js';
 import { makeUpgradeNode } from './upgrade.js';
 import { makeVerifyNode } from './verify.js';
 
@@ -14,6 +15,8 @@ export function createActivities(deps: ActivityDeps) {
     upgradeNode: makeUpgradeNode(deps),
     verifyNode: makeVerifyNode(deps),
     ...makeFrontendActivities(deps),
+    startCheck: makeStartCheck(deps),
+    restoreReplicas: makeRestoreReplicas(deps),
   };
 }
 

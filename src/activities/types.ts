@@ -30,6 +30,8 @@ export interface DiscoveredNode {
   concrete?: string;
   /** Replicas counted with `models.running` (only for ids in `askReplicas`). */
   replicas?: number;
+  /** `models.running` had no responders: a worker that predates `backend.upgrade`, upgraded through the legacy install. */
+  legacy?: boolean;
 }
 
 export const DiscoverySkip = {
@@ -76,6 +78,8 @@ export interface UpgradeHeartbeat {
   phase?: string;
   fileName?: string;
   at: number;
+  /** Set once the request fell back to the legacy forced install; a retried attempt reads it back. */
+  fallback?: boolean;
 }
 
 /** What verification compares against, beyond the pre-upgrade record. */
@@ -110,4 +114,37 @@ export interface VerifyOutput {
   detail: string;
   /** The field of `backend.list` that decided the verdict (`version`, `digest`, `uri`, `installed_at`). */
   decidedBy?: string;
+}
+
+export interface StartCheckInput {
+  nodeId: string;
+  backend: string;
+  /** The upgrade's op id: the probe's model id is derived from it, so it is unique to the op. */
+  opId: string;
+  /** How long the worker may take to start and health-check the probe, and to stop it. */
+  readyTimeoutMs: number;
+}
+
+export interface StartCheckOutput {
+  /** The probe's process key, `<probe model id>#0`. */
+  probeKey: string;
+  /** Address the probe listened on, when the worker said. */
+  address?: string;
+  /** False when the node serves no `models.running` (a legacy worker): the stop was sent but not confirmed. */
+  stopConfirmed: boolean;
+}
+
+export interface RestoreInput {
+  nodeId: string;
+  backend: string;
+  /** `modelID#replica` keys of the processes to start again. */
+  keys: string[];
+  /** How long each replica may take to start, and all of them to show in `models.running`. */
+  readyTimeoutMs: number;
+}
+
+export interface RestoreOutput {
+  restored: string[];
+  /** False when the node serves no `models.running`: the replies said started, nothing listed them. */
+  listed: boolean;
 }

@@ -31,11 +31,13 @@ export function makeUpgradeNode(deps: ActivityDeps) {
   return async function upgradeNode(input: UpgradeInput): Promise<UpgradeOutput> {
     const ctx = Context.current();
     if (ctx.info.attempt > 1) {
-      // A retry means an earlier attempt may have reached the worker: never re-send blindly.
+      // A retry means an earlier attempt may have reached the worker: never re-send blindly. Its
+      // last heartbeat says whether it had fallen back to the legacy install: keep that fact.
+      const earlier = ctx.info.heartbeatDetails as Partial<UpgradeHeartbeat> | undefined;
       throw ApplicationFailure.nonRetryable(
         `attempt ${ctx.info.attempt}: an earlier attempt may have reached ${input.nodeId}; verifying before any re-send`,
         FailureType.WorkerStillInstalling,
-        { fallback: false },
+        { fallback: earlier?.fallback === true },
       );
     }
     const log = deps.log.child({ nodeId: input.nodeId, opId: input.opId });
@@ -50,8 +52,9 @@ export function makeUpgradeNode(deps: ActivityDeps) {
       throw err;
     }
     let latest: ProgressEvent | undefined;
+    let fallback = false;
     const beat = (): void => {
-      const details: UpgradeHeartbeat = { nodeId: input.nodeId, at: Date.now() };
+      const details: UpgradeHeartbeat = { nodeId: input.nodeId, at: Date.now(), ...(fallback ? { fallback } : {}) };
       if (latest !== undefined) {
         details.pct = latest.percentage;
         if (latest.phase !== undefined) details.phase = latest.phase;
@@ -74,7 +77,6 @@ export function makeUpgradeNode(deps: ActivityDeps) {
       ...(input.alias !== undefined ? { alias: input.alias } : {}),
       opId: input.opId,
     };
-    let fallback = false;
     try {
       log.info({ subject: upgradeSubject }, 'sending backend.upgrade');
       let result: UpgradeOutput;
@@ -107,6 +109,7 @@ export function makeUpgradeNode(deps: ActivityDeps) {
       } catch (err) {
         if (!(err instanceof NatsRequestError && err.kind === RequestFailure.NoResponders)) throw err;
         fallback = true;
+        beat();
         recordLegacyFallback(input.backend);
         log.info(
           { subject: installSubject },

@@ -28,9 +28,12 @@ export const ROLLOUT_FLAG_OPTIONS = {
   'on-failure': { type: 'string' },
   'upgrade-timeout': { type: 'string' },
   'healthy-deadline': { type: 'string' },
+  'unreachable-grace': { type: 'string' },
   'min-healthy-time': { type: 'string' },
   'progress-deadline': { type: 'string' },
   'max-attempts': { type: 'string' },
+  'start-check': { type: 'string' },
+  'replica-ready-timeout': { type: 'string' },
   window: { type: 'string' },
   'target-version': { type: 'string' },
   galleries: { type: 'string' },
@@ -69,9 +72,12 @@ Policy:
   --on-failure halt|continue|revert   (default halt)
   --upgrade-timeout D         NATS request timeout (default 15m)
   --healthy-deadline D        per node, until verified (default 30m)
+  --unreachable-grace D       retry a node with no responders this long before it fails (default 3m)
   --min-healthy-time D        soak after verification (default 10s)
   --progress-deadline D       halt when no node finished for this long (default 1h)
   --max-attempts N            upgrade requests per node (default 3)
+  --start-check=false         skip starting a probe process from the new build (default true)
+  --replica-ready-timeout D   per replica, until it serves again (default 5m)
   --window "[DAYS ]HH:MM-HH:MM[ ZONE]"   start nodes only inside, e.g. "sat,sun 02:00-06:00 Europe/Berlin"
 Audit:
   --reason TEXT               why (kept in the memo and history)
@@ -138,10 +144,19 @@ export function specFromFlags(v: RolloutFlagValues, windowZone = 'UTC'): Rollout
   }
   if (v['upgrade-timeout'] !== undefined) spec.upgradeTimeout = duration('upgrade-timeout', v['upgrade-timeout']);
   if (v['healthy-deadline'] !== undefined) spec.healthyDeadline = duration('healthy-deadline', v['healthy-deadline']);
+  if (v['unreachable-grace'] !== undefined)
+    spec.unreachableGrace = duration('unreachable-grace', v['unreachable-grace']);
   if (v['min-healthy-time'] !== undefined) spec.minHealthyTime = duration('min-healthy-time', v['min-healthy-time']);
   if (v['progress-deadline'] !== undefined)
     spec.progressDeadline = duration('progress-deadline', v['progress-deadline']);
   if (v['max-attempts'] !== undefined) spec.maxAttempts = intFlag('--max-attempts', v['max-attempts'], 1, 10);
+  if (v['start-check'] !== undefined) {
+    if (v['start-check'] !== 'true' && v['start-check'] !== 'false')
+      throw new UsageError(`--start-check: "${v['start-check']}" is neither true nor false; write --start-check=false`);
+    spec.startCheck = v['start-check'] === 'true';
+  }
+  if (v['replica-ready-timeout'] !== undefined)
+    spec.replicaReadyTimeout = duration('replica-ready-timeout', v['replica-ready-timeout']);
   if (v.window !== undefined) spec.window = parseWindowFlag(v.window, windowZone);
   if (v.galleries !== undefined) checkGalleriesFlag(v.galleries);
   for (const [flag, key] of [
@@ -175,6 +190,7 @@ const FLAG_OF_FIELD: Readonly<Record<string, string>> = {
   batches: '--batches',
   canary: '--canary/--promote',
   healthyDeadline: '--healthy-deadline',
+  unreachableGrace: '--unreachable-grace',
   minHealthyTime: '--min-healthy-time',
   progressDeadline: '--progress-deadline',
   maxFailures: '--max-failures',
@@ -182,6 +198,8 @@ const FLAG_OF_FIELD: Readonly<Record<string, string>> = {
   window: '--window',
   upgradeTimeout: '--upgrade-timeout',
   maxAttempts: '--max-attempts',
+  startCheck: '--start-check',
+  replicaReadyTimeout: '--replica-ready-timeout',
   requestedBy: '--requested-by',
   reason: '--reason',
 };

@@ -22,6 +22,8 @@ export interface PlannedNode {
   replicas: number;
   /** What the node reports for the backend now. */
   installed: InstalledRecord;
+  /** No `models.running` (asked only without inventory replicas): expected to take the legacy install fallback. */
+  legacy?: boolean;
 }
 
 /** The plan a rollout of the spec would follow now. */
@@ -76,6 +78,7 @@ async function discover(
       zone: target.zone,
       replicas: target.replicas ?? node.replicas ?? 0,
       installed: node.installed,
+      ...(node.legacy === true ? { legacy: true } : {}),
     });
   }
   const skipped = out.skipped.map((s) => ({ id: s.id, reason: `${s.kind}: ${s.reason}` }));

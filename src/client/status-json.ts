@@ -34,6 +34,8 @@ export const NodeStatusJsonSchema = z
     live: z.boolean(),
     error: z.string().nullable(),
     stoppedProcessKeys: z.array(z.string()),
+    /** Replicas started again after the upgrade (null until the node restored them). */
+    replicasRestored: z.number().int().nonnegative().nullable(),
     startedAt: isoTime.nullable(),
     finishedAt: isoTime.nullable(),
     durationMs: z.number().int().nonnegative().nullable(),
@@ -72,7 +74,8 @@ export const StatusJsonSchema = z
       .strict(),
     wave: z.object({ current: z.number().int().nonnegative(), total: z.number().int().nonnegative() }).strict(),
     maxParallel: z.number().int().nonnegative(),
-    replicas: z.object({ down: z.number().int(), budget: z.number().int() }).strict(),
+    /** Replicas down now (from a node's upgrade request until its replicas are restored), the budget, and all targeted replicas. */
+    replicas: z.object({ down: z.number().int(), budget: z.number().int(), total: z.number().int() }).strict(),
     allowedFailures: z.number().int().nonnegative(),
     startedAt: isoTime,
     finishedAt: isoTime.nullable(),
@@ -108,7 +111,11 @@ export function toStatusJson(snapshot: RolloutSnapshot, webUrl?: string): Status
     counts: { ...s.counts },
     wave: { current: s.waves === 0 ? 0 : s.currentWave + 1, total: s.waves },
     maxParallel: s.maxParallel,
-    replicas: { down: s.replicasDown, budget: s.replicaBudget },
+    replicas: {
+      down: s.replicasDown,
+      budget: s.replicaBudget,
+      total: s.replicasTotal ?? s.nodes.reduce((sum, n) => sum + n.replicas, 0),
+    },
     allowedFailures: s.allowedFailures,
     startedAt: new Date(s.startedAt).toISOString(),
     finishedAt: iso(s.finishedAt),
@@ -131,6 +138,7 @@ export function toStatusJson(snapshot: RolloutSnapshot, webUrl?: string): Status
       live: snapshot.live[n.id] !== undefined,
       error: n.lastError ?? null,
       stoppedProcessKeys: n.stoppedProcessKeys ?? [],
+      replicasRestored: n.replicasRestored ?? null,
       startedAt: iso(n.startedAt),
       finishedAt: iso(n.finishedAt),
       durationMs:

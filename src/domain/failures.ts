@@ -16,6 +16,10 @@ export const FailureType = {
   InvalidSpec: 'InvalidSpec',
   /** Two node ids address the same subject token, or a node id cannot be a token. */
   InvalidTargets: 'InvalidTargets',
+  /** The new build did not start on the node (the start check's probe process failed); the message carries its output. */
+  StartCheckFailed: 'StartCheckFailed',
+  /** A replica the upgrade stopped could not be started again, or did not show in `models.running` in time. */
+  ReplicaRestoreFailed: 'ReplicaRestoreFailed',
   /** Our own NATS connection is down; transient, retried. */
   ConnectionLost: 'ConnectionLost',
   /** The LocalAI frontend refused a call (bad key, unknown node) or is not configured; the message says which. */
@@ -34,4 +38,6 @@ export const NON_RETRYABLE_FAILURES: readonly FailureType[] = [
   FailureType.InvalidSpec,
   FailureType.InvalidTargets,
   FailureType.FrontendRefused,
+  FailureType.StartCheckFailed,
+  FailureType.ReplicaRestoreFailed,
 ];

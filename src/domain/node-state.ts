@@ -14,7 +14,11 @@ export const NodeState = {
   Upgrading: 'upgrading',
   /** The node replied; checking `backend.list` for the new install. */
   Verifying: 'verifying',
-  /** Verified; waiting `minHealthyTime` before it counts. */
+  /** Verified; the start check spawns a probe process from the new build and stops it again. */
+  Starting: 'starting',
+  /** The start check passed; the replicas the upgrade stopped are being started again. */
+  Restoring: 'restoring',
+  /** Serving again; waiting `minHealthyTime` before it counts. */
   Soaking: 'soaking',
   Succeeded: 'succeeded',
   Failed: 'failed',
@@ -32,7 +36,15 @@ export const NodeEvent = {
   TimedOut: 'timedOut',
   Resend: 'resend',
   Verified: 'verified',
+  /** A successful reply, yet `backend.list` still shows the old install: verify again. */
+  Unverified: 'unverified',
+  /** The start check passed (or was not asked for). */
+  Started: 'started',
+  /** Every stopped replica runs again (or there was none to restore). */
+  Restored: 'restored',
   Soaked: 'soaked',
+  /** The rollout was aborted while the node was in flight. */
+  Abandoned: 'abandoned',
   Fail: 'fail',
   Skip: 'skip',
   Retry: 'retry',
@@ -44,25 +56,39 @@ export type NodeTransition = { ok: true; state: NodeState } | { ok: false; messa
 
 const TRANSITIONS: Readonly<Record<NodeState, Partial<Record<NodeEvent, NodeState>>>> = {
   pending: { start: 'upgrading', fail: 'failed', skip: 'skipped' },
-  upgrading: { replied: 'verifying', timedOut: 'unknown', fail: 'failed' },
-  verifying: { verified: 'soaking', fail: 'failed' },
-  soaking: { soaked: 'succeeded', fail: 'failed' },
-  unknown: { verified: 'soaking', resend: 'upgrading', fail: 'failed' },
+  upgrading: { replied: 'verifying', timedOut: 'unknown', fail: 'failed', abandoned: 'unknown' },
+  verifying: { verified: 'starting', unverified: 'unknown', fail: 'failed', abandoned: 'unknown' },
+  starting: { started: 'restoring', fail: 'failed', abandoned: 'unknown' },
+  restoring: { restored: 'soaking', fail: 'failed', abandoned: 'unknown' },
+  soaking: { soaked: 'succeeded', fail: 'failed', abandoned: 'succeeded' },
+  unknown: { verified: 'starting', resend: 'upgrading', fail: 'failed', abandoned: 'unknown' },
   succeeded: {},
   failed: { skip: 'skipped', retry: 'pending' },
   skipped: { retry: 'pending' },
+  // The target comparison adds `up-to-date` here: a node already on the target, left alone.
 };
 
 /** Events that report an observation rather than ask for an action; worded differently in messages. */
-const OBSERVED: ReadonlySet<NodeEvent> = new Set<NodeEvent>(['replied', 'timedOut', 'verified', 'soaked']);
+const OBSERVED: ReadonlySet<NodeEvent> = new Set<NodeEvent>([
+  'replied',
+  'timedOut',
+  'verified',
+  'unverified',
+  'started',
+  'restored',
+  'soaked',
+  'abandoned',
+]);
 
 /**
  * Applies `event` to a node in `state`.
  *
- * Transitions: pending –start→ upgrading –replied→ verifying –verified→ soaking –soaked→ succeeded;
- * upgrading –timedOut→ unknown, then unknown –verified→ soaking (the upgrade was applied after all)
- * or unknown –resend→ upgrading; every non-terminal state –fail→ failed; pending or failed –skip→
- * skipped; failed or skipped –retry→ pending. Anything else is refused with a message naming the
+ * Transitions: pending –start→ upgrading –replied→ verifying –verified→ starting –started→
+ * restoring –restored→ soaking –soaked→ succeeded; upgrading –timedOut→ unknown and verifying
+ * –unverified→ unknown, then unknown –verified→ starting (the upgrade was applied after all) or
+ * unknown –resend→ upgrading; every non-terminal state –fail→ failed; an abort (`abandoned`) leaves
+ * a soaking node succeeded and any other in-flight node unknown; pending or failed –skip→ skipped;
+ * failed or skipped –retry→ pending. Anything else is refused with a message naming the
  * event and the state, e.g. `cannot retry a node that is succeeded`.
  */
 export function nextNodeState(state: NodeState, event: NodeEvent): NodeTransition {
@@ -84,12 +110,18 @@ export function isTerminal(state: NodeState): boolean {
   return state === NodeState.Succeeded || state === NodeState.Failed || state === NodeState.Skipped;
 }
 
-/** Whether the node occupies a `maxParallel` slot (and its replicas count as down): upgrading, verifying, soaking or unknown. */
+/** Whether the node occupies a `maxParallel` slot: upgrading, verifying, starting, restoring, soaking or unknown. */
 export function isInFlight(state: NodeState): boolean {
+  return isDown(state) || state === NodeState.Soaking;
+}
+
+/** Whether the node's replicas count as down: from the upgrade request until they are restored. */
+export function isDown(state: NodeState): boolean {
   return (
     state === NodeState.Upgrading ||
     state === NodeState.Verifying ||
-    state === NodeState.Soaking ||
+    state === NodeState.Starting ||
+    state === NodeState.Restoring ||
     state === NodeState.Unknown
   );
 }

@@ -38,6 +38,8 @@ export const WaitReason = {
   ProgressDeadline: 'progress-deadline',
   Slots: 'max-parallel',
   WaveBarrier: 'wave-barrier',
+  /** Two or more nodes in flight get no responders (in their `unreachableGrace`): something larger than one node is away. */
+  UnreachableNodes: 'unreachable-nodes',
 } as const;
 export type WaitReason = (typeof WaitReason)[keyof typeof WaitReason];
 
@@ -52,6 +54,8 @@ export interface RolloutView {
   /** The node that would start next (retry queue first, then the current wave), if any. */
   next: { id: string; replicas: number } | undefined;
   inFlight: number;
+  /** Nodes in flight that got no responders and are being retried within their `unreachableGrace`. */
+  unreachable: number;
   maxParallel: number;
   /** Replicas counted down now (nodes from their upgrade request until they serve again). */
   replicasDown: number;
@@ -126,6 +130,9 @@ function canaryGate(view: RolloutView, now: number): RolloutStep {
   );
 }
 
+/** Unreachable nodes in flight from which no new node starts: one may be that node, two are an outage. */
+export const UNREACHABLE_NODES_STOP = 2;
+
 /** Why `next` cannot start now, if it cannot. */
 function blocker(view: RolloutView, next: { replicas: number }, now: number): Wait | undefined {
   if (view.paused !== undefined) return wait(WaitReason.Paused, view.paused.message);
@@ -133,6 +140,11 @@ function blocker(view: RolloutView, next: { replicas: number }, now: number): Wa
     const opens = nextWindowOpen(view.window, now);
     return wait(WaitReason.WindowClosed, `maintenance window closed; opens at ${new Date(opens).toISOString()}`, opens);
   }
+  if (view.unreachable >= UNREACHABLE_NODES_STOP)
+    return wait(
+      WaitReason.UnreachableNodes,
+      `${plural(view.unreachable, 'node')} unreachable (no responders), retried within unreachableGrace; starting no new node until one answers again or fails`,
+    );
   if (view.inFlight >= view.maxParallel)
     return wait(WaitReason.Slots, `${plural(view.inFlight, 'node')} upgrading (maxParallel ${view.maxParallel})`);
   if (

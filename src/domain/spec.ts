@@ -167,6 +167,20 @@ export const RolloutSpecSchema = z
     window: WindowSchema.optional(),
     /** NATS request timeout for `backend.upgrade` / the legacy install. @default "15m" */
     upgradeTimeout: durationMs('upgradeTimeout').default(15 * 60_000),
+    /**
+     * After the new install verifies, start a probe process from it (`backend.install` with a probe
+     * model id, which replies after the process passed its health check), then stop it; a failure
+     * fails the node with the worker's output. @default true
+     */
+    startCheck: z.boolean().default(true),
+    /** Per replica (and the probe): how long it may take to start and show in `models.running`. @default "5m" */
+    replicaReadyTimeout: durationMs('replicaReadyTimeout').default(5 * 60_000),
+    /**
+     * A node with no responders on both `backend.upgrade` and the legacy `backend.install` is
+     * retried with backoff for this long (a restarting agent, a network blip) before it fails as
+     * unreachable. @default "3m"
+     */
+    unreachableGrace: durationMs('unreachableGrace').default(3 * 60_000),
     /** Upgrade requests sent to one node at most (re-sends only after verification shows the old install). @default 3 */
     maxAttempts: z.number().int().min(1).max(10).default(3),
 

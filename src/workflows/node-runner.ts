@@ -1,11 +1,21 @@
 /**
- * One node's upgrade inside the rollout workflow: request, verify, soak — and, when the request
+ * One node's upgrade inside the rollout workflow: request, verify, start check, restore the
+ * replicas, soak (the steps `domain/node-lifecycle` names) — and, when the request
  * times out or its outcome is unknown, verify-before-resend (PROTOCOL.md §5): poll `verifyNode`
  * with backoff until the upgrade shows as applied or the node's healthy deadline passes, and
  * re-send (same op id) only when the node still reports the old install and has been quiet.
  */
-import { ActivityFailure, ApplicationFailure, isCancellation, log, proxyActivities, sleep } from '@temporalio/workflow';
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  isCancellation,
+  log,
+  patched,
+  proxyActivities,
+  sleep,
+} from '@temporalio/workflow';
 import { FailureType, NON_RETRYABLE_FAILURES } from '../domain/failures.js';
+import { servingWork } from '../domain/node-lifecycle.js';
 import { NodeEvent, nextNodeState } from '../domain/node-state.js';
 import type { RolloutSpec } from '../domain/spec.js';
 import type { RolloutActivities, UpgradeOutput, VerifyOutput } from '../activities/index.js';
@@ -40,7 +50,17 @@ function activitiesFor(spec: RolloutSpec) {
       nonRetryableErrorTypes: [FailureType.InvalidReply],
     },
   });
-  return { upgradeNode: upgrade.upgradeNode, verifyNode: verify.verifyNode };
+  const serving = proxyActivities<RolloutActivities>({
+    // Each replica (and the probe) may take replicaReadyTimeout to start, and all of them to be listed.
+    startToCloseTimeout: 2 * spec.replicaReadyTimeout + 60_000,
+    retry: { maximumAttempts: 3, initialInterval: 1_000, nonRetryableErrorTypes: [...NON_RETRYABLE_FAILURES] },
+  });
+  return {
+    upgradeNode: upgrade.upgradeNode,
+    verifyNode: verify.verifyNode,
+    startCheck: serving.startCheck,
+    restoreReplicas: serving.restoreReplicas,
+  };
 }
 
 /** The `ApplicationFailure` type behind an activity failure, if any. */
@@ -68,6 +88,12 @@ export function move(node: NodeStatus, event: NodeEvent): void {
   else log.warn('illegal node transition', { nodeId: node.id, message: next.message });
 }
 
+/**
+ * Patch id of the serving-safe lifecycle (start check and replica restore): histories recorded
+ * before it go straight from verification to the soak.
+ */
+export const SERVING_SAFE_PATCH = 'serving-safe-node-upgrades';
+
 /** A node failure the rollout records (and counts toward maxFailures). */
 class NodeFailed extends Error {}
 
@@ -75,7 +101,7 @@ export interface NodeRunContext {
   spec: RolloutSpec;
   now: () => number;
   changed: () => void;
-  /** The node's replicas are serving again (it verified); frees its share of the replica budget. */
+  /** The node's replicas are serving again (restored); frees its share of the replica budget. */
   markUp: () => void;
 }
 
@@ -101,18 +127,16 @@ export async function runNode(node: NodeStatus, ctx: NodeRunContext): Promise<vo
       judgeVerification(node, verified);
       if (verified.verdict === 'old') {
         // The worker said success, yet still lists the old install: give it until the deadline.
-        node.state = 'unknown';
+        move(node, NodeEvent.Unverified);
         addStep(node, 'replied success but still lists the old install; verifying');
         ctx.changed();
         await verifyBeforeResend(node, ctx, acts, deadline);
       }
     }
     move(node, NodeEvent.Verified);
-    ctx.markUp();
     addStep(node, `verified: ${node.after?.version ?? node.after?.installedAt ?? 'new install'}`);
     ctx.changed();
-    if (spec.minHealthyTime > 0) await sleep(spec.minHealthyTime);
-    move(node, NodeEvent.Soaked);
+    await serve(node, ctx, acts);
     node.finishedAt = ctx.now();
   } catch (err) {
     if (isCancellation(err)) throw err;
@@ -122,6 +146,51 @@ export async function runNode(node: NodeStatus, ctx: NodeRunContext): Promise<vo
     move(node, NodeEvent.Fail);
   } finally {
     ctx.changed();
+  }
+}
+
+/**
+ * Patch id of the unreachable grace: a node with no responders on both subjects is re-sent with
+ * backoff for `unreachableGrace` before it fails. Histories recorded before it fail at once.
+ */
+export const UNREACHABLE_GRACE_PATCH = 'unreachable-grace';
+
+/** Backoff between sends to a node that got no responders. */
+export const UNREACHABLE_BACKOFF = { initialMs: 1_000, coefficient: 2, maximumMs: 30_000 } as const;
+
+/**
+ * Runs `send` and, while it fails with no responders on both subjects and the node's
+ * `unreachableGrace` lasts, sleeps with backoff and runs it again (nothing reached the node, so the
+ * same op id is safe to re-send). The node shows `unreachableSince` meanwhile, which the rollout
+ * rules count; any other outcome clears it.
+ */
+async function withUnreachableGrace<T>(node: NodeStatus, ctx: NodeRunContext, send: () => Promise<T>): Promise<T> {
+  const answered = (): void => {
+    if (node.unreachableSince === undefined) return;
+    delete node.unreachableSince;
+    ctx.changed();
+  };
+  let delay: number = UNREACHABLE_BACKOFF.initialMs;
+  for (;;) {
+    try {
+      const out = await send();
+      answered();
+      return out;
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      const since = node.unreachableSince ?? ctx.now();
+      const left = since + ctx.spec.unreachableGrace - ctx.now();
+      if (failureTypeOf(err) !== FailureType.NodeUnreachable || left <= 0 || !patched(UNREACHABLE_GRACE_PATCH)) {
+        answered();
+        throw err;
+      }
+      node.unreachableSince = since;
+      const wait = Math.min(delay, left);
+      addStep(node, `no responders on backend.upgrade nor backend.install; re-sending in ${wait} ms`);
+      ctx.changed();
+      await sleep(wait);
+      delay = Math.min(delay * UNREACHABLE_BACKOFF.coefficient, UNREACHABLE_BACKOFF.maximumMs);
+    }
   }
 }
 
@@ -139,20 +208,22 @@ async function sendUpgrade(
   addStep(node, `attempt ${node.attempts}: backend.upgrade sent (op ${node.opId ?? '?'})`);
   ctx.changed();
   try {
-    const out: UpgradeOutput = await acts.upgradeNode({
-      nodeId: node.id,
-      backend: spec.backend,
-      opId: node.opId ?? node.id,
-      timeoutMs: spec.upgradeTimeout,
-      ...(spec.galleries !== undefined ? { galleries: spec.galleries } : {}),
-      ...(spec.uri !== undefined ? { uri: spec.uri } : {}),
-      ...(spec.name !== undefined ? { name: spec.name } : {}),
-      ...(spec.alias !== undefined ? { alias: spec.alias } : {}),
-      verifyAfter: {
-        before: node.before ?? {},
-        ...(spec.targetVersion !== undefined ? { targetVersion: spec.targetVersion } : {}),
-      },
-    });
+    const out: UpgradeOutput = await withUnreachableGrace(node, ctx, () =>
+      acts.upgradeNode({
+        nodeId: node.id,
+        backend: spec.backend,
+        opId: node.opId ?? node.id,
+        timeoutMs: spec.upgradeTimeout,
+        ...(spec.galleries !== undefined ? { galleries: spec.galleries } : {}),
+        ...(spec.uri !== undefined ? { uri: spec.uri } : {}),
+        ...(spec.name !== undefined ? { name: spec.name } : {}),
+        ...(spec.alias !== undefined ? { alias: spec.alias } : {}),
+        verifyAfter: {
+          before: node.before ?? {},
+          ...(spec.targetVersion !== undefined ? { targetVersion: spec.targetVersion } : {}),
+        },
+      }),
+    );
     node.fallback = node.fallback || out.fallback;
     if (out.reportsStoppedProcesses) node.stoppedProcessKeys = out.stoppedProcessKeys;
     if (out.lastProgressPct !== undefined) node.pct = out.lastProgressPct;
@@ -164,7 +235,10 @@ async function sendUpgrade(
   } catch (err) {
     if (isCancellation(err)) throw err;
     const type = failureTypeOf(err);
-    if (detailsOf(err)['fallback'] === true) node.fallback = true;
+    const details = detailsOf(err);
+    if (details['fallback'] === true) node.fallback = true;
+    const stopped = details['stoppedProcessKeys'];
+    if (Array.isArray(stopped) && stopped.length > 0) node.stoppedProcessKeys = stopped.map(String);
     if (type === FailureType.WorkerStillInstalling) {
       move(node, NodeEvent.TimedOut);
       addStep(node, `outcome unknown: ${failureMessage(err)}`);
@@ -230,7 +304,7 @@ async function verifyBeforeResend(
         const after = resent.check ?? (await acts.verifyNode(verifyInput(node, spec, 0)));
         judgeVerification(node, after);
         if (after.verdict === 'applied') return 'applied';
-        node.state = 'unknown';
+        move(node, NodeEvent.Unverified);
       }
       lastSignOfLife = ctx.now();
       delay = STILL_INSTALLING_BACKOFF.initialMs;
@@ -241,5 +315,67 @@ async function verifyBeforeResend(
     const wait = Math.min(delay, Math.max(0, deadline - ctx.now()));
     if (wait > 0) await sleep(wait);
     delay = Math.min(delay * STILL_INSTALLING_BACKOFF.coefficient, STILL_INSTALLING_BACKOFF.maximumMs);
+  }
+}
+
+/**
+ * From verified to succeeded: runs what `servingWork` names for each state (start check, restore,
+ * soak) and records each step. Rollouts recorded before the patch skip the start check and the
+ * restore, as that code did.
+ */
+async function serve(node: NodeStatus, ctx: NodeRunContext, acts: ReturnType<typeof activitiesFor>): Promise<void> {
+  const { spec } = ctx;
+  const serving = patched(SERVING_SAFE_PATCH);
+  const facts = {
+    startCheck: serving && spec.startCheck,
+    stoppedKeys: serving ? node.stoppedProcessKeys : [],
+    fallback: node.fallback,
+    minHealthyTime: spec.minHealthyTime,
+  };
+  for (;;) {
+    const work = servingWork(node.state, facts);
+    if (work === undefined) return;
+    switch (work.kind) {
+      case 'start-check': {
+        addStep(node, 'start check: probe process from the new build');
+        ctx.changed();
+        const probe = await acts.startCheck({
+          nodeId: node.id,
+          backend: spec.backend,
+          opId: node.opId ?? node.id,
+          readyTimeoutMs: spec.replicaReadyTimeout,
+        });
+        addStep(node, `start check passed (probe ${probe.probeKey} ${probe.stopConfirmed ? 'stopped' : 'stop sent'})`);
+        move(node, NodeEvent.Started);
+        break;
+      }
+      case 'restore': {
+        addStep(node, `restoring ${work.keys.length} replicas: ${work.keys.join(', ')}`);
+        ctx.changed();
+        const out = await acts.restoreReplicas({
+          nodeId: node.id,
+          backend: spec.backend,
+          keys: work.keys,
+          readyTimeoutMs: spec.replicaReadyTimeout,
+        });
+        node.replicasRestored = out.restored.length;
+        addStep(
+          node,
+          `replicas restored: ${out.restored.length}${out.listed ? '' : ' (not confirmed: no models.running)'}`,
+        );
+        move(node, NodeEvent.Restored);
+        break;
+      }
+      case 'soak':
+        await sleep(work.ms);
+        move(node, NodeEvent.Soaked);
+        break;
+      case 'pass':
+        addStep(node, work.step);
+        move(node, work.event);
+        break;
+    }
+    if (node.state === 'soaking') ctx.markUp();
+    ctx.changed();
   }
 }

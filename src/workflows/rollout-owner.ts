@@ -145,6 +145,7 @@ export class Rollout {
       paused: s.paused,
       next: next === undefined ? undefined : { id: next.id, replicas: next.replicas },
       inFlight: this.running.size,
+      unreachable: [...this.running.keys()].filter((id) => s.byId.get(id)?.unreachableSince !== undefined).length,
       maxParallel: s.maxParallel,
       replicasDown: this.replicasDown,
       replicaBudget: s.replicaBudget,

@@ -2,7 +2,7 @@
  * The rollout's in-memory state, how it is summarised for the `status` query, and its compact
  * form carried across continue-as-new. Deterministic: every time comes in as an argument.
  */
-import { isInFlight, isTerminal, NodeState } from '../domain/node-state.js';
+import { isDown, isInFlight, isTerminal, NodeState } from '../domain/node-state.js';
 import type { RolloutSpec } from '../domain/spec.js';
 import type { InstalledRecord } from '../activities/types.js';
 import { phaseOf } from '../domain/rollout-policy.js';
@@ -104,13 +104,10 @@ export function countNodes(nodes: readonly NodeStatus[]): RolloutCounts {
   return counts;
 }
 
-/** Replicas of nodes whose backend is down right now (upgrading, verifying or outcome unknown). */
+/** Replicas of nodes whose backend is down right now: from the upgrade request until restored (or outcome unknown). */
 export function replicasDown(nodes: readonly NodeStatus[]): number {
   let down = 0;
-  for (const n of nodes) {
-    if (n.state === NodeState.Upgrading || n.state === NodeState.Verifying || n.state === NodeState.Unknown)
-      down += n.replicas;
-  }
+  for (const n of nodes) if (isDown(n.state)) down += n.replicas;
   return down;
 }
 
@@ -144,6 +141,7 @@ export function renderStatus(
     waves: state.waves.length,
     maxParallel: state.maxParallel,
     replicasDown: replicasDown(state.nodes),
+    replicasTotal: state.nodes.reduce((sum, n) => sum + n.replicas, 0),
     replicaBudget: state.replicaBudget,
     allowedFailures: state.allowedFailures,
     startedAt: state.startedAt,

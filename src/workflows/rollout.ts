@@ -16,11 +16,11 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { FailureType } from '../domain/failures.js';
-import { NodeState } from '../domain/node-state.js';
+import { NodeEvent, NodeState } from '../domain/node-state.js';
 import { parseRolloutSpec, type RolloutSpec, type RolloutSpecInput } from '../domain/spec.js';
 import { registerControls } from './controls.js';
 import { recordNodeFinished, recordRolloutFinished } from './metrics.js';
-import { runNode } from './node-runner.js';
+import { move, runNode } from './node-runner.js';
 import { discoverAndPlan } from './plan.js';
 import { Rollout } from './rollout-owner.js';
 import {
@@ -164,9 +164,9 @@ function launch(rollout: Rollout, node: NodeStatus): void {
     .catch((err: unknown) => {
       if (!isCancellation(err)) throw err;
       node.finishedAt = Date.now();
-      if (node.state === NodeState.Soaking) node.state = NodeState.Succeeded;
+      if (node.state === NodeState.Soaking) move(node, NodeEvent.Abandoned);
       else if (node.state !== NodeState.Succeeded && node.state !== NodeState.Failed) {
-        node.state = NodeState.Unknown;
+        move(node, NodeEvent.Abandoned);
         node.lastError = 'aborted mid-upgrade: the outcome on the node is unknown; check it with backend.list';
         addStep(node, 'aborted mid-upgrade');
       }

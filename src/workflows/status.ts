@@ -25,7 +25,12 @@ export interface NodeStatus {
   pct?: number;
   phase?: string;
   lastError?: string;
+  /** Keys of the processes the upgrade stopped (kept from a failure reply too). */
   stoppedProcessKeys?: string[];
+  /** Since when the node gets no responders (retried within `unreachableGrace`); absent once it answers. */
+  unreachableSince?: number;
+  /** Replicas started again after the upgrade. */
+  replicasRestored?: number;
   startedAt?: number;
   finishedAt?: number;
   before?: InstalledRecord;
@@ -56,7 +61,10 @@ export interface RolloutStatus {
   currentWave: number;
   waves: number;
   maxParallel: number;
+  /** Replicas down right now: of nodes from their upgrade request until their replicas are restored. */
   replicasDown: number;
+  /** Replicas of all targeted nodes. */
+  replicasTotal?: number;
   replicaBudget: number;
   allowedFailures: number;
   startedAt: number;

@@ -103,3 +103,43 @@ void test(
     }
   }),
 );
+
+void test(
+  'plan names the legacy workers and warns that a passive subscriber on nodes.> keeps them from the fallback',
+  withLogs(servers, async () => {
+    const backend = uniqueName('be');
+    const p = uniqueName('l');
+    const fleet = await startSimulatedFleet({
+      nc,
+      log: testLogger(),
+      nodes: [
+        { id: `${p}-new`, backend, version: 'v1.0.0' },
+        { id: `${p}-old`, backend, version: 'v1.0.0', legacy: true },
+      ],
+    });
+    try {
+      const args = ['plan', '--backend', backend, '--nodes', `${p}-new,${p}-old`, '--nats-url', servers.nats.url];
+      const text = await runCli(args);
+      expectExit(text, 0, 'plan');
+      assert.match(text.stdout, new RegExp(`Legacy workers \\(no models.running\\): ${p}-old\\.\\n`));
+      assert.match(
+        text.stdout,
+        /a passive\nsubscriber on nodes\.> \(a debugging `nats sub`\) turns that into a timeout/,
+      );
+      const json = await runCli([...args, '--json']);
+      expectExit(json, 0, 'plan --json');
+      const nodes = (JSON.parse(json.stdout) as { waves: { nodes: { id: string; legacy?: boolean }[] }[] }).waves
+        .flatMap((w) => w.nodes)
+        .map((n) => [n.id, n.legacy === true]);
+      assert.deepEqual(
+        new Map(nodes as [string, boolean][]),
+        new Map([
+          [`${p}-new`, false],
+          [`${p}-old`, true],
+        ]),
+      );
+    } finally {
+      await fleet.stop();
+    }
+  }),
+);

@@ -28,6 +28,7 @@ void test('every rollout flag maps onto the spec, durations and percentages kept
       'on-failure': 'continue',
       'upgrade-timeout': '10m',
       'healthy-deadline': '45m',
+      'unreachable-grace': '90s',
       'min-healthy-time': '0s',
       'progress-deadline': '2h',
       'max-attempts': '2',
@@ -56,6 +57,7 @@ void test('every rollout flag maps onto the spec, durations and percentages kept
     onFailure: 'continue',
     upgradeTimeout: '10m',
     healthyDeadline: '45m',
+    unreachableGrace: '90s',
     minHealthyTime: '0s',
     progressDeadline: '2h',
     maxAttempts: 2,
@@ -107,5 +109,21 @@ void test('inventory files: a list or { nodes }, each problem named by its path'
   assert.throws(
     () => parseInventory('f', 'gpu-1'),
     /--inventory: f: expected a list of \{ id, name\?, labels\?, replicas\? \}/,
+  );
+});
+
+void test('--start-check=false turns the start check off; --replica-ready-timeout is kept as written', () => {
+  const spec = specFromFlags({
+    backend: 'llama-cpp',
+    nodes: ['a'],
+    'start-check': 'false',
+    'replica-ready-timeout': '90s',
+  });
+  assert.equal(spec.startCheck, false);
+  assert.equal(spec.replicaReadyTimeout, '90s');
+  assert.equal(specFromFlags({ backend: 'b', nodes: ['a'], 'start-check': 'true' }).startCheck, true);
+  assert.throws(
+    () => specFromFlags({ backend: 'b', nodes: ['a'], 'start-check': 'no' }),
+    (err: Error) => err instanceof UsageError && /--start-check: "no" is neither true nor false/.test(err.message),
   );
 });

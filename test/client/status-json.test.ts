@@ -63,6 +63,8 @@ void test('a snapshot renders to a document that parses against the schema, with
     [second?.live, second?.pct, second?.error, second?.startedAt, second?.steps],
     [false, null, null, null, []],
   );
+  assert.deepEqual(doc.replicas, { down: 2, budget: status.replicaBudget, total: 2 }, 'total: every targeted replica');
+  assert.equal(second?.replicasRestored, null);
 });
 
 void test('the schema refuses unknown keys and phases', () => {

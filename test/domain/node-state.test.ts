@@ -13,10 +13,21 @@ const legal: [NodeState, NodeEvent, NodeState][] = [
   ['pending', 'start', 'upgrading'],
   ['upgrading', 'replied', 'verifying'],
   ['upgrading', 'timedOut', 'unknown'],
-  ['unknown', 'verified', 'soaking'],
+  ['unknown', 'verified', 'starting'],
   ['unknown', 'resend', 'upgrading'],
-  ['verifying', 'verified', 'soaking'],
+  ['verifying', 'verified', 'starting'],
+  ['verifying', 'unverified', 'unknown'],
+  ['starting', 'started', 'restoring'],
+  ['restoring', 'restored', 'soaking'],
   ['soaking', 'soaked', 'succeeded'],
+  ['starting', 'fail', 'failed'],
+  ['restoring', 'fail', 'failed'],
+  ['upgrading', 'abandoned', 'unknown'],
+  ['verifying', 'abandoned', 'unknown'],
+  ['starting', 'abandoned', 'unknown'],
+  ['restoring', 'abandoned', 'unknown'],
+  ['unknown', 'abandoned', 'unknown'],
+  ['soaking', 'abandoned', 'succeeded'],
   ['pending', 'fail', 'failed'],
   ['upgrading', 'fail', 'failed'],
   ['verifying', 'fail', 'failed'],
@@ -49,7 +60,7 @@ void test('nextNodeState: every other pair is refused, naming the state and the 
       refused++;
     }
   }
-  assert.equal(refused, 8 * 9 - legal.length);
+  assert.equal(refused, Object.values(NodeState).length * Object.values(NodeEvent).length - legal.length);
 });
 
 const messages: [NodeState, NodeEvent, string][] = [
@@ -70,6 +81,8 @@ const classification: { state: NodeState; terminal: boolean; inFlight: boolean }
   { state: 'pending', terminal: false, inFlight: false },
   { state: 'upgrading', terminal: false, inFlight: true },
   { state: 'verifying', terminal: false, inFlight: true },
+  { state: 'starting', terminal: false, inFlight: true },
+  { state: 'restoring', terminal: false, inFlight: true },
   { state: 'soaking', terminal: false, inFlight: true },
   { state: 'unknown', terminal: false, inFlight: true },
   { state: 'succeeded', terminal: true, inFlight: false },
@@ -86,7 +99,7 @@ for (const c of classification) {
 
 const allowedCases: [NodeState, NodeEvent[]][] = [
   ['pending', ['start', 'fail', 'skip']],
-  ['unknown', ['resend', 'verified', 'fail']],
+  ['unknown', ['resend', 'verified', 'abandoned', 'fail']],
   ['succeeded', []],
   ['failed', ['skip', 'retry']],
 ];

@@ -21,6 +21,7 @@ function view(over: Partial<RolloutView> = {}): RolloutView {
     paused: undefined,
     next: { id: 'n1', replicas: 2 },
     inFlight: 0,
+    unreachable: 0,
     maxParallel: 2,
     replicasDown: 0,
     replicaBudget: 4,
@@ -71,6 +72,23 @@ const cases: [string, Partial<RolloutView>, string][] = [
     `wait max-parallel until +${HOUR - 1_000}`,
   ],
   ['a raised maxParallel frees a slot', { inFlight: 2, maxParallel: 3 }, 'start n1'],
+  ['one unreachable node in flight does not stop the next', { inFlight: 1, unreachable: 1 }, 'start n1'],
+  [
+    'two unreachable nodes stop new starts, watching the deadline',
+    { inFlight: 2, maxParallel: 4, unreachable: 2 },
+    `wait unreachable-nodes until +${HOUR - 1_000}`,
+  ],
+  [
+    'unreachable nodes are named before full slots',
+    { inFlight: 3, maxParallel: 3, unreachable: 3 },
+    `wait unreachable-nodes until +${HOUR - 1_000}`,
+  ],
+  ['pause wins over unreachable nodes', { ...paused, inFlight: 2, maxParallel: 4, unreachable: 2 }, 'wait paused'],
+  [
+    'unreachable nodes past the progress deadline halt',
+    { inFlight: 2, maxParallel: 4, unreachable: 2, lastProgressAt: NOW - 2 * HOUR },
+    'halt progress-deadline',
+  ],
   [
     'replica budget: 2 down + 2 > 3',
     { inFlight: 1, replicasDown: 2, replicaBudget: 3 },
@@ -162,6 +180,11 @@ void test('nextStep: waits explain themselves', () => {
   assert.equal(gate.kind === 'wait' && gate.message, "canary wave done; waiting for 'promote'");
   const pausedStep = nextStep(view(paused), NOW);
   assert.equal(pausedStep.kind === 'wait' && pausedStep.message, 'paused: test');
+  const away = nextStep(view({ inFlight: 2, maxParallel: 4, unreachable: 2 }), NOW);
+  assert.equal(
+    away.kind === 'wait' && away.message,
+    '2 nodes unreachable (no responders), retried within unreachableGrace; starting no new node until one answers again or fails',
+  );
 });
 
 function failures(over: Partial<FailureView>): FailureView {

@@ -18,6 +18,9 @@ void test('parseRolloutSpec: applies every default', () => {
     maxFailures: { kind: 'count', value: 0 },
     onFailure: 'halt',
     upgradeTimeout: 15 * 60_000,
+    startCheck: true,
+    replicaReadyTimeout: 5 * 60_000,
+    unreachableGrace: 3 * 60_000,
     maxAttempts: 3,
   });
 });
@@ -25,8 +28,8 @@ void test('parseRolloutSpec: applies every default', () => {
 const acceptedCases: { name: string; input: Record<string, unknown>; check: Record<string, unknown> }[] = [
   {
     name: 'durations as strings become milliseconds',
-    input: { healthyDeadline: '1h30m', minHealthyTime: '500ms' },
-    check: { healthyDeadline: 5_400_000, minHealthyTime: 500 },
+    input: { healthyDeadline: '1h30m', minHealthyTime: '500ms', unreachableGrace: '45s' },
+    check: { healthyDeadline: 5_400_000, minHealthyTime: 500, unreachableGrace: 45_000 },
   },
   {
     name: 'durations as numbers are milliseconds',
@@ -98,6 +101,7 @@ const refusedCases: { name: string; input: Record<string, unknown>; mentions: Re
   { name: 'empty days', input: { window: { days: [], start: '02:00', end: '04:00' } }, mentions: [/window\.days/] },
   { name: 'malformed duration', input: { healthyDeadline: '5 minutes' }, mentions: [/healthyDeadline/, /5 minutes/] },
   { name: 'negative duration', input: { upgradeTimeout: -5 }, mentions: [/upgradeTimeout/] },
+  { name: 'malformed grace', input: { unreachableGrace: 'a while' }, mentions: [/unreachableGrace/, /a while/] },
   { name: 'percentage over 100', input: { maxUnavailable: '150%' }, mentions: [/maxUnavailable/, /150%/] },
   { name: 'malformed batch', input: { batches: ['abc'] }, mentions: [/batches\[0\]/] },
   { name: 'canary of 0 nodes', input: { canary: { nodes: 0 } }, mentions: [/canary\.nodes/] },

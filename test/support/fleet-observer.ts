@@ -15,7 +15,10 @@ export interface ObservedRequest {
 }
 
 export class FleetObserver {
+  /** Upgrade requests: `backend.upgrade`, and `backend.install` with `force` (the legacy fallback) or without a model id. */
   readonly requests: ObservedRequest[] = [];
+  /** `backend.install` requests that start a process (a model id, no force): start checks and replica restores. */
+  readonly starts: ObservedRequest[] = [];
   private readonly byInbox = new Map<string, ObservedRequest>();
   private readonly subs: Subscription[] = [];
 
@@ -40,6 +43,17 @@ export class FleetObserver {
               opId: decoded.ok ? decoded.value.opId : undefined,
               at: Date.now(),
             };
+            const startsProcess =
+              kind === 'install' &&
+              decoded.ok &&
+              'modelId' in decoded.value &&
+              decoded.value.modelId !== undefined &&
+              decoded.value.modelId !== '' &&
+              decoded.value.force !== true;
+            if (startsProcess) {
+              observer.starts.push(request);
+              return;
+            }
             observer.requests.push(request);
             if (msg.reply !== undefined && msg.reply !== '') observer.byInbox.set(msg.reply, request);
           },

@@ -6,3 +6,4 @@ import '../support/replay-every-activation.js';
 import './concurrent.test.js';
 import './controls.test.js';
 import './rollout.test.js';
+import './serving.test.js';

@@ -63,7 +63,7 @@ void test(
         minHealthyTime: 0,
       });
       const result = await handle.result();
-      record(handle, 'replica-budget');
+      record(handle, 'serving-safe-replica-budget');
       assert.equal(result.phase, 'succeeded', result.message);
       assert.equal(result.counts.succeeded, 6);
       assert.equal(observer.requests.length, 6, 'one upgrade request per node');
@@ -94,9 +94,17 @@ void test(
     await withFleet(
       nodes,
       async (fleet, observer) => {
-        const result = await (
-          await start({ backend, nodes: nodes.map((n) => n.id), maxParallel: 2, minHealthyTime: 0 })
-        ).result();
+        const result =
+          await // Without the start check, the forced install is the only backend.install the old node gets.
+          (
+            await start({
+              backend,
+              nodes: nodes.map((n) => n.id),
+              maxParallel: 2,
+              minHealthyTime: 0,
+              startCheck: false,
+            })
+          ).result();
         assert.equal(result.phase, 'succeeded', result.message);
         const old = result.nodes.find((n) => n.id === `${prefix}-old`);
         assert.equal(old?.fallback, true);
@@ -129,7 +137,7 @@ void test(
     await withFleet([{ id, backend, version: 'v2.0.0', installMs: 500, hangMs: 6_000 }], async (fleet, observer) => {
       const handle = await start({ backend, nodes: [id], upgradeTimeout: '2s', minHealthyTime: 0 });
       const result = await handle.result();
-      record(handle, 'still-installing');
+      record(handle, 'serving-safe-still-installing');
       assert.equal(result.phase, 'succeeded', result.message);
       const node = result.nodes[0];
       assert.equal(node?.attempts, 1);

@@ -49,6 +49,16 @@ Examples:
   LOCALAI_API_KEY_FILE=admin.key fleet-rollout plan --backend llama-cpp --localai-url http://localai:8080 --selector zone=a
 `;
 
+/** Why a passive subscriber on `nodes.>` keeps legacy workers from their fallback (PROTOCOL.md). */
+function legacyNote(ids: readonly string[]): string[] {
+  return [
+    `Legacy workers (no models.running): ${ids.join(', ')}.`,
+    'They get the forced backend.install fallback only on "no responders" for backend.upgrade: a passive',
+    'subscriber on nodes.> (a debugging `nats sub`) turns that into a timeout and they are never upgraded.',
+    'Tap the bus with nats-server tracing instead.',
+  ];
+}
+
 /** The plan as text. */
 export function planText(plan: RolloutPlan): string[] {
   const nodes = plan.waves.reduce((sum, w) => sum + w.nodes.length, 0);
@@ -75,6 +85,8 @@ export function planText(plan: RolloutPlan): string[] {
     lines.push(...formatTable(['NODE', 'NAME', 'ZONE', 'REPLICAS', 'INSTALLED'], rows).map((l) => `  ${l}`));
   });
   if (plan.skipped.length > 0) lines.push('', 'Left out:', ...plan.skipped.map((s) => `  ${s.id}: ${s.reason}`));
+  const legacy = plan.waves.flatMap((w) => w.nodes.filter((n) => n.legacy === true).map((n) => n.id));
+  if (legacy.length > 0) lines.push('', ...legacyNote(legacy));
   lines.push('', 'Nothing was upgraded.');
   return lines;
 }
