@@ -109,9 +109,17 @@ export async function startFleet(
   return { fleet, backend, ids };
 }
 
-/** Upgrade requests (`backend.upgrade` and legacy `backend.install`) a fleet received. */
+/**
+ * `backend.upgrade` requests a fleet received. Installs are not counted: with the start check every
+ * upgraded node also gets a probe `backend.install`, and these fleets have no legacy nodes.
+ */
 export function upgradeRequests(fleet: SimulatedFleet): number {
-  return Object.values(fleet.stats()).reduce((sum, s) => sum + s.requests.upgrade + s.requests.install, 0);
+  return Object.values(fleet.stats()).reduce((sum, s) => sum + s.requests.upgrade, 0);
+}
+
+/** `backend.install` requests a fleet received (legacy forced installs, start-check probes, restores). */
+export function installRequests(fleet: SimulatedFleet): number {
+  return Object.values(fleet.stats()).reduce((sum, s) => sum + s.requests.install, 0);
 }
 
 /** Polls `probe` until it returns a value other than `undefined`, or fails after `timeoutMs` naming `what`. */

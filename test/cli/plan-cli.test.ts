@@ -12,7 +12,7 @@ import { startSimulatedFleet } from '../../src/agent/index.js';
 import { connectNats } from '../../src/nats/index.js';
 import { testLogger } from '../support/orchestrator.js';
 import { uniqueName, useServers, withLogs } from '../support/servers.js';
-import { expectExit, runCli, upgradeRequests } from './cli-harness.js';
+import { expectExit, runCli, installRequests, upgradeRequests } from './cli-harness.js';
 
 const servers = useServers({ nats: true });
 let nc: NatsConnection;
@@ -98,6 +98,7 @@ void test(
       );
       assert.equal(plan.skipped.length, 3);
       assert.equal(upgradeRequests(fleet), 0, 'plan upgrades nothing');
+      assert.equal(installRequests(fleet), 0, 'plan installs nothing');
     } finally {
       await fleet.stop();
     }

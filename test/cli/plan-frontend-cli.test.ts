@@ -14,7 +14,7 @@ import { startSimulatedFrontend } from '../../src/agent/simulated-frontend/index
 import { connectNats } from '../../src/nats/index.js';
 import { testLogger } from '../support/orchestrator.js';
 import { uniqueName, useServers, withLogs } from '../support/servers.js';
-import { expectExit, runCli, upgradeRequests } from './cli-harness.js';
+import { expectExit, runCli, installRequests, upgradeRequests } from './cli-harness.js';
 
 const servers = useServers({ nats: true });
 let nc: NatsConnection;
@@ -125,6 +125,7 @@ void test(
       expectExit(start, 2, 'start with a wrong key');
       assert.match(start.stderr, /refused the API key \(401\)/, 'start reads the same inventory, before Temporal');
       assert.equal(upgradeRequests(fleet), 0);
+      assert.equal(installRequests(fleet), 0);
     } finally {
       await frontend.stop();
       await fleet.stop();
