@@ -9,7 +9,13 @@ import { NatsRequestError, RequestFailure, requestMessage } from '../nats/index.
 import type { NatsConnection } from 'nats';
 import type { Logger } from '../log.js';
 import type { ActivityDeps } from './deps.js';
-import { DiscoverySkip, type DiscoverInput, type DiscoverOutput, type InstalledRecord } from './types.js';
+import {
+  DiscoverySkip,
+  type DiscoveredNode,
+  type DiscoverInput,
+  type DiscoverOutput,
+  type InstalledRecord,
+} from './types.js';
 import { installedRecordOf } from './installed.js';
 
 /** LocalAI's own timeout for `backend.list`. */
@@ -49,6 +55,7 @@ export interface DiscoverContext {
 export async function discoverNodes(ctx: DiscoverContext, input: DiscoverInput): Promise<DiscoverOutput> {
   const out: DiscoverOutput = { found: [], skipped: [] };
   const askReplicas = new Set(input.askReplicas);
+  const concretes = new Set(input.concretes ?? []);
   const listTimeout = ctx.listTimeoutMs ?? LIST_TIMEOUT_MS;
   let done = 0;
   await forEachBounded(input.nodeIds, input.concurrency ?? 32, async (id) => {
@@ -75,9 +82,14 @@ export async function discoverNodes(ctx: DiscoverContext, input: DiscoverInput):
           reason: `${input.backend} is not installed on this node`,
         });
       } else {
-        const installed: InstalledRecord = installedRecordOf(entry);
+        // A meta backend: the concrete build the node runs is what gets compared and verified.
+        const concrete = reply.backends.find((b) => concretes.has(b.name));
+        const installed: InstalledRecord = installedRecordOf(concrete ?? entry);
         const replicas = askReplicas.has(id) ? await countReplicas(ctx, id) : undefined;
-        out.found.push(replicas === undefined ? { id, installed } : { id, installed, replicas });
+        const node: DiscoveredNode = { id, installed };
+        if (concrete !== undefined) node.concrete = concrete.name;
+        if (replicas !== undefined) node.replicas = replicas;
+        out.found.push(node);
       }
     } catch (err) {
       if (err instanceof NatsRequestError && err.kind === RequestFailure.MalformedReply) {

@@ -4,12 +4,14 @@
  */
 import type { ActivityDeps } from './deps.js';
 import { makeDiscoverTargets } from './discover.js';
+import { makeResolveTarget } from './resolve-target.js';
 import { makeUpgradeNode } from './upgrade.js';
 import { makeVerifyNode } from './verify.js';
 
 export function createActivities(deps: ActivityDeps) {
   return {
     discoverTargets: makeDiscoverTargets(deps),
+    resolveRolloutTarget: makeResolveTarget(deps),
     upgradeNode: makeUpgradeNode(deps),
     verifyNode: makeVerifyNode(deps),
   };
@@ -19,3 +21,4 @@ export function createActivities(deps: ActivityDeps) {
 export type RolloutActivities = ReturnType<typeof createActivities>;
 export type { ActivityDeps } from './deps.js';
 export * from './types.js';
+export type { ResolveTargetOutput } from './resolve-target.js';

@@ -16,6 +16,8 @@ export const FailureType = {
   InvalidSpec: 'InvalidSpec',
   /** Two node ids address the same subject token, or a node id cannot be a token. */
   InvalidTargets: 'InvalidTargets',
+  /** The rollout's target could not be resolved (gallery index, entry, registry, tag); the message names which. */
+  TargetUnresolved: 'TargetUnresolved',
   /** Our own NATS connection is down; transient, retried. */
   ConnectionLost: 'ConnectionLost',
 } as const;
@@ -29,4 +31,5 @@ export const NON_RETRYABLE_FAILURES: readonly FailureType[] = [
   FailureType.InvalidReply,
   FailureType.InvalidSpec,
   FailureType.InvalidTargets,
+  FailureType.TargetUnresolved,
 ];

@@ -9,6 +9,7 @@ import { FailureType, NON_RETRYABLE_FAILURES } from '../domain/failures.js';
 import { NodeEvent, nextNodeState } from '../domain/node-state.js';
 import type { RolloutSpec } from '../domain/spec.js';
 import type { RolloutActivities, UpgradeOutput, VerifyOutput } from '../activities/index.js';
+import { targetCheckOf } from './plan.js';
 import { addStep, setError } from './rollout-state.js';
 import type { NodeStatus } from './status.js';
 
@@ -147,6 +148,7 @@ async function sendUpgrade(
       ...(spec.name !== undefined ? { name: spec.name } : {}),
       ...(spec.alias !== undefined ? { alias: spec.alias } : {}),
       verifyAfter: {
+        ...targetCheckOf(node, spec),
         before: node.before ?? {},
         ...(spec.targetVersion !== undefined ? { targetVersion: spec.targetVersion } : {}),
       },
@@ -178,6 +180,7 @@ function verifyInput(node: NodeStatus, spec: RolloutSpec, listenMs: number) {
     nodeId: node.id,
     backend: spec.backend,
     before: node.before ?? {},
+    ...targetCheckOf(node, spec),
     listenMs,
     ...(node.opId !== undefined ? { opId: node.opId } : {}),
     ...(spec.targetVersion !== undefined ? { targetVersion: spec.targetVersion } : {}),
@@ -186,6 +189,7 @@ function verifyInput(node: NodeStatus, spec: RolloutSpec, listenMs: number) {
 
 function judgeVerification(node: NodeStatus, v: VerifyOutput): void {
   if (v.installed !== undefined) node.after = v.installed;
+  if (v.verdict === 'applied' && v.decidedBy !== undefined) addStep(node, `${v.detail} (decided by ${v.decidedBy})`);
   if (v.verdict === 'mismatch') throw new NodeFailed(`verify mismatch: ${v.detail}`);
   if (v.verdict === 'missing') throw new NodeFailed(`verify failed: ${v.detail}`);
 }

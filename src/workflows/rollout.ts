@@ -11,6 +11,8 @@ import {
   continueAsNew,
   allHandlersFinished,
   isCancellation,
+  patched,
+  upsertMemo,
   uuid4,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -18,10 +20,11 @@ import { canStartWithinBudget, failureBudgetExceeded } from '../domain/budget.js
 import { FailureType } from '../domain/failures.js';
 import { NodeState } from '../domain/node-state.js';
 import { OnFailure, parseRolloutSpec, type RolloutSpec, type RolloutSpecInput } from '../domain/spec.js';
+import { describeTarget } from '../domain/upgrade-target.js';
 import { isWindowOpen, nextWindowOpen } from '../domain/window.js';
 import { registerControls } from './controls.js';
 import { runNode } from './node-runner.js';
-import { discoverAndPlan } from './plan.js';
+import { discoverAndPlan, resolveTarget, finishMessage } from './plan.js';
 import {
   addStep,
   carryState,
@@ -55,6 +58,15 @@ export async function rolloutWorkflow(input: RolloutInput): Promise<RolloutStatu
   const run = new Runner(state, spec, input);
   registerControls(state, spec, run);
   if (input.carried === undefined) {
+    if (spec.target === undefined && patched('resolve-target')) {
+      state.message = 'resolving the target';
+      const target = await resolveTarget(spec);
+      if (target !== undefined) {
+        spec.target = target;
+        input.spec = { ...input.spec, target };
+        upsertMemo({ target: describeTarget(target) });
+      }
+    }
     state.message = 'discovering which nodes have the backend';
     publishVisibility(state, true);
     const plan = await discoverAndPlan(spec);
@@ -364,6 +376,11 @@ export class Runner {
     s.waiting = undefined;
     s.finishedAt = Date.now();
     if (!s.aborted && !reverted) s.message = failed ? 'finished with failed nodes' : 'every targeted node upgraded';
+    const outcome = finishMessage(s, this.spec);
+    if (outcome !== undefined && !s.aborted && !reverted && !failed) {
+      s.phase = outcome.failed ? RolloutPhase.Failed : RolloutPhase.Succeeded;
+      s.message = outcome.message;
+    }
     this.changed();
     publishVisibility(s, true);
     await condition(allHandlersFinished);

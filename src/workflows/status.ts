@@ -4,6 +4,7 @@
  */
 import type { NodeState } from '../domain/node-state.js';
 import type { InstalledRecord } from '../activities/types.js';
+import type { Build, UpgradeTarget } from '../domain/upgrade-target.js';
 
 export const RolloutPhase = {
   Discovering: 'discovering',
@@ -59,6 +60,10 @@ export interface NodeStatus {
   finishedAt?: number;
   before?: InstalledRecord;
   after?: InstalledRecord;
+  /** The build this node must reach (its concrete build for a meta backend), when the target is known. */
+  target?: Build;
+  /** Meta backends: the concrete backend the node runs. */
+  concrete?: string;
   /** The most recent steps, newest last (bounded). */
   steps?: string[];
 }
@@ -71,6 +76,8 @@ export interface RolloutCounts {
   failed: number;
   skipped: number;
   unknown: number;
+  /** Nodes that already ran the target and were left alone (absent from rollouts older than this field). */
+  upToDate?: number;
 }
 
 export interface RolloutStatus {
@@ -96,6 +103,8 @@ export interface RolloutStatus {
   skippedAtDiscovery: { id: string; reason: string }[];
   requestedBy?: string;
   reason?: string;
+  /** What the rollout upgrades to, when known. */
+  target?: UpgradeTarget;
   continueAsNewCount: number;
   nodes: NodeStatus[];
 }
