@@ -4,6 +4,7 @@
  * is unset; otherwise plain lines.
  */
 import { formatDuration } from '../domain/duration.js';
+import { describeTarget } from '../domain/upgrade-target.js';
 import type { NodeStatus, RolloutStatus } from '../workflows/status.js';
 
 /** How output may be decorated. */
@@ -136,6 +137,7 @@ export function statusText(
   const lines = [headline(style, status)];
   if (style.live) lines.push(progressBar(status.progressPct, 30));
   lines.push(countsLine(status));
+  if (status.target !== undefined) lines.push(`target: ${describeTarget(status.target)}`);
   lines.push(
     `maxParallel ${status.maxParallel} · replicas down ${status.replicasDown}/${status.replicaBudget} · failures allowed ${status.allowedFailures}`,
   );
