@@ -10,7 +10,13 @@ import { NatsRequestError, RequestFailure, requestMessage } from '../nats/index.
 import type { NatsConnection } from 'nats';
 import type { Logger } from '../log.js';
 import type { ActivityDeps } from './deps.js';
-import { DiscoverySkip, type DiscoverInput, type DiscoverOutput, type InstalledRecord } from './types.js';
+import {
+  DiscoverySkip,
+  type DiscoveredNode,
+  type DiscoverInput,
+  type DiscoverOutput,
+  type InstalledRecord,
+} from './types.js';
 import { installedRecordOf } from './installed.js';
 
 /** How long the `discoverTargets` activity keeps asking a node that does not answer. */
@@ -93,6 +99,7 @@ export async function discoverNodes(ctx: DiscoverContext, input: DiscoverInput):
   const out: DiscoverOutput = { found: [], skipped: [] };
   const askReplicas = new Set(input.askReplicas);
   const graceEndsAt = Date.now() + (ctx.unreachableGraceMs ?? 0);
+  const concretes = new Set(input.concretes ?? []);
   let done = 0;
   await forEachBounded(input.nodeIds, input.concurrency ?? 32, async (id) => {
     try {
@@ -111,14 +118,15 @@ export async function discoverNodes(ctx: DiscoverContext, input: DiscoverInput):
           reason: `${input.backend} is not installed on this node`,
         });
       } else {
-        const installed: InstalledRecord = installedRecordOf(entry);
+        // A meta backend: the concrete build the node runs is what gets compared and verified.
+        const concrete = reply.backends.find((b) => concretes.has(b.name));
+        const installed: InstalledRecord = installedRecordOf(concrete ?? entry);
         const counted = askReplicas.has(id) ? await countReplicas(ctx, id) : undefined;
-        out.found.push({
-          id,
-          installed,
-          ...(counted !== undefined ? { replicas: counted.replicas } : {}),
-          ...(counted?.legacy === true ? { legacy: true } : {}),
-        });
+        const node: DiscoveredNode = { id, installed };
+        if (concrete !== undefined) node.concrete = concrete.name;
+        if (counted !== undefined) node.replicas = counted.replicas;
+        if (counted?.legacy === true) node.legacy = true;
+        out.found.push(node);
       }
     } catch (err) {
       if (err instanceof NatsRequestError && err.kind === RequestFailure.MalformedReply) {

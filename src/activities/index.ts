@@ -6,12 +6,14 @@ import type { ActivityDeps } from './deps.js';
 import { makeDiscoverTargets } from './discover.js';
 import { makeFrontendActivities } from './frontend.js';
 import { makeRestoreReplicas, makeStartCheck } from './serving.js';
+import { makeResolveTarget } from './resolve-target.js';
 import { makeUpgradeNode } from './upgrade.js';
 import { makeVerifyNode } from './verify.js';
 
 export function createActivities(deps: ActivityDeps) {
   return {
     discoverTargets: makeDiscoverTargets(deps),
+    resolveRolloutTarget: makeResolveTarget(deps),
     upgradeNode: makeUpgradeNode(deps),
     verifyNode: makeVerifyNode(deps),
     ...makeFrontendActivities(deps),
@@ -25,3 +27,4 @@ export type RolloutActivities = ReturnType<typeof createActivities>;
 export type { ActivityDeps } from './deps.js';
 export * from './types.js';
 export * from './frontend-types.js';
+export type { ResolveTargetOutput } from './resolve-target.js';

@@ -4,6 +4,7 @@
  * is unset; otherwise plain lines.
  */
 import { formatDuration } from '../domain/duration.js';
+import { describeTarget } from '../domain/upgrade-target.js';
 import type { NodeStatus, RolloutStatus } from '../workflows/status.js';
 import { etaText, liveReplicasDown, outcomeLine, targetText, versionCell, waitText } from './status-text.js';
 import { escapeText } from './terminal-text.js';
@@ -163,11 +164,10 @@ export function statusText(
   lines.push(countsLine(status));
   const waiting = waitText(status);
   if (waiting !== undefined) lines.push(waiting);
+  if (status.target !== undefined) lines.push(`target: ${describeTarget(status.target)}`);
   lines.push(
     `maxParallel ${status.maxParallel} · replicas down ${liveReplicasDown(status)}/${status.replicaBudget} · failures allowed ${status.allowedFailures}`,
   );
-  const target = targetText(status);
-  if (target !== undefined) lines.push(`target ${target}`);
   const who = [
     status.requestedBy === undefined ? '' : `by ${escapeText(status.requestedBy)}`,
     status.reason === undefined ? '' : `reason: ${escapeText(status.reason)}`,
@@ -178,7 +178,7 @@ export function statusText(
   lines.push(
     `workflow ${extra.workflowId} run ${extra.runId}${extra.webUrl !== undefined ? ` · ${extra.webUrl}` : ''}`,
   );
-  if (status.nodes.length > 0) lines.push('', ...nodeTable(style, status.nodes, target));
+  if (status.nodes.length > 0) lines.push('', ...nodeTable(style, status.nodes, targetText(status)));
   if (status.skippedAtDiscovery.length > 0) {
     lines.push(
       '',

@@ -36,6 +36,9 @@ export const ROLLOUT_FLAG_OPTIONS = {
   'replica-ready-timeout': { type: 'string' },
   window: { type: 'string' },
   'target-version': { type: 'string' },
+  'target-digest': { type: 'string' },
+  index: { type: 'string' },
+  force: { type: 'boolean' },
   galleries: { type: 'string' },
   uri: { type: 'string' },
   name: { type: 'string' },
@@ -48,15 +51,20 @@ export const ROLLOUT_FLAG_OPTIONS = {
 export type RolloutFlagValues = {
   [K in keyof typeof ROLLOUT_FLAG_OPTIONS]?: (typeof ROLLOUT_FLAG_OPTIONS)[K] extends { multiple: true }
     ? string[] | undefined
-    : string | undefined;
+    : (typeof ROLLOUT_FLAG_OPTIONS)[K] extends { type: 'boolean' }
+      ? boolean | undefined
+      : string | undefined;
 };
 
 /** Help lines of the rollout flags. */
 export const ROLLOUT_FLAGS_HELP = `What to upgrade:
   --backend NAME              backend to upgrade, e.g. llama-cpp (required)
-  --target-version V          verify that nodes report this version (or digest)
+  --target-version V          the version nodes must end up with (not with --uri: LocalAI records none)
+  --target-digest sha256:…    the image digest nodes must end up with
+  --index URL                 gallery index (file:// or http(s)://) to resolve the target from
   --galleries JSON            galleries as on the wire, e.g. '[{"name":"localai","url":"…"}]'
   --uri URI [--name N] [--alias A]   install from this URI instead of a gallery
+  --force                     also reinstall nodes that already run the target
 Where:
   --nodes a,b,c               node ids (repeatable)
   --inventory FILE            YAML or JSON list of { id, name?, labels?, replicas? }
@@ -159,8 +167,11 @@ export function specFromFlags(v: RolloutFlagValues, windowZone = 'UTC'): Rollout
     spec.replicaReadyTimeout = duration('replica-ready-timeout', v['replica-ready-timeout']);
   if (v.window !== undefined) spec.window = parseWindowFlag(v.window, windowZone);
   if (v.galleries !== undefined) checkGalleriesFlag(v.galleries);
+  if (v.force === true) spec.force = true;
   for (const [flag, key] of [
     ['target-version', 'targetVersion'],
+    ['target-digest', 'targetDigest'],
+    ['index', 'index'],
     ['galleries', 'galleries'],
     ['uri', 'uri'],
     ['name', 'name'],
@@ -181,6 +192,9 @@ const FLAG_OF_FIELD: Readonly<Record<string, string>> = {
   name: '--name/--alias (with --uri)',
   alias: '--alias',
   targetVersion: '--target-version',
+  targetDigest: '--target-digest',
+  index: '--index',
+  force: '--force',
   nodes: '--nodes',
   selector: '--selector',
   exclude: '--exclude',

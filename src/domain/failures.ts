@@ -20,6 +20,8 @@ export const FailureType = {
   StartCheckFailed: 'StartCheckFailed',
   /** A replica the upgrade stopped could not be started again, or did not show in `models.running` in time. */
   ReplicaRestoreFailed: 'ReplicaRestoreFailed',
+  /** The rollout's target could not be resolved (gallery index, entry, registry, tag); the message names which. */
+  TargetUnresolved: 'TargetUnresolved',
   /** Our own NATS connection is down; transient, retried. */
   ConnectionLost: 'ConnectionLost',
   /** The LocalAI frontend refused a call (bad key, unknown node) or is not configured; the message says which. */
@@ -40,4 +42,5 @@ export const NON_RETRYABLE_FAILURES: readonly FailureType[] = [
   FailureType.FrontendRefused,
   FailureType.StartCheckFailed,
   FailureType.ReplicaRestoreFailed,
+  FailureType.TargetUnresolved,
 ];

@@ -26,6 +26,8 @@ export const NodeState = {
   Skipped: 'skipped',
   /** The request timed out; verification decides whether the upgrade was applied or must be re-sent. */
   Unknown: 'unknown',
+  /** Already runs the rollout's target: not touched, never a failure (`--force` upgrades it anyway). */
+  UpToDate: 'up-to-date',
 } as const;
 export type NodeState = (typeof NodeState)[keyof typeof NodeState];
 
@@ -65,7 +67,7 @@ const TRANSITIONS: Readonly<Record<NodeState, Partial<Record<NodeEvent, NodeStat
   succeeded: {},
   failed: { skip: 'skipped', retry: 'pending' },
   skipped: { retry: 'pending' },
-  // The target comparison adds `up-to-date` here: a node already on the target, left alone.
+  'up-to-date': {},
 };
 
 /** Events that report an observation rather than ask for an action; worded differently in messages. */
@@ -107,7 +109,12 @@ export function allowedNodeEvents(state: NodeState): NodeEvent[] {
 
 /** Whether the node is done for now: succeeded, failed or skipped (failed and skipped can still be retried). */
 export function isTerminal(state: NodeState): boolean {
-  return state === NodeState.Succeeded || state === NodeState.Failed || state === NodeState.Skipped;
+  return (
+    state === NodeState.Succeeded ||
+    state === NodeState.Failed ||
+    state === NodeState.Skipped ||
+    state === NodeState.UpToDate
+  );
 }
 
 /** Whether the node occupies a `maxParallel` slot: upgrading, verifying, starting, restoring, soaking or unknown. */

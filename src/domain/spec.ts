@@ -8,6 +8,7 @@
  */
 import { z } from 'zod';
 import { parseCountOrPercent, parseDuration, type CountOrPercent } from './duration.js';
+import { UpgradeTargetSchema } from './upgrade-target.js';
 
 const durationMs = (field: string) =>
   z.union([z.number().int().nonnegative(), z.string()]).transform((value, ctx) => {
@@ -109,6 +110,17 @@ export const RolloutSpecSchema = z
     alias: z.string().min(1).optional(),
     /** When set, verification also requires the node to report this version (or digest). */
     targetVersion: z.string().min(1).optional(),
+    /** The manifest digest nodes must end up with (`sha256:…`); overrides the registry's answer. */
+    targetDigest: z
+      .string()
+      .regex(/^sha256:[0-9a-f]{64}$/, 'targetDigest must be sha256: followed by 64 hex digits')
+      .optional(),
+    /** Gallery index to resolve the target from (`file://` or `http(s)://`), read before `galleries`. */
+    index: z.string().url('index must be a file:// or http(s):// URL of a gallery index').optional(),
+    /** Upgrade nodes that already run the target too. @default false */
+    force: z.boolean().optional(),
+    /** The resolved target; set by the rollout itself (or a caller that resolved it already). */
+    target: UpgradeTargetSchema.optional(),
 
     /** Explicit node ids. Ids absent from a given inventory are still targeted (with no labels). */
     nodes: z.array(z.string().min(1)).optional(),
@@ -191,6 +203,14 @@ export const RolloutSpecSchema = z
   })
   .strict()
   .superRefine((spec, ctx) => {
+    if (spec.targetVersion !== undefined && spec.uri !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['targetVersion'],
+        message:
+          'LocalAI records no version for a --uri install, so targetVersion can never be verified; pin the build with targetDigest (OCI images) or leave it out (the uri is verified)',
+      });
+    }
     if ((spec.name !== undefined || spec.alias !== undefined) && spec.uri === undefined) {
       ctx.addIssue({ code: 'custom', path: ['name'], message: 'name and alias only apply together with uri' });
     }

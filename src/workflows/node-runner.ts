@@ -20,6 +20,7 @@ import { NodeEvent, nextNodeState } from '../domain/node-state.js';
 import type { RolloutSpec } from '../domain/spec.js';
 import type { RolloutActivities, UpgradeOutput, VerifyOutput } from '../activities/index.js';
 import { recordUpgradeAttempt, recordVerificationPoll } from './metrics.js';
+import { targetCheckOf } from './plan.js';
 import { addStep, setError } from './rollout-state.js';
 import type { NodeStatus } from './status.js';
 
@@ -219,6 +220,7 @@ async function sendUpgrade(
         ...(spec.name !== undefined ? { name: spec.name } : {}),
         ...(spec.alias !== undefined ? { alias: spec.alias } : {}),
         verifyAfter: {
+          ...targetCheckOf(node, spec),
           before: node.before ?? {},
           ...(spec.targetVersion !== undefined ? { targetVersion: spec.targetVersion } : {}),
         },
@@ -254,6 +256,7 @@ function verifyInput(node: NodeStatus, spec: RolloutSpec, listenMs: number) {
     nodeId: node.id,
     backend: spec.backend,
     before: node.before ?? {},
+    ...targetCheckOf(node, spec),
     listenMs,
     ...(node.opId !== undefined ? { opId: node.opId } : {}),
     ...(spec.targetVersion !== undefined ? { targetVersion: spec.targetVersion } : {}),
@@ -262,6 +265,7 @@ function verifyInput(node: NodeStatus, spec: RolloutSpec, listenMs: number) {
 
 function judgeVerification(node: NodeStatus, v: VerifyOutput): void {
   if (v.installed !== undefined) node.after = v.installed;
+  if (v.verdict === 'applied' && v.decidedBy !== undefined) addStep(node, `${v.detail} (decided by ${v.decidedBy})`);
   if (v.verdict === 'mismatch') throw new NodeFailed(`verify mismatch: ${v.detail}`);
   if (v.verdict === 'missing') throw new NodeFailed(`verify failed: ${v.detail}`);
 }

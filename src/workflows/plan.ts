@@ -10,8 +10,9 @@ import { NodeState } from '../domain/node-state.js';
 import { planWaves } from '../domain/planner.js';
 import type { RolloutSpec } from '../domain/spec.js';
 import { findTokenCollisions, selectTargets } from '../domain/targets.js';
+import { buildFor, compareNodes, type UpgradeTarget } from '../domain/upgrade-target.js';
 import { nodeToken, SubjectTokenError } from '../protocol/subjects.js';
-import type { DiscoverOutput, RolloutActivities } from '../activities/index.js';
+import type { DiscoveredNode, DiscoverOutput, RolloutActivities, TargetCheck } from '../activities/index.js';
 import type { NodeStatus } from './status.js';
 
 /** Node ids per `discoverTargets` call. */
@@ -78,6 +79,7 @@ export async function discoverAndPlan(spec: RolloutSpec): Promise<Plan> {
             backend: spec.backend,
             nodeIds: ids,
             askReplicas: ids.filter((id) => !knownReplicas.has(id)),
+            ...(spec.target?.concretes !== undefined ? { concretes: Object.keys(spec.target.concretes) } : {}),
           }),
         ),
       )),
@@ -89,15 +91,26 @@ export async function discoverAndPlan(spec: RolloutSpec): Promise<Plan> {
     ...results.flatMap((r) => r.skipped).map((s) => ({ id: s.id, reason: `${s.kind}: ${s.reason}` })),
   ];
   const kept = targets.filter((t) => found.has(t.id));
+  // With a known target, nodes that already run it are not upgraded (unless forced).
+  const comparisons = new Map(
+    spec.target === undefined
+      ? []
+      : compareNodes(
+          kept.map((t) => found.get(t.id) as DiscoveredNode),
+          spec.target,
+          spec.force === true,
+        ).map((c) => [c.id, c]),
+  );
+  const toUpgrade = kept.filter((t) => comparisons.get(t.id)?.upgrade !== false);
   const waves = planWaves(
-    kept.map((t) => t.id),
+    toUpgrade.map((t) => t.id),
     { canaryNodes: spec.canary?.nodes, batches: spec.batches },
   );
   const waveOf = new Map<string, number>();
   waves.forEach((w, index) => w.nodeIds.forEach((id) => waveOf.set(id, index)));
   const nodes: NodeStatus[] = kept.map((t) => {
     const discovered = found.get(t.id);
-    return {
+    const node: NodeStatus = {
       id: t.id,
       name: t.name,
       zone: t.zone,
@@ -108,13 +121,78 @@ export async function discoverAndPlan(spec: RolloutSpec): Promise<Plan> {
       fallback: false,
       before: discovered?.installed ?? {},
     };
+    const comparison = comparisons.get(t.id);
+    if (spec.target !== undefined && comparison !== undefined) {
+      const build = buildFor(spec.target, discovered?.concrete);
+      if (build !== undefined) node.target = build;
+      if (discovered?.concrete !== undefined) node.concrete = discovered.concrete;
+      if (!comparison.upgrade) node.state = NodeState.UpToDate;
+      node.steps = [
+        `${comparison.upgrade ? (comparison.matches ? 'forced: ' : 'to upgrade: ') : 'up to date: '}${comparison.detail}`,
+      ];
+    }
+    return node;
   });
-  const totalReplicas = nodes.reduce((sum, n) => sum + n.replicas, 0);
+  const totalReplicas = nodes.reduce((sum, n) => sum + (n.state === NodeState.UpToDate ? 0 : n.replicas), 0);
   return {
     nodes,
     waves: waves.map((w) => ({ kind: w.kind, ids: w.nodeIds })),
     skipped,
     replicaBudget: replicaBudget(totalReplicas, spec.maxUnavailable),
-    allowedFailures: allowedFailures(nodes.length, spec.maxFailures),
+    allowedFailures: allowedFailures(toUpgrade.length, spec.maxFailures),
   };
+}
+
+/** Resolves the rollout's target (gallery index + registry, or explicit flags) before discovery. */
+export async function resolveTarget(spec: RolloutSpec): Promise<UpgradeTarget | undefined> {
+  const names = spec.index !== undefined || spec.galleries !== undefined || spec.uri !== undefined;
+  if (!names && spec.targetVersion === undefined && spec.targetDigest === undefined) return undefined;
+  const { resolveRolloutTarget } = proxyActivities<RolloutActivities>({
+    startToCloseTimeout: 5 * 60_000,
+    retry: { maximumAttempts: 3, initialInterval: 2_000, nonRetryableErrorTypes: [FailureType.TargetUnresolved] },
+  });
+  const out = await resolveRolloutTarget({
+    backend: spec.backend,
+    galleries: spec.galleries,
+    index: spec.index,
+    uri: spec.uri,
+    targetVersion: spec.targetVersion,
+    targetDigest: spec.targetDigest,
+  });
+  return out.target;
+}
+
+/**
+ * The end of a rollout that upgraded nothing: every node already ran the target ("nothing to
+ * do", a success) or every candidate was left out (a failure, with the reasons). `undefined` otherwise.
+ */
+export function finishMessage(
+  s: { nodes: readonly NodeStatus[]; skippedAtDiscovery: readonly { id: string; reason: string }[] },
+  spec: RolloutSpec,
+): { failed: boolean; message: string } | undefined {
+  const upToDate = s.nodes.filter((n) => n.state === NodeState.UpToDate).length;
+  if (s.nodes.length > 0 && upToDate === s.nodes.length) {
+    return { failed: false, message: `nothing to do: all ${upToDate} nodes already run the target` };
+  }
+  if (s.nodes.length === 0 && s.skippedAtDiscovery.length > 0) {
+    const reasons = s.skippedAtDiscovery
+      .slice(0, 5)
+      .map((k) => `${k.id}: ${k.reason}`)
+      .join('; ');
+    const more = s.skippedAtDiscovery.length > 5 ? ` (and ${s.skippedAtDiscovery.length - 5} more)` : '';
+    return {
+      failed: true,
+      message: `nothing upgraded: every candidate of ${spec.backend} was left out: ${reasons}${more}`,
+    };
+  }
+  return undefined;
+}
+
+/** What verification compares a node against: its target build, the explicit uri, its concrete backend. */
+export function targetCheckOf(node: NodeStatus, spec: RolloutSpec): TargetCheck {
+  const check: TargetCheck = {};
+  if (node.target !== undefined) check.target = node.target;
+  if (spec.uri !== undefined) check.uri = spec.uri;
+  if (node.concrete !== undefined) check.concrete = node.concrete;
+  return check;
 }

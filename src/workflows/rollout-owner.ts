@@ -16,6 +16,7 @@ import {
 } from '../domain/rollout-policy.js';
 import type { RolloutSpec } from '../domain/spec.js';
 import { move } from './node-runner.js';
+import { finishMessage } from './plan.js';
 import { addStep, phaseOfState, renderStatus, type RolloutState } from './rollout-state.js';
 import type { NodeStatus, RolloutStatus, StatusQueryOptions } from './status.js';
 
@@ -267,6 +268,12 @@ export class Rollout {
     s.finishedAt = now;
     if (message !== undefined) s.message = message;
     else if (!s.aborted) s.message = failed ? 'finished with failed nodes' : 'every targeted node upgraded';
+    // Nothing was upgraded: every node already ran the target (a success), or every candidate was left out (a failure).
+    const concluded = s.outcome === RolloutPhase.Succeeded ? finishMessage(s, this.spec) : undefined;
+    if (concluded !== undefined) {
+      s.outcome = concluded.failed ? RolloutPhase.Failed : RolloutPhase.Succeeded;
+      s.message = concluded.message;
+    }
     this.changed();
   }
 

@@ -98,6 +98,7 @@ export function countNodes(nodes: readonly NodeStatus[]): RolloutCounts {
     else if (n.state === NodeState.Succeeded) counts.succeeded += 1;
     else if (n.state === NodeState.Failed) counts.failed += 1;
     else if (n.state === NodeState.Skipped) counts.skipped += 1;
+    else if (n.state === NodeState.UpToDate) counts.upToDate = (counts.upToDate ?? 0) + 1;
     if (n.state === NodeState.Unknown) counts.unknown += 1;
     if (isInFlight(n.state)) counts.inFlight += 1;
   }
@@ -130,7 +131,7 @@ export function renderStatus(
   options: StatusQueryOptions = {},
 ): RolloutStatus {
   const counts = countNodes(state.nodes);
-  const terminal = counts.succeeded + counts.failed + counts.skipped;
+  const terminal = counts.succeeded + counts.failed + counts.skipped + (counts.upToDate ?? 0);
   const status: RolloutStatus = {
     backend: state.backend,
     phase: phaseOfState(state),
@@ -153,6 +154,7 @@ export function renderStatus(
   if (state.finishedAt !== undefined) status.finishedAt = state.finishedAt;
   if (spec.requestedBy !== undefined) status.requestedBy = spec.requestedBy;
   if (spec.reason !== undefined) status.reason = spec.reason;
+  if (spec.target !== undefined) status.target = spec.target;
   const eta = estimateRemaining(state, counts, now);
   if (eta !== undefined) status.etaMs = eta;
   return status;

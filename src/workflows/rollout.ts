@@ -12,16 +12,19 @@ import {
   continueAsNew,
   allHandlersFinished,
   isCancellation,
+  patched,
+  upsertMemo,
   uuid4,
   workflowInfo,
 } from '@temporalio/workflow';
 import { FailureType } from '../domain/failures.js';
 import { NodeEvent, NodeState } from '../domain/node-state.js';
 import { parseRolloutSpec, type RolloutSpec, type RolloutSpecInput } from '../domain/spec.js';
+import { describeTarget } from '../domain/upgrade-target.js';
 import { registerControls } from './controls.js';
 import { recordNodeFinished, recordRolloutFinished } from './metrics.js';
 import { move, runNode } from './node-runner.js';
-import { discoverAndPlan } from './plan.js';
+import { discoverAndPlan, resolveTarget } from './plan.js';
 import { Rollout } from './rollout-owner.js';
 import {
   addStep,
@@ -51,6 +54,15 @@ export async function rolloutWorkflow(input: RolloutInput): Promise<RolloutStatu
   const rollout = new Rollout(initialState(spec, input.carried), spec);
   registerControls(rollout);
   if (input.carried === undefined) {
+    if (spec.target === undefined && patched('resolve-target')) {
+      rollout.state.message = 'resolving the target';
+      const target = await resolveTarget(spec);
+      if (target !== undefined) {
+        spec.target = target;
+        input.spec = { ...input.spec, target };
+        upsertMemo({ target: describeTarget(target) });
+      }
+    }
     publishVisibility(rollout.state, true);
     const plan = await discoverAndPlan(spec);
     rollout.planned(

@@ -5,6 +5,7 @@
 import type { NodeState } from '../domain/node-state.js';
 import type { InstalledRecord } from '../activities/types.js';
 import type { RolloutPhase, WaitReason } from '../domain/rollout-policy.js';
+import type { Build, UpgradeTarget } from '../domain/upgrade-target.js';
 
 export { FINAL_PHASES, RolloutPhase, WaitReason } from '../domain/rollout-policy.js';
 
@@ -35,6 +36,10 @@ export interface NodeStatus {
   finishedAt?: number;
   before?: InstalledRecord;
   after?: InstalledRecord;
+  /** The build this node must reach (its concrete build for a meta backend), when the target is known. */
+  target?: Build;
+  /** Meta backends: the concrete backend the node runs. */
+  concrete?: string;
   /** The most recent steps, newest last (bounded). */
   steps?: string[];
 }
@@ -47,6 +52,8 @@ export interface RolloutCounts {
   failed: number;
   skipped: number;
   unknown: number;
+  /** Nodes that already ran the target and were left alone (absent from rollouts older than this field). */
+  upToDate?: number;
 }
 
 export interface RolloutStatus {
@@ -75,6 +82,8 @@ export interface RolloutStatus {
   skippedAtDiscovery: { id: string; reason: string }[];
   requestedBy?: string;
   reason?: string;
+  /** What the rollout upgrades to, when known. */
+  target?: UpgradeTarget;
   continueAsNewCount: number;
   nodes: NodeStatus[];
 }
