@@ -92,3 +92,19 @@ export function isNotFoundError(err: unknown): boolean {
     /workflow execution already completed|not found/i.test((err as Error).message)
   );
 }
+
+/**
+ * The server dropped the update because the workflow task carrying it failed: when the update ends
+ * the rollout (abort) while an activity result arrives, the task that would complete the workflow
+ * is refused as "unhandled command" and the update with it. Sending the same update id again is safe.
+ */
+export function isDroppedUpdate(err: unknown): boolean {
+  const cause = (err as { cause?: { code?: unknown; message?: unknown } }).cause;
+  const code = (err as { code?: unknown }).code ?? cause?.code;
+  const causeMessage = typeof cause?.message === 'string' ? cause.message : '';
+  const message = `${String((err as Error).message)} ${causeMessage}`;
+  return code === 9 && /workflow task failure/i.test(message);
+}
+
+/** Pause between sends of a dropped update. */
+export const DROPPED_UPDATE_RETRY_MS = 200;

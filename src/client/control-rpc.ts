@@ -5,9 +5,17 @@
  * the same errors as with {@link ./controls.ts}.
  */
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { hostname, userInfo } from 'node:os';
 import type { RolloutStatus, StatusQueryOptions } from '../workflows/status.js';
-import { controlRejected, controlWorkflowId, rolloutNotRunning, type ControlCall } from './control-calls.js';
+import {
+  controlRejected,
+  controlWorkflowId,
+  DROPPED_UPDATE_RETRY_MS,
+  isDroppedUpdate,
+  rolloutNotRunning,
+  type ControlCall,
+} from './control-calls.js';
 import { temporalConnectionOptions, unreachableMessage } from './connect.js';
 import { RolloutUnavailableError, TemporalUnreachableError } from './errors.js';
 import {
@@ -139,7 +147,7 @@ async function callTemporal(
   call: ControlCall,
   method: string,
   request: Buffer,
-): Promise<Buffer | 'deadline'> {
+): Promise<Buffer | 'deadline' | 'dropped'> {
   try {
     return await unaryCall(target, method, request);
   } catch (err) {
@@ -149,6 +157,7 @@ async function callTemporal(
       throw new TemporalUnreachableError(unreachableMessage(settings, detail));
     }
     if (err instanceof GrpcStatusError && err.code === GRPC_DEADLINE_EXCEEDED) return 'deadline';
+    if (isDroppedUpdate(err)) return 'dropped';
     throw new Error(`cannot ${call.what} ${call.backend}: Temporal answered: ${(err as Error).message}`);
   }
 }
@@ -171,6 +180,12 @@ export async function sendControlRpc(
   for (;;) {
     const reply = await callTemporal(settings, target, call, UPDATE_METHOD, request);
     if (reply === 'deadline') break;
+    if (reply === 'dropped') {
+      // The same update id again: the workflow runs it once.
+      if (Date.now() >= deadline) break;
+      await sleep(DROPPED_UPDATE_RETRY_MS);
+      continue;
+    }
     const fields = decodeMessage(reply);
     const outcome = bytesField(fields, 2);
     if (numberField(fields, 3) >= STAGE_COMPLETED && outcome !== undefined) {
@@ -210,6 +225,7 @@ export async function queryStatusRpc(
     ],
   ]);
   const reply = await callTemporal(settings, target, call, QUERY_METHOD, request);
-  if (reply === 'deadline') throw new RolloutUnavailableError(`the status of ${call.backend} was not answered in time`);
+  if (reply === 'deadline' || reply === 'dropped')
+    throw new RolloutUnavailableError(`the status of ${call.backend} was not answered in time`);
   return firstPayload(bytesField(decodeMessage(reply), 1)) as RolloutStatus;
 }

@@ -3,12 +3,16 @@
  * workflow's validators refuse illegal transitions before anything is recorded; such a refusal
  * surfaces as a `ControlRejectedError` carrying the workflow's own sentence.
  */
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import type { RolloutStatus } from '../workflows/status.js';
 import {
   controlCalls,
   controlRejected,
   controlWorkflowId,
+  DROPPED_UPDATE_RETRY_MS,
+  isDroppedUpdate,
   isNotFoundError,
   rolloutNotRunning,
   type ControlCall,
@@ -16,10 +20,21 @@ import {
 
 /** Sends `call` through the Temporal SDK and waits for the workflow's answer. */
 export async function sendControl(client: Client, call: ControlCall): Promise<RolloutStatus> {
+  const updateId = randomUUID();
   try {
     const handle = client.workflow.getHandle(controlWorkflowId(call.backend));
-    // Empty argument lists go out as an empty list too: the cast only picks the overload.
-    return await handle.executeUpdate<RolloutStatus, [unknown]>(call.update, { args: call.args as [unknown] });
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        // Empty argument lists go out as an empty list too: the cast only picks the overload.
+        return await handle.executeUpdate<RolloutStatus, [unknown]>(call.update, {
+          args: call.args as [unknown],
+          updateId,
+        });
+      } catch (err) {
+        if (attempt >= 5 || !isDroppedUpdate(err)) throw err;
+        await sleep(DROPPED_UPDATE_RETRY_MS);
+      }
+    }
   } catch (err) {
     if (err instanceof WorkflowUpdateFailedError) throw controlRejected(call, err.cause?.message ?? err.message);
     if (err instanceof WorkflowNotFoundError || isNotFoundError(err)) throw rolloutNotRunning(call);
