@@ -116,7 +116,11 @@ void test(
       assert.equal(nats('backend.upgrade', 'ok'), 10, 'every node but the legacy and the slow one replied');
       assert.equal(nats('backend.upgrade', 'no-responders'), 1, 'the legacy node');
       assert.equal(nats('backend.upgrade', 'timeout'), 1, 'the slow node');
-      assert.equal(nats('backend.install', 'ok'), 1, 'the legacy fallback');
+      // backend.install also carries each start-check probe and each restored replica.
+      const probes = result.nodes.filter((n) => (n.steps ?? []).some((s) => s.startsWith('start check: probe'))).length;
+      const restored = result.nodes.reduce((sum, n) => sum + (n.replicasRestored ?? 0), 0);
+      assert.ok(probes >= 11 && restored > 0, `probes ${probes}, restored replicas ${restored}`);
+      assert.equal(nats('backend.install', 'ok'), 1 + probes + restored, 'the legacy fallback, probes and restores');
       assert.ok(nats('backend.list', 'ok') >= 12, 'discovery asked every node');
       for (const series of histogramSeries(m, WorkerMetric.NatsRequestDuration)) {
         assert.equal(series.count, sampleSum(m, WorkerMetric.NatsRequests, series.labels), JSON.stringify(series));
