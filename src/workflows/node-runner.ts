@@ -19,7 +19,12 @@ import { servingWork } from '../domain/node-lifecycle.js';
 import { NodeEvent, nextNodeState } from '../domain/node-state.js';
 import type { RolloutSpec } from '../domain/spec.js';
 import type { RolloutActivities, UpgradeOutput, VerifyOutput } from '../activities/index.js';
-import { recordUpgradeAttempt, recordVerificationPoll } from './metrics.js';
+import {
+  recordReplicaRestoreFailure,
+  recordStartCheckFailure,
+  recordUpgradeAttempt,
+  recordVerificationPoll,
+} from './metrics.js';
 import { targetCheckOf } from './plan.js';
 import { addStep, setError } from './rollout-state.js';
 import type { NodeStatus } from './status.js';
@@ -343,12 +348,17 @@ async function serve(node: NodeStatus, ctx: NodeRunContext, acts: ReturnType<typ
       case 'start-check': {
         addStep(node, 'start check: probe process from the new build');
         ctx.changed();
-        const probe = await acts.startCheck({
-          nodeId: node.id,
-          backend: spec.backend,
-          opId: node.opId ?? node.id,
-          readyTimeoutMs: spec.replicaReadyTimeout,
-        });
+        const probe = await acts
+          .startCheck({
+            nodeId: node.id,
+            backend: spec.backend,
+            opId: node.opId ?? node.id,
+            readyTimeoutMs: spec.replicaReadyTimeout,
+          })
+          .catch((err: unknown) => {
+            if (failureTypeOf(err) === FailureType.StartCheckFailed) recordStartCheckFailure(spec.backend);
+            throw err;
+          });
         addStep(node, `start check passed (probe ${probe.probeKey} ${probe.stopConfirmed ? 'stopped' : 'stop sent'})`);
         move(node, NodeEvent.Started);
         break;
@@ -356,12 +366,17 @@ async function serve(node: NodeStatus, ctx: NodeRunContext, acts: ReturnType<typ
       case 'restore': {
         addStep(node, `restoring ${work.keys.length} replicas: ${work.keys.join(', ')}`);
         ctx.changed();
-        const out = await acts.restoreReplicas({
-          nodeId: node.id,
-          backend: spec.backend,
-          keys: work.keys,
-          readyTimeoutMs: spec.replicaReadyTimeout,
-        });
+        const out = await acts
+          .restoreReplicas({
+            nodeId: node.id,
+            backend: spec.backend,
+            keys: work.keys,
+            readyTimeoutMs: spec.replicaReadyTimeout,
+          })
+          .catch((err: unknown) => {
+            if (failureTypeOf(err) === FailureType.ReplicaRestoreFailed) recordReplicaRestoreFailure(spec.backend);
+            throw err;
+          });
         node.replicasRestored = out.restored.length;
         addStep(
           node,
