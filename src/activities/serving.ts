@@ -115,9 +115,15 @@ export function makeStartCheck(deps: ActivityDeps) {
   };
 }
 
+/** One restore request waits at most this long for its reply (LocalAI's health-check bound). */
+const RESTORE_ATTEMPT_MS = 30_000;
+/** Backoff between restore requests that got no answer. */
+const RESTORE_RETRY = { initialMs: 1_000, maximumMs: 10_000 } as const;
+
 export function makeRestoreReplicas(deps: ActivityDeps) {
   return async function restoreReplicas(input: RestoreInput): Promise<RestoreOutput> {
     const log = deps.log.child({ nodeId: input.nodeId });
+    const sendDeadline = Date.now() + input.readyTimeoutMs;
     for (const key of input.keys) {
       const parsed = parseProcessKey(key);
       if (parsed === null)
@@ -126,23 +132,32 @@ export function makeRestoreReplicas(deps: ActivityDeps) {
           FailureType.ReplicaRestoreFailed,
         );
       const what = `replica ${key} on ${input.nodeId} could not be restored`;
-      try {
-        const reply = await requestMessage(
-          deps.nc,
-          subjects.install(input.nodeId),
-          MessageType.BackendInstallRequest,
-          { backend: input.backend, modelId: parsed.modelId, replicaIndex: parsed.replica },
-          MessageType.BackendInstallReply,
-          input.readyTimeoutMs,
-        );
-        if (!reply.success)
-          throw ApplicationFailure.nonRetryable(
-            `${what}: ${reply.error ?? '(no error text)'}`,
-            FailureType.ReplicaRestoreFailed,
-            { key },
+      for (let delay: number = RESTORE_RETRY.initialMs; ; delay = Math.min(delay * 2, RESTORE_RETRY.maximumMs)) {
+        try {
+          const reply = await requestMessage(
+            deps.nc,
+            subjects.install(input.nodeId),
+            MessageType.BackendInstallRequest,
+            { backend: input.backend, modelId: parsed.modelId, replicaIndex: parsed.replica },
+            MessageType.BackendInstallReply,
+            Math.max(1_000, Math.min(RESTORE_ATTEMPT_MS, sendDeadline - Date.now())),
           );
-      } catch (err) {
-        throw installFailure(FailureType.ReplicaRestoreFailed, what, err);
+          if (!reply.success)
+            throw ApplicationFailure.nonRetryable(
+              `${what}: ${reply.error ?? '(no error text)'}`,
+              FailureType.ReplicaRestoreFailed,
+              { key },
+            );
+          break;
+        } catch (err) {
+          // A node restarting or a NATS restart loses the request: ask again (an install of a
+          // running replica only returns its address) until the replica's time is up.
+          const transient = err instanceof NatsRequestError && err.kind !== RequestFailure.MalformedReply;
+          if (!transient || Date.now() + delay >= sendDeadline)
+            throw installFailure(FailureType.ReplicaRestoreFailed, what, err);
+          log.info({ key, err: err.message, retryInMs: delay }, 'replica restore got no answer; asking again');
+          await new Promise((resolve) => setTimeout(resolve, delay));
+        }
       }
       log.info({ key }, 'replica started again');
     }
