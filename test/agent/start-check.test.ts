@@ -1,5 +1,5 @@
 /**
- * The start check of the real agent (issue 12 §2): `backend.install` with a model id spawns the
+ * The start check of the real agent: `backend.install` with a model id spawns the
  * installed backend's `run.sh` and replies success only after the process listened on its PORT and
  * stayed up; otherwise the reply carries the process's output. `backend.stop` with the exact
  * `<model_id>#0` key stops that process and `models.running` no longer lists it.
