@@ -11,6 +11,8 @@ import {
   formatProcessKey,
   MessageType,
   parseProcessKey,
+  type MessageInput,
+  type MessageValue,
   subjects,
   type RunningModel,
 } from '../protocol/index.js';
@@ -76,34 +78,38 @@ export function makeStartCheck(deps: ActivityDeps) {
     const probeKey = formatProcessKey(modelId, 0);
     const log = deps.log.child({ nodeId: input.nodeId, opId: input.opId });
     log.info({ probeKey }, 'start check: starting a probe process from the new build');
-    let address: string | undefined;
-    try {
-      const reply = await requestMessage(
-        deps.nc,
-        subjects.install(input.nodeId),
-        MessageType.BackendInstallRequest,
-        { backend: input.backend, modelId, replicaIndex: 0 },
-        MessageType.BackendInstallReply,
-        input.readyTimeoutMs,
-      );
-      if (!reply.success)
-        throw ApplicationFailure.nonRetryable(
-          `start check failed on ${input.nodeId}: the new ${input.backend} build did not start: ${reply.error ?? '(no error text)'}`,
-          FailureType.StartCheckFailed,
-        );
-      address = reply.address;
-    } catch (err) {
-      throw installFailure(FailureType.StartCheckFailed, `start check failed on ${input.nodeId}`, err);
-    }
-    deps.nc.publish(
-      subjects.stop(input.nodeId),
-      encodeMessageBytes(MessageType.BackendStopRequest, { backend: probeKey }),
+    const reply = await installAsking(
+      deps,
+      log,
+      input.nodeId,
+      { backend: input.backend, modelId, replicaIndex: 0 },
+      Date.now() + input.readyTimeoutMs,
+      `start check failed on ${input.nodeId}`,
+      FailureType.StartCheckFailed,
     );
+    if (!reply.success)
+      throw ApplicationFailure.nonRetryable(
+        `start check failed on ${input.nodeId}: the new ${input.backend} build did not start: ${reply.error ?? '(no error text)'}`,
+        FailureType.StartCheckFailed,
+      );
+    const address = reply.address;
+    const stop = () =>
+      deps.nc.publish(
+        subjects.stop(input.nodeId),
+        encodeMessageBytes(MessageType.BackendStopRequest, { backend: probeKey }),
+      );
+    stop();
+    // backend.stop has no reply and a NATS restart can lose it: send it again while the probe is listed.
+    let polls = 0;
     const stopConfirmed = await pollRunning(
       deps,
       input.nodeId,
       Date.now() + input.readyTimeoutMs,
-      (keys) => !keys.has(probeKey),
+      (keys) => {
+        if (!keys.has(probeKey)) return true;
+        if (++polls % STOP_AGAIN_EVERY_POLLS === 0) stop();
+        return false;
+      },
       () =>
         ApplicationFailure.nonRetryable(
           `start check on ${input.nodeId}: the probe ${probeKey} still runs ${input.readyTimeoutMs} ms after backend.stop`,
@@ -115,15 +121,56 @@ export function makeStartCheck(deps: ActivityDeps) {
   };
 }
 
-/** One restore request waits at most this long for its reply (LocalAI's health-check bound). */
-const RESTORE_ATTEMPT_MS = 30_000;
-/** Backoff between restore requests that got no answer. */
-const RESTORE_RETRY = { initialMs: 1_000, maximumMs: 10_000 } as const;
+/** One install request (probe or replica) waits at most this long for its reply (LocalAI's health-check bound). */
+const INSTALL_ATTEMPT_MS = 30_000;
+/** Backoff between install requests that got no answer. */
+const INSTALL_RETRY = { initialMs: 1_000, maximumMs: 10_000 } as const;
+/** The probe's `backend.stop` is sent again after this many polls that still list it. */
+const STOP_AGAIN_EVERY_POLLS = 8;
+
+type InstallRequest = MessageInput<typeof MessageType.BackendInstallRequest>;
+type InstallReply = MessageValue<typeof MessageType.BackendInstallReply>;
+
+/**
+ * Sends a `backend.install` of one process key until a reply arrives or `deadline` passes. A node
+ * restarting or a NATS restart loses the request (a reconnect ends the wait at once): it is asked
+ * again, which is safe because an install of a running key only returns its address and the
+ * worker serialises installs of one backend. A malformed reply, or no answer by the deadline,
+ * fails with `type`; a lost connection stays retryable for the activity's own retry.
+ */
+async function installAsking(
+  deps: ActivityDeps,
+  log: ActivityDeps['log'],
+  nodeId: string,
+  request: InstallRequest,
+  deadline: number,
+  what: string,
+  type: FailureType,
+): Promise<InstallReply> {
+  for (let delay: number = INSTALL_RETRY.initialMs; ; delay = Math.min(delay * 2, INSTALL_RETRY.maximumMs)) {
+    try {
+      return await requestMessage(
+        deps.nc,
+        subjects.install(nodeId),
+        MessageType.BackendInstallRequest,
+        request,
+        MessageType.BackendInstallReply,
+        Math.max(1_000, Math.min(INSTALL_ATTEMPT_MS, deadline - Date.now())),
+        { failOnReconnect: true },
+      );
+    } catch (err) {
+      const transient = err instanceof NatsRequestError && err.kind !== RequestFailure.MalformedReply;
+      if (!transient || Date.now() + delay >= deadline) throw installFailure(type, what, err);
+      log.info({ model: request.modelId, err: err.message, retryInMs: delay }, 'install got no answer; asking again');
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
+}
 
 export function makeRestoreReplicas(deps: ActivityDeps) {
   return async function restoreReplicas(input: RestoreInput): Promise<RestoreOutput> {
     const log = deps.log.child({ nodeId: input.nodeId });
-    const sendDeadline = Date.now() + input.readyTimeoutMs;
+    const deadline = Date.now() + input.readyTimeoutMs;
     for (const key of input.keys) {
       const parsed = parseProcessKey(key);
       if (parsed === null)
@@ -132,33 +179,21 @@ export function makeRestoreReplicas(deps: ActivityDeps) {
           FailureType.ReplicaRestoreFailed,
         );
       const what = `replica ${key} on ${input.nodeId} could not be restored`;
-      for (let delay: number = RESTORE_RETRY.initialMs; ; delay = Math.min(delay * 2, RESTORE_RETRY.maximumMs)) {
-        try {
-          const reply = await requestMessage(
-            deps.nc,
-            subjects.install(input.nodeId),
-            MessageType.BackendInstallRequest,
-            { backend: input.backend, modelId: parsed.modelId, replicaIndex: parsed.replica },
-            MessageType.BackendInstallReply,
-            Math.max(1_000, Math.min(RESTORE_ATTEMPT_MS, sendDeadline - Date.now())),
-          );
-          if (!reply.success)
-            throw ApplicationFailure.nonRetryable(
-              `${what}: ${reply.error ?? '(no error text)'}`,
-              FailureType.ReplicaRestoreFailed,
-              { key },
-            );
-          break;
-        } catch (err) {
-          // A node restarting or a NATS restart loses the request: ask again (an install of a
-          // running replica only returns its address) until the replica's time is up.
-          const transient = err instanceof NatsRequestError && err.kind !== RequestFailure.MalformedReply;
-          if (!transient || Date.now() + delay >= sendDeadline)
-            throw installFailure(FailureType.ReplicaRestoreFailed, what, err);
-          log.info({ key, err: err.message, retryInMs: delay }, 'replica restore got no answer; asking again');
-          await new Promise((resolve) => setTimeout(resolve, delay));
-        }
-      }
+      const reply = await installAsking(
+        deps,
+        log,
+        input.nodeId,
+        { backend: input.backend, modelId: parsed.modelId, replicaIndex: parsed.replica },
+        deadline,
+        what,
+        FailureType.ReplicaRestoreFailed,
+      );
+      if (!reply.success)
+        throw ApplicationFailure.nonRetryable(
+          `${what}: ${reply.error ?? '(no error text)'}`,
+          FailureType.ReplicaRestoreFailed,
+          { key },
+        );
       log.info({ key }, 'replica started again');
     }
     const listed = await pollRunning(

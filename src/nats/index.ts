@@ -3,3 +3,4 @@ export * from './connection.js';
 export * from './request.js';
 export * from './progress.js';
 export * from './request-observer.js';
+export * from './reconnects.js';

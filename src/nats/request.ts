@@ -12,6 +12,7 @@ import {
   type MessageInput,
   type MessageValue,
 } from '../protocol/index.js';
+import { onReconnect } from './reconnects.js';
 import { reportRequest } from './request-observer.js';
 
 export const RequestFailure = {
@@ -76,18 +77,47 @@ function classify(nc: NatsConnection, subject: string, err: unknown, timeoutMs: 
   );
 }
 
+/** How a request treats a reconnect while it waits for its reply. */
+export interface RequestOptions {
+  /**
+   * Fail at once with `ConnectionLost` when the connection reconnects before the reply arrives,
+   * instead of waiting out the timeout for a request the restart may have lost. Only for requests
+   * the caller can safely send again.
+   */
+  failOnReconnect?: boolean;
+}
+
 /** Sends raw bytes and returns the raw reply, with failures classified. */
 export async function requestBytes(
   nc: NatsConnection,
   subject: string,
   payload: Uint8Array,
   timeoutMs: number,
+  options: RequestOptions = {},
 ): Promise<Uint8Array> {
+  let stop = (): void => undefined;
   try {
-    const reply = await nc.request(subject, payload, { timeout: timeoutMs });
-    return reply.data;
+    const request = nc.request(subject, payload, { timeout: timeoutMs });
+    if (options.failOnReconnect !== true) return (await request).data;
+    // The request goes on until its own timeout; its late outcome is of no use once we gave up on it.
+    request.catch(() => undefined);
+    const reconnected = new Promise<never>((_, reject) => {
+      stop = onReconnect(nc, () =>
+        reject(
+          new NatsRequestError(
+            RequestFailure.ConnectionLost,
+            subject,
+            `NATS reconnected while waiting for the reply on ${subject}; the request may be lost`,
+          ),
+        ),
+      );
+    });
+    return (await Promise.race([request, reconnected])).data;
   } catch (err) {
+    if (err instanceof NatsRequestError) throw err;
     throw classify(nc, subject, err, timeoutMs);
+  } finally {
+    stop();
   }
 }
 
@@ -103,12 +133,13 @@ export async function requestMessage<Q extends MessageType, R extends MessageTyp
   value: MessageInput<Q>,
   replyType: R,
   timeoutMs: number,
+  options: RequestOptions = {},
 ): Promise<MessageValue<R>> {
   const startedAt = performance.now();
   const report = (result: RequestFailure | 'ok') =>
     reportRequest({ subject, result, durationMs: performance.now() - startedAt });
   try {
-    const reply = await sendAndDecode(nc, subject, requestType, value, replyType, timeoutMs);
+    const reply = await sendAndDecode(nc, subject, requestType, value, replyType, timeoutMs, options);
     report('ok');
     return reply;
   } catch (err) {
@@ -124,8 +155,9 @@ async function sendAndDecode<Q extends MessageType, R extends MessageType>(
   value: MessageInput<Q>,
   replyType: R,
   timeoutMs: number,
+  options: RequestOptions,
 ): Promise<MessageValue<R>> {
-  const data = await requestBytes(nc, subject, encodeMessageBytes(requestType, value), timeoutMs);
+  const data = await requestBytes(nc, subject, encodeMessageBytes(requestType, value), timeoutMs, options);
   const decoded = decodeMessage(replyType, data);
   if (!decoded.ok) {
     throw new NatsRequestError(

@@ -168,3 +168,35 @@ void test(
     );
   }),
 );
+
+void test(
+  'a request that may ask again fails as connection-lost when NATS reconnects, not after its timeout',
+  withLogs(servers, async () => {
+    const nc = await connectNats({ servers: [servers.nats.url] });
+    try {
+      const node = uniqueName('n');
+      // A worker that takes the request and never answers: its reply is lost with the restart.
+      nc.subscribe(subjects.install(node));
+      await nc.flush();
+      const startedAt = Date.now();
+      const pending = failureOf(
+        requestMessage(
+          nc,
+          subjects.install(node),
+          MessageType.BackendInstallRequest,
+          { backend: 'llama-cpp', modelId: 'm', replicaIndex: 0 },
+          MessageType.BackendInstallReply,
+          60_000,
+          { failOnReconnect: true },
+        ),
+      );
+      await servers.nats.restart();
+      const lost = await pending;
+      assert.equal(lost.kind, RequestFailure.ConnectionLost);
+      assert.match(lost.message, /reconnected while waiting for the reply on nodes\..+\.backend\.install/);
+      assert.ok(Date.now() - startedAt < 30_000, `gave up after ${Date.now() - startedAt} ms, not at the reconnect`);
+    } finally {
+      await nc.close();
+    }
+  }),
+);
