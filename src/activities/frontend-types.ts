@@ -51,6 +51,8 @@ export interface DrainNodeOutput {
   hadInFlight: boolean;
   /** How long the activity waited for them (0 when nothing was in flight). */
   waitedMs: number;
+  /** A retry of the activity (an earlier attempt may have drained the node itself). */
+  byRetry: boolean;
 }
 
 export interface ResumeNodeInput {
@@ -88,4 +90,18 @@ export interface WaitModelLoadedOutput {
   /** Models still without a `loaded` row when the bound ran out. */
   missing: string[];
   waitedMs: number;
+}
+
+export interface ReadServingInput {
+  /** The node about to be drained (names it in errors). */
+  nodeId: string;
+}
+
+export interface ReadServingOutput {
+  /** Every node of the frontend and its status. */
+  nodes: { id: string; status: string }[];
+  /** Model names loaded per node (healthy nodes only: a drained node has no rows). */
+  serving: Record<string, string[]>;
+  /** Models the frontend reloads by itself after a drain (`min_replicas` > 0 or `spread_all`). */
+  reloaded: string[];
 }

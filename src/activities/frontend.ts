@@ -10,7 +10,13 @@
  */
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { FailureType } from '../domain/failures.js';
-import { FrontendError, FrontendFailure, type FrontendClient, type ModelRow } from '../frontend/index.js';
+import {
+  FrontendError,
+  FrontendFailure,
+  restoredByFrontend,
+  type FrontendClient,
+  type ModelRow,
+} from '../frontend/index.js';
 import type { ActivityDeps } from './deps.js';
 import {
   DrainOutcome,
@@ -20,6 +26,8 @@ import {
   type NodeModelRow,
   type ReadNodeModelsInput,
   type ReadNodeModelsOutput,
+  type ReadServingInput,
+  type ReadServingOutput,
   type ResumeNodeInput,
   type ResumeNodeOutput,
   type WaitModelLoadedInput,
@@ -32,6 +40,8 @@ export interface ActivityHooks {
   /** Resolves after `ms`; inside an activity it rejects when the activity is cancelled. */
   sleep(ms: number): Promise<void>;
   now(): number;
+  /** The activity's attempt (1 for the first). @default 1 */
+  attempt?: number;
 }
 
 /** Hooks for use outside an activity. */
@@ -43,6 +53,8 @@ export const plainHooks: ActivityHooks = {
 
 /** Default bounded wait for requests in flight when a node is drained. */
 export const DEFAULT_DRAIN_GRACE_MS = 30_000;
+/** Longest sleep between two heartbeats while a drain grace runs. */
+const DRAIN_HEARTBEAT_MS = 2_000;
 
 const rowOf = (row: ModelRow): NodeModelRow => ({
   model: row.model_name,
@@ -65,7 +77,8 @@ export async function readNodeModelsWith(
 /**
  * Reads the rows, drains a healthy node, then returns at once when nothing was in flight, else
  * waits the whole drain grace: after a drain the frontend no longer shows that work, so there is
- * nothing to poll.
+ * nothing to poll. A retry that finds the node draining already cannot know what was in flight
+ * (the first attempt's read is lost), so it waits the grace too.
  */
 export async function drainNodeWith(
   client: FrontendClient,
@@ -73,16 +86,52 @@ export async function drainNodeWith(
   input: DrainNodeInput,
 ): Promise<DrainNodeOutput> {
   const before = await readNodeModelsWith(client, input);
-  const base = { statusBefore: before.status, rowsBefore: before.rows, hadInFlight: before.inFlight, waitedMs: 0 };
-  if (before.status === 'draining') return { ...base, outcome: DrainOutcome.AlreadyDraining };
+  const retried = (hooks.attempt ?? 1) > 1;
+  const base = {
+    statusBefore: before.status,
+    rowsBefore: before.rows,
+    hadInFlight: before.inFlight,
+    waitedMs: 0,
+    byRetry: retried,
+  };
+  if (before.status === 'draining') {
+    const waitedMs = retried ? await graceWait(hooks, input) : 0;
+    return { ...base, outcome: DrainOutcome.AlreadyDraining, waitedMs };
+  }
   if (before.status !== 'healthy') return { ...base, outcome: DrainOutcome.NotServing };
   await client.drain(input.nodeId);
   if (!before.inFlight) return { ...base, outcome: DrainOutcome.Drained };
+  return { ...base, outcome: DrainOutcome.Drained, waitedMs: await graceWait(hooks, input) };
+}
+
+/** Sleeps the drain grace, heartbeating, so a lost worker is noticed within the heartbeat timeout. */
+async function graceWait(hooks: ActivityHooks, input: DrainNodeInput): Promise<number> {
   const grace = input.drainGraceMs ?? DEFAULT_DRAIN_GRACE_MS;
   const started = hooks.now();
-  hooks.heartbeat({ nodeId: input.nodeId, phase: 'draining', graceMs: grace });
-  await hooks.sleep(grace);
-  return { ...base, outcome: DrainOutcome.Drained, waitedMs: hooks.now() - started };
+  for (;;) {
+    const left = started + grace - hooks.now();
+    hooks.heartbeat({ nodeId: input.nodeId, phase: 'draining', graceMs: grace, leftMs: Math.max(0, left) });
+    if (left <= 0) return hooks.now() - started;
+    await hooks.sleep(Math.min(left, DRAIN_HEARTBEAT_MS));
+  }
+}
+
+/**
+ * The frontend's view of who serves what: every node's status, the models loaded on healthy
+ * nodes, and the models the frontend reloads by itself after a drain (`min_replicas`/`spread_all`).
+ */
+export async function readServingWith(client: FrontendClient): Promise<ReadServingOutput> {
+  const [nodes, rows, configs] = await Promise.all([client.listNodes(), client.loadedModels(), client.scheduling()]);
+  const serving: Record<string, string[]> = {};
+  for (const row of rows) {
+    const models = (serving[row.node_id] ??= []);
+    if (!models.includes(row.model_name)) models.push(row.model_name);
+  }
+  return {
+    nodes: nodes.map((n) => ({ id: n.id, status: n.status })),
+    serving,
+    reloaded: configs.filter((c) => restoredByFrontend(c.model_name, configs)).map((c) => c.model_name),
+  };
 }
 
 /** Resumes a draining node; reports a node that is already healthy (its worker restarted) or not serving. */
@@ -137,7 +186,12 @@ export function frontendFailure(err: unknown, nodeId: string): unknown {
 
 function activityHooks(): ActivityHooks {
   const ctx = Context.current();
-  return { heartbeat: (d) => ctx.heartbeat(d), sleep: (ms) => ctx.sleep(ms), now: () => Date.now() };
+  return {
+    heartbeat: (d) => ctx.heartbeat(d),
+    sleep: (ms) => ctx.sleep(ms),
+    now: () => Date.now(),
+    attempt: ctx.info.attempt,
+  };
 }
 
 function clientOf(deps: ActivityDeps): FrontendClient {
@@ -162,6 +216,7 @@ export function makeFrontendActivities(deps: ActivityDeps) {
     };
   return {
     readNodeModels: guarded((client, input: ReadNodeModelsInput) => readNodeModelsWith(client, input)),
+    readServing: guarded((client, _input: ReadServingInput) => readServingWith(client)),
     drainNode: guarded((client, input: DrainNodeInput) => drainNodeWith(client, activityHooks(), input)),
     resumeNode: guarded((client, input: ResumeNodeInput) => resumeNodeWith(client, input)),
     waitModelLoaded: guarded((client, input: WaitModelLoadedInput) =>

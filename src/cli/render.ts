@@ -186,5 +186,15 @@ export function statusText(
       ...status.skippedAtDiscovery.map((s) => `  ${escapeText(s.id)}: ${escapeText(s.reason)}`),
     );
   }
+  if (status.heldDrained !== undefined && status.heldDrained.length > 0) {
+    lines.push(
+      '',
+      'Held drained in the LocalAI frontend:',
+      ...status.heldDrained.flatMap((h) => [
+        `  ${escapeText(h.id)}: ${escapeText(h.reason)}`,
+        `    resume: ${escapeText(h.resume)}`,
+      ]),
+    );
+  }
   return lines;
 }

@@ -29,6 +29,7 @@ export const ROLLOUT_FLAG_OPTIONS = {
   'upgrade-timeout': { type: 'string' },
   'healthy-deadline': { type: 'string' },
   'unreachable-grace': { type: 'string' },
+  'drain-grace': { type: 'string' },
   'min-healthy-time': { type: 'string' },
   'progress-deadline': { type: 'string' },
   'max-attempts': { type: 'string' },
@@ -86,6 +87,8 @@ Policy:
   --max-attempts N            upgrade requests per node (default 3)
   --start-check=false         skip starting a probe process from the new build (default true)
   --replica-ready-timeout D   per replica, until it serves again (default 5m)
+  --drain-grace D             with --localai-url: after a node's drain, how long requests already
+                              running may finish; waited only if some were in flight (default 30s)
   --window "[DAYS ]HH:MM-HH:MM[ ZONE]"   start nodes only inside, e.g. "sat,sun 02:00-06:00 Europe/Berlin"
 Audit:
   --reason TEXT               why (kept in the memo and history)
@@ -154,6 +157,7 @@ export function specFromFlags(v: RolloutFlagValues, windowZone = 'UTC'): Rollout
   if (v['healthy-deadline'] !== undefined) spec.healthyDeadline = duration('healthy-deadline', v['healthy-deadline']);
   if (v['unreachable-grace'] !== undefined)
     spec.unreachableGrace = duration('unreachable-grace', v['unreachable-grace']);
+  if (v['drain-grace'] !== undefined) spec.drainGrace = duration('drain-grace', v['drain-grace']);
   if (v['min-healthy-time'] !== undefined) spec.minHealthyTime = duration('min-healthy-time', v['min-healthy-time']);
   if (v['progress-deadline'] !== undefined)
     spec.progressDeadline = duration('progress-deadline', v['progress-deadline']);
@@ -205,6 +209,8 @@ const FLAG_OF_FIELD: Readonly<Record<string, string>> = {
   canary: '--canary/--promote',
   healthyDeadline: '--healthy-deadline',
   unreachableGrace: '--unreachable-grace',
+  drainGrace: '--drain-grace',
+  frontend: '--localai-url',
   minHealthyTime: '--min-healthy-time',
   progressDeadline: '--progress-deadline',
   maxFailures: '--max-failures',

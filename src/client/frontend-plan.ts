@@ -53,7 +53,16 @@ export async function readFrontendFleet(
   const out = new Set(leftOut.map((n) => n.id));
   const nodeIds = spec.nodes?.filter((id) => !out.has(id));
   return {
-    spec: { ...spec, inventory, ...(nodeIds === undefined ? {} : { nodes: nodeIds }) },
+    spec: {
+      ...spec,
+      inventory,
+      ...(nodeIds === undefined ? {} : { nodes: nodeIds }),
+      // Drain → upgrade → resume through this frontend; its left-out nodes show in `status`.
+      frontend: {
+        url: client.url,
+        ...(relevant.length === 0 ? {} : { leftOut: relevant.map((n) => ({ id: n.id, reason: n.reason })) }),
+      },
+    },
     fleet: {
       url: client.url,
       nodes: nodes

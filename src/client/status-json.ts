@@ -84,6 +84,8 @@ export const StatusJsonSchema = z
     reason: z.string().nullable(),
     continueAsNewCount: z.number().int().nonnegative(),
     skippedAtDiscovery: z.array(z.object({ id: z.string(), reason: z.string() }).strict()),
+    /** Nodes the rollout leaves drained in the LocalAI frontend (failed start check), and how to resume each. */
+    heldDrained: z.array(z.object({ id: z.string(), reason: z.string(), resume: z.string() }).strict()).optional(),
     nodes: z.array(NodeStatusJsonSchema),
   })
   .strict();
@@ -124,6 +126,7 @@ export function toStatusJson(snapshot: RolloutSnapshot, webUrl?: string): Status
     reason: s.reason ?? null,
     continueAsNewCount: s.continueAsNewCount,
     skippedAtDiscovery: s.skippedAtDiscovery.map((n) => ({ id: n.id, reason: n.reason })),
+    ...(s.heldDrained === undefined ? {} : { heldDrained: s.heldDrained.map((h) => ({ ...h })) }),
     nodes: s.nodes.map((n) => ({
       id: n.id,
       name: n.name,

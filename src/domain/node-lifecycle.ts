@@ -15,6 +15,10 @@ export interface ServingFacts {
   fallback: boolean;
   /** The spec's `minHealthyTime`, in milliseconds. */
   minHealthyTime: number;
+  /** This rollout drained the node in a LocalAI frontend: it is resumed after the restore. */
+  drained?: boolean;
+  /** Models the node served that the frontend reloads by itself (`min_replicas`/`spread_all`): waited for after resume. */
+  reloadedModels?: readonly string[];
 }
 
 /** The next piece of work for a node in `starting`, `restoring` or `soaking`. */
@@ -22,6 +26,8 @@ export type ServingWork =
   | { kind: 'start-check' }
   | { kind: 'restore'; keys: string[] }
   | { kind: 'soak'; ms: number }
+  /** Resume the node in the frontend, then wait until `models` have a `loaded` row on it again. */
+  | { kind: 'resume'; models: string[] }
   /** Nothing to do in this state: record `event` with `step` and go on. */
   | { kind: 'pass'; event: NodeEvent; step: string };
 
@@ -29,7 +35,8 @@ export type ServingWork =
  * The work for `state`, or `undefined` when the node is not between verification and success.
  *
  * starting: the start check, unless `startCheck` is off; restoring: the stopped keys, unless there
- * are none or the worker did not report them; soaking: `minHealthyTime`, unless it is 0.
+ * are none or the worker did not report them; resuming (a drained node): the resume and the wait
+ * for the models the frontend reloads; soaking: `minHealthyTime`, unless it is 0.
  */
 export function servingWork(state: NodeState, facts: ServingFacts): ServingWork | undefined {
   switch (state) {
@@ -41,14 +48,16 @@ export function servingWork(state: NodeState, facts: ServingFacts): ServingWork 
       if (facts.stoppedKeys === undefined)
         return {
           kind: 'pass',
-          event: NodeEvent.Restored,
+          event: restoredEvent(facts),
           step: facts.fallback
             ? 'replicas not restored: the legacy forced install does not say which processes it stopped'
             : 'replicas not restored: the worker did not say which processes the upgrade stopped',
         };
       if (facts.stoppedKeys.length === 0)
-        return { kind: 'pass', event: NodeEvent.Restored, step: 'no replicas to restore' };
+        return { kind: 'pass', event: restoredEvent(facts), step: 'no replicas to restore' };
       return { kind: 'restore', keys: [...facts.stoppedKeys] };
+    case NodeState.Resuming:
+      return { kind: 'resume', models: [...new Set(facts.reloadedModels ?? [])].sort() };
     case NodeState.Soaking:
       return facts.minHealthyTime > 0
         ? { kind: 'soak', ms: facts.minHealthyTime }
@@ -56,4 +65,9 @@ export function servingWork(state: NodeState, facts: ServingFacts): ServingWork 
     default:
       return undefined;
   }
+}
+
+/** The event that ends `restoring`: `resume` for a node this rollout drained, else `restored`. */
+export function restoredEvent(facts: Pick<ServingFacts, 'drained'>): NodeEvent {
+  return facts.drained === true ? NodeEvent.Resume : NodeEvent.Restored;
 }

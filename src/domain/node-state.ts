@@ -10,6 +10,8 @@
 export const NodeState = {
   /** Planned, not started. */
   Pending: 'pending',
+  /** Taken out of the LocalAI frontend's routing; requests already running may finish (`drainGrace`). */
+  Draining: 'draining',
   /** The upgrade request is out; progress may be streaming. */
   Upgrading: 'upgrading',
   /** The node replied; checking `backend.list` for the new install. */
@@ -18,6 +20,8 @@ export const NodeState = {
   Starting: 'starting',
   /** The start check passed; the replicas the upgrade stopped are being started again. */
   Restoring: 'restoring',
+  /** Replicas back on the worker; the node is resumed in the LocalAI frontend and its replicas reloaded. */
+  Resuming: 'resuming',
   /** Serving again; waiting `minHealthyTime` before it counts. */
   Soaking: 'soaking',
   Succeeded: 'succeeded',
@@ -34,6 +38,10 @@ export type NodeState = (typeof NodeState)[keyof typeof NodeState];
 /** What happened to a node, or what an operator asks of it. */
 export const NodeEvent = {
   Start: 'start',
+  /** With a LocalAI frontend: take the node out of routing before its upgrade. */
+  Drain: 'drain',
+  /** The frontend drained it and requests in flight had their grace: upgrade it. */
+  Drained: 'drained',
   Replied: 'replied',
   TimedOut: 'timedOut',
   Resend: 'resend',
@@ -44,6 +52,10 @@ export const NodeEvent = {
   Started: 'started',
   /** Every stopped replica runs again (or there was none to restore). */
   Restored: 'restored',
+  /** Like `restored`, for a drained node: resume it in the frontend next. */
+  Resume: 'resume',
+  /** The frontend routes to the node again. */
+  Resumed: 'resumed',
   Soaked: 'soaked',
   /** The rollout was aborted while the node was in flight. */
   Abandoned: 'abandoned',
@@ -57,11 +69,13 @@ export type NodeEvent = (typeof NodeEvent)[keyof typeof NodeEvent];
 export type NodeTransition = { ok: true; state: NodeState } | { ok: false; message: string };
 
 const TRANSITIONS: Readonly<Record<NodeState, Partial<Record<NodeEvent, NodeState>>>> = {
-  pending: { start: 'upgrading', fail: 'failed', skip: 'skipped' },
+  pending: { start: 'upgrading', drain: 'draining', fail: 'failed', skip: 'skipped' },
+  draining: { drained: 'upgrading', fail: 'failed', abandoned: 'pending' },
   upgrading: { replied: 'verifying', timedOut: 'unknown', fail: 'failed', abandoned: 'unknown' },
   verifying: { verified: 'starting', unverified: 'unknown', fail: 'failed', abandoned: 'unknown' },
   starting: { started: 'restoring', fail: 'failed', abandoned: 'unknown' },
-  restoring: { restored: 'soaking', fail: 'failed', abandoned: 'unknown' },
+  restoring: { restored: 'soaking', resume: 'resuming', fail: 'failed', abandoned: 'unknown' },
+  resuming: { resumed: 'soaking', fail: 'failed', abandoned: 'succeeded' },
   soaking: { soaked: 'succeeded', fail: 'failed', abandoned: 'succeeded' },
   unknown: { verified: 'starting', resend: 'upgrading', fail: 'failed', abandoned: 'unknown' },
   succeeded: {},
@@ -73,6 +87,8 @@ const TRANSITIONS: Readonly<Record<NodeState, Partial<Record<NodeEvent, NodeStat
 /** Events that report an observation rather than ask for an action; worded differently in messages. */
 const OBSERVED: ReadonlySet<NodeEvent> = new Set<NodeEvent>([
   'replied',
+  'drained',
+  'resumed',
   'timedOut',
   'verified',
   'unverified',
@@ -86,7 +102,9 @@ const OBSERVED: ReadonlySet<NodeEvent> = new Set<NodeEvent>([
  * Applies `event` to a node in `state`.
  *
  * Transitions: pending –start→ upgrading –replied→ verifying –verified→ starting –started→
- * restoring –restored→ soaking –soaked→ succeeded; upgrading –timedOut→ unknown and verifying
+ * restoring –restored→ soaking –soaked→ succeeded; with a LocalAI frontend, pending –drain→
+ * draining –drained→ upgrading and restoring –resume→ resuming –resumed→ soaking (an abort leaves
+ * a draining node pending, since nothing was sent to it, and a resuming one succeeded); upgrading –timedOut→ unknown and verifying
  * –unverified→ unknown, then unknown –verified→ starting (the upgrade was applied after all) or
  * unknown –resend→ upgrading; every non-terminal state –fail→ failed; an abort (`abandoned`) leaves
  * a soaking node succeeded and any other in-flight node unknown; pending or failed –skip→ skipped;
@@ -117,14 +135,16 @@ export function isTerminal(state: NodeState): boolean {
   );
 }
 
-/** Whether the node occupies a `maxParallel` slot: upgrading, verifying, starting, restoring, soaking or unknown. */
+/** Whether the node occupies a `maxParallel` slot: draining through soaking, or unknown. */
 export function isInFlight(state: NodeState): boolean {
   return isDown(state) || state === NodeState.Soaking;
 }
 
-/** Whether the node's replicas count as down: from the upgrade request until they are restored. */
+/** Whether the node's replicas count as down: from its drain (or upgrade request) until they serve again. */
 export function isDown(state: NodeState): boolean {
   return (
+    state === NodeState.Draining ||
+    state === NodeState.Resuming ||
     state === NodeState.Upgrading ||
     state === NodeState.Verifying ||
     state === NodeState.Starting ||

@@ -193,6 +193,24 @@ export const RolloutSpecSchema = z
      * unreachable. @default "3m"
      */
     unreachableGrace: durationMs('unreachableGrace').default(3 * 60_000),
+    /**
+     * The LocalAI frontend that routes the fleet's requests: each node is drained there before its
+     * upgrade and resumed after its start check and replicas. The orchestrator worker must be
+     * started with the same `--localai-url` and an admin key. `leftOut` holds the frontend's
+     * nodes that were not targets and why (shown by `status`). Absent: no drain.
+     */
+    frontend: z
+      .object({
+        url: z.string().url('frontend.url must be the URL of the LocalAI frontend, e.g. http://localai:8080'),
+        leftOut: z.array(z.object({ id: z.string(), reason: z.string() })).optional(),
+      })
+      .strict()
+      .optional(),
+    /**
+     * With a frontend: how long requests already running on a node may take to finish after its
+     * drain. Waited only when the frontend showed requests in flight just before the drain. @default "30s"
+     */
+    drainGrace: durationMs('drainGrace').default(30_000),
     /** Upgrade requests sent to one node at most (re-sends only after verification shows the old install). @default 3 */
     maxAttempts: z.number().int().min(1).max(10).default(3),
 

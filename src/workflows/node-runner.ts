@@ -15,7 +15,7 @@ import {
   sleep,
 } from '@temporalio/workflow';
 import { FailureType, NON_RETRYABLE_FAILURES } from '../domain/failures.js';
-import { servingWork } from '../domain/node-lifecycle.js';
+import { restoredEvent, servingWork } from '../domain/node-lifecycle.js';
 import { NodeEvent, nextNodeState } from '../domain/node-state.js';
 import type { RolloutSpec } from '../domain/spec.js';
 import type { RolloutActivities, UpgradeOutput, VerifyOutput } from '../activities/index.js';
@@ -26,6 +26,7 @@ import {
   recordVerificationPoll,
 } from './metrics.js';
 import { targetCheckOf } from './plan.js';
+import { DrainRefused, drainNode, drainsNodes, modelsToReload, releaseAfter, resumeAndReload } from './node-drain.js';
 import { addStep, setError } from './rollout-state.js';
 import type { NodeStatus } from './status.js';
 
@@ -109,6 +110,8 @@ export interface NodeRunContext {
   changed: () => void;
   /** The node's replicas are serving again (restored); frees its share of the replica budget. */
   markUp: () => void;
+  /** Every node of the rollout (the drain guard counts the nodes this rollout holds drained). */
+  peers?: () => readonly NodeStatus[];
 }
 
 /**
@@ -119,10 +122,13 @@ export async function runNode(node: NodeStatus, ctx: NodeRunContext): Promise<vo
   const { spec } = ctx;
   const acts = activitiesFor(spec);
   node.startedAt = ctx.now();
-  move(node, NodeEvent.Start);
+  const drainCtx = { ...ctx, peers: ctx.peers ?? (() => []) };
+  const drains = drainsNodes(spec);
+  if (!drains) move(node, NodeEvent.Start);
   ctx.changed();
   const deadline = node.startedAt + spec.healthyDeadline;
   try {
+    if (drains) await drainNode(node, (event) => move(node, event), drainCtx);
     const sent = await sendUpgrade(node, ctx, acts);
     const outcome = sent.outcome === 'unknown' ? await verifyBeforeResend(node, ctx, acts, deadline) : sent.outcome;
     if (outcome !== 'applied') {
@@ -145,9 +151,10 @@ export async function runNode(node: NodeStatus, ctx: NodeRunContext): Promise<vo
     await serve(node, ctx, acts);
     node.finishedAt = ctx.now();
   } catch (err) {
+    await releaseAfter(node, err, failureTypeOf(err), drainCtx);
     if (isCancellation(err)) throw err;
     node.finishedAt = ctx.now();
-    setError(node, err instanceof NodeFailed ? err.message : failureMessage(err));
+    setError(node, err instanceof NodeFailed || err instanceof DrainRefused ? err.message : failureMessage(err));
     addStep(node, `failed: ${node.lastError ?? ''}`);
     move(node, NodeEvent.Fail);
   } finally {
@@ -340,6 +347,8 @@ async function serve(node: NodeStatus, ctx: NodeRunContext, acts: ReturnType<typ
     stoppedKeys: serving ? node.stoppedProcessKeys : [],
     fallback: node.fallback,
     minHealthyTime: spec.minHealthyTime,
+    drained: node.drainedAt !== undefined,
+    reloadedModels: modelsToReload(node),
   };
   for (;;) {
     const work = servingWork(node.state, facts);
@@ -382,9 +391,13 @@ async function serve(node: NodeStatus, ctx: NodeRunContext, acts: ReturnType<typ
           node,
           `replicas restored: ${out.restored.length}${out.listed ? '' : ' (not confirmed: no models.running)'}`,
         );
-        move(node, NodeEvent.Restored);
+        move(node, restoredEvent(facts));
         break;
       }
+      case 'resume':
+        await resumeAndReload(node, work.models, { ...ctx, peers: ctx.peers ?? (() => []) });
+        move(node, NodeEvent.Resumed);
+        break;
       case 'soak':
         await sleep(work.ms);
         move(node, NodeEvent.Soaked);

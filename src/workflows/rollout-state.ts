@@ -6,6 +6,7 @@ import { isDown, isInFlight, isTerminal, NodeState } from '../domain/node-state.
 import type { RolloutSpec } from '../domain/spec.js';
 import type { InstalledRecord } from '../activities/types.js';
 import { phaseOf } from '../domain/rollout-policy.js';
+import { addFrontendStatus } from './frontend-status.js';
 import {
   type RolloutPhase,
   type NodeStatus,
@@ -157,6 +158,7 @@ export function renderStatus(
   if (spec.target !== undefined) status.target = spec.target;
   const eta = estimateRemaining(state, counts, now);
   if (eta !== undefined) status.etaMs = eta;
+  addFrontendStatus(status, state.nodes, spec);
   return status;
 }
 
@@ -216,6 +218,8 @@ interface CarriedExtra {
   t?: string;
   s?: number;
   f?: number;
+  /** Held drained in the LocalAI frontend, and why. */
+  h?: string;
 }
 
 /** Everything needed to go on after continue-as-new. Nodes are never in flight when it is taken. */
@@ -265,6 +269,7 @@ export function carryState(state: RolloutState): CarriedState {
       }
       if (n.startedAt !== undefined) extra.s = n.startedAt;
       if (n.finishedAt !== undefined) extra.f = n.finishedAt;
+      if (n.heldDrained !== undefined) extra.h = n.heldDrained;
       const base: CarriedNode = [
         n.id,
         n.name === n.id ? '' : n.name,
@@ -314,6 +319,7 @@ export function restoreNodes(carried: CarriedNode[], records: readonly Installed
     }
     if (extra?.s !== undefined) node.startedAt = extra.s;
     if (extra?.f !== undefined) node.finishedAt = extra.f;
+    if (extra?.h !== undefined) node.heldDrained = extra.h;
     return node;
   });
 }

@@ -172,12 +172,23 @@ function launch(rollout: Rollout, node: NodeStatus): void {
   };
   const scope = new CancellationScope();
   const done = scope
-    .run(() => runNode(node, { spec, now: () => Date.now(), changed: () => rollout.changed(), markUp }))
+    .run(() =>
+      runNode(node, {
+        spec,
+        now: () => Date.now(),
+        changed: () => rollout.changed(),
+        markUp,
+        peers: () => rollout.state.nodes,
+      }),
+    )
     .catch((err: unknown) => {
       if (!isCancellation(err)) throw err;
       node.finishedAt = Date.now();
-      if (node.state === NodeState.Soaking) move(node, NodeEvent.Abandoned);
-      else if (node.state !== NodeState.Succeeded && node.state !== NodeState.Failed) {
+      if (node.state === NodeState.Soaking || node.state === NodeState.Resuming) move(node, NodeEvent.Abandoned);
+      else if (node.state === NodeState.Draining) {
+        move(node, NodeEvent.Abandoned);
+        addStep(node, 'aborted before its upgrade: nothing was sent to it');
+      } else if (node.state !== NodeState.Succeeded && node.state !== NodeState.Failed) {
         move(node, NodeEvent.Abandoned);
         node.lastError = 'aborted mid-upgrade: the outcome on the node is unknown; check it with backend.list';
         addStep(node, 'aborted mid-upgrade');

@@ -30,6 +30,14 @@ export interface NodeStatus {
   stoppedProcessKeys?: string[];
   /** Since when the node gets no responders (retried within `unreachableGrace`); absent once it answers. */
   unreachableSince?: number;
+  /** Since when this rollout holds the node drained in the LocalAI frontend (set before the drain request). */
+  drainedAt?: number;
+  /** Why the node stays drained after its run (its new build failed the start check). */
+  heldDrained?: string;
+  /** Models the frontend showed on the node just before its drain. */
+  servedModels?: string[];
+  /** Models the frontend reloads by itself after a drain (`min_replicas`/`spread_all`), as read before the drain. */
+  reloadedModels?: string[];
   /** Replicas started again after the upgrade. */
   replicasRestored?: number;
   startedAt?: number;
@@ -85,6 +93,8 @@ export interface RolloutStatus {
   /** What the rollout upgrades to, when known. */
   target?: UpgradeTarget;
   continueAsNewCount: number;
+  /** Nodes this rollout leaves drained in the LocalAI frontend (failed start check), and how to resume each. */
+  heldDrained?: { id: string; reason: string; resume: string }[];
   nodes: NodeStatus[];
 }
 

@@ -11,6 +11,14 @@ import {
 
 const legal: [NodeState, NodeEvent, NodeState][] = [
   ['pending', 'start', 'upgrading'],
+  ['pending', 'drain', 'draining'],
+  ['draining', 'drained', 'upgrading'],
+  ['draining', 'fail', 'failed'],
+  ['draining', 'abandoned', 'pending'],
+  ['restoring', 'resume', 'resuming'],
+  ['resuming', 'resumed', 'soaking'],
+  ['resuming', 'fail', 'failed'],
+  ['resuming', 'abandoned', 'succeeded'],
   ['upgrading', 'replied', 'verifying'],
   ['upgrading', 'timedOut', 'unknown'],
   ['unknown', 'verified', 'starting'],
@@ -79,6 +87,8 @@ for (const [state, event, message] of messages) {
 
 const classification: { state: NodeState; terminal: boolean; inFlight: boolean }[] = [
   { state: 'pending', terminal: false, inFlight: false },
+  { state: 'draining', terminal: false, inFlight: true },
+  { state: 'resuming', terminal: false, inFlight: true },
   { state: 'upgrading', terminal: false, inFlight: true },
   { state: 'verifying', terminal: false, inFlight: true },
   { state: 'starting', terminal: false, inFlight: true },
@@ -98,7 +108,9 @@ for (const c of classification) {
 }
 
 const allowedCases: [NodeState, NodeEvent[]][] = [
-  ['pending', ['start', 'fail', 'skip']],
+  ['pending', ['start', 'drain', 'fail', 'skip']],
+  ['draining', ['drained', 'abandoned', 'fail']],
+  ['resuming', ['resumed', 'abandoned', 'fail']],
   ['unknown', ['resend', 'verified', 'abandoned', 'fail']],
   ['succeeded', []],
   ['failed', ['skip', 'retry']],

@@ -21,6 +21,7 @@ void test('parseRolloutSpec: applies every default', () => {
     startCheck: true,
     replicaReadyTimeout: 5 * 60_000,
     unreachableGrace: 3 * 60_000,
+    drainGrace: 30_000,
     maxAttempts: 3,
   });
 });
@@ -30,6 +31,11 @@ const acceptedCases: { name: string; input: Record<string, unknown>; check: Reco
     name: 'durations as strings become milliseconds',
     input: { healthyDeadline: '1h30m', minHealthyTime: '500ms', unreachableGrace: '45s' },
     check: { healthyDeadline: 5_400_000, minHealthyTime: 500, unreachableGrace: 45_000 },
+  },
+  {
+    name: 'a frontend with its drain grace',
+    input: { frontend: { url: 'http://localai:8080' }, drainGrace: '5s' },
+    check: { frontend: { url: 'http://localai:8080' }, drainGrace: 5_000 },
   },
   {
     name: 'durations as numbers are milliseconds',
@@ -102,6 +108,8 @@ const refusedCases: { name: string; input: Record<string, unknown>; mentions: Re
   { name: 'malformed duration', input: { healthyDeadline: '5 minutes' }, mentions: [/healthyDeadline/, /5 minutes/] },
   { name: 'negative duration', input: { upgradeTimeout: -5 }, mentions: [/upgradeTimeout/] },
   { name: 'malformed grace', input: { unreachableGrace: 'a while' }, mentions: [/unreachableGrace/, /a while/] },
+  { name: 'malformed drain grace', input: { drainGrace: '30 secs' }, mentions: [/drainGrace/, /30 secs/] },
+  { name: 'frontend URL not a URL', input: { frontend: { url: 'localai' } }, mentions: [/frontend\.url/, /URL/] },
   { name: 'percentage over 100', input: { maxUnavailable: '150%' }, mentions: [/maxUnavailable/, /150%/] },
   { name: 'malformed batch', input: { batches: ['abc'] }, mentions: [/batches\[0\]/] },
   { name: 'canary of 0 nodes', input: { canary: { nodes: 0 } }, mentions: [/canary\.nodes/] },
