@@ -6,6 +6,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import type { NatsConnection } from 'nats';
 import { connectNats } from '../../src/nats/index.js';
+import type { FrontendClient } from '../../src/frontend/index.js';
 import { createLogger, type Logger } from '../../src/log.js';
 import { before } from 'node:test';
 import { createOrchestratorWorker, installRuntimeLogger } from '../../src/worker.js';
@@ -37,9 +38,16 @@ export function replayEveryActivation(): void {
   process.env[NO_CACHE_ENV] = '1';
 }
 
+/** Options of a test orchestrator's worker. */
+export interface TestOrchestratorOptions {
+  listTimeoutMs?: number;
+  /** The fleet's LocalAI frontend, for the drain and resume activities. */
+  frontend?: FrontendClient;
+}
+
 export async function startOrchestrator(
   servers: ServerSet,
-  options: { listTimeoutMs?: number } = {},
+  options: TestOrchestratorOptions = {},
 ): Promise<TestOrchestrator> {
   await servers.ready;
   const noCache = process.env[NO_CACHE_ENV] === '1' ? { maxCachedWorkflows: 0 } : {};
