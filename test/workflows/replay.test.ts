@@ -59,10 +59,25 @@ void test('a history whose commands differ from the code fails replay with a det
   );
 });
 
+void test('a drained rollout is replayed through its drain, resume and reload activities', () => {
+  const drained = files.filter((f) => f.startsWith('frontend-drain-'));
+  assert.ok(
+    drained.length >= 1,
+    'record one with RECORD_HISTORIES=1 node --test dist/test/workflows/frontend-traffic.test.js',
+  );
+  for (const f of drained) {
+    const text = readFileSync(path.join(HISTORIES_DIR, f), 'utf8');
+    for (const activity of ['readServing', 'drainNode', 'resumeNode', 'waitModelLoaded'])
+      assert.ok(text.includes(`"name": "${activity}"`), `${f} schedules ${activity}`);
+  }
+});
+
 void test('histories recorded before the serving-safe lifecycle replay without its patch marker; newer ones carry it', () => {
   // The SDK records a patch as a `core_patch` marker (its id is base64 inside); serving-safe is the only patch so far.
   const marker = '"markerName": "core_patch"';
-  const newer = files.filter((f) => f.startsWith('serving-safe-') || f.startsWith('unreachable-grace-'));
+  const newer = files.filter(
+    (f) => f.startsWith('serving-safe-') || f.startsWith('unreachable-grace-') || f.startsWith('frontend-drain-'),
+  );
   const older = files.filter((f) => !newer.includes(f));
   assert.ok(older.length >= 2 && newer.length >= 2, `older: ${older.join(', ')}; newer: ${newer.join(', ')}`);
   for (const f of older)
