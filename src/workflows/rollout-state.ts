@@ -16,8 +16,8 @@ import {
   type WaitReason,
 } from './status.js';
 
-/** Steps kept per node for the status view: room for a re-send and the serving steps after it (start check, restore). */
-const MAX_STEPS = 12;
+/** Steps kept per node for the status view: room for a re-send, the serving steps after it (start check, restore) and a drain and resume. */
+const MAX_STEPS = 16;
 /** Longest error text kept per node. */
 const MAX_ERROR = 500;
 

@@ -1,0 +1,259 @@
+/**
+ * Drained nodes are never left drained by accident, on real Temporal and NATS with simulated
+ * nodes and the simulated frontend: an abort mid-drain and a kill -9 of the orchestrator worker
+ * mid-drain both end with every node resumed; a node whose new build fails its start check stays
+ * drained and `status` lists it with the commands that resume it.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { before, test } from 'node:test';
+import { startSimulatedFleet, type SimulatedFleet } from '../../src/agent/index.js';
+import {
+  NodeStatus,
+  startSimulatedFrontend,
+  type SimulatedFrontend,
+} from '../../src/agent/simulated-frontend/index.js';
+import { createFrontendClient } from '../../src/frontend/index.js';
+import { ManagedProcess, waitUntil } from '../../src/local/managed-process.js';
+import { PROJECT_ROOT } from '../../src/local/tools.js';
+import { installRuntimeLogger } from '../../src/worker.js';
+import { abortUpdate, rolloutWorkflowId, statusQuery } from '../../src/workflows/messages.js';
+import { rolloutWorkflow } from '../../src/workflows/rollout.js';
+import { startOrchestrator, testLogger, type TestOrchestrator } from '../support/orchestrator.js';
+import { uniqueName, useServers, withLogs } from '../support/servers.js';
+
+const servers = useServers({ temporal: true, nats: true });
+const ADMIN_KEY = 'drain-admin-key';
+let base: TestOrchestrator;
+before(async () => {
+  installRuntimeLogger(testLogger());
+  base = await startOrchestrator(servers);
+});
+
+interface Stack {
+  backend: string;
+  model: string;
+  ids: string[];
+  fleet: SimulatedFleet;
+  frontend: SimulatedFrontend;
+  stop(): Promise<void>;
+}
+
+/** 3 simulated nodes serving one replica each of a `min_replicas` model, behind the simulated frontend. */
+async function startStack(failStart?: string): Promise<Stack> {
+  const backend = uniqueName('drain');
+  const prefix = uniqueName('d');
+  const model = `${backend}-model`;
+  const ids = [0, 1, 2].map((i) => `${prefix}-${i}`);
+  const fleet = await startSimulatedFleet({
+    nc: base.nc,
+    log: base.log,
+    nodes: ids.map((id) => ({
+      id,
+      backend,
+      version: 'v1.0.0',
+      installMs: 50,
+      replicas: 1,
+      ...(failStart === undefined ? {} : { failStart }),
+    })),
+  });
+  const frontend = await startSimulatedFrontend({
+    nc: base.nc,
+    log: base.log,
+    nodes: ids.map((id) => ({ id })),
+    catalog: new Map([[model, backend]]),
+    scheduling: [{ model, minReplicas: ids.length }],
+    auth: { apiKeys: [ADMIN_KEY] },
+    tickMs: 500,
+  });
+  return {
+    backend,
+    model,
+    ids,
+    fleet,
+    frontend,
+    async stop() {
+      await frontend.stop();
+      await fleet.stop();
+    },
+  };
+}
+
+/** Holds a request in flight on `nodeId` (as the router does), so its drain waits the whole grace. */
+function holdRequest(stack: Stack, nodeId: string): void {
+  const row = stack.frontend.registry.rows(nodeId)[0];
+  assert.ok(row !== undefined, `${nodeId} has a model row`);
+  stack.frontend.registry.reserve(row);
+}
+
+const statuses = (stack: Stack): string[] => stack.ids.map((id) => stack.frontend.registry.node(id)?.status ?? '?');
+
+async function drainingInFrontend(stack: Stack, nodeId: string): Promise<void> {
+  await waitUntil(
+    `${nodeId} draining in the frontend`,
+    () => Promise.resolve(stack.frontend.registry.node(nodeId)?.status === NodeStatus.Draining),
+    60_000,
+  );
+}
+
+void test(
+  'an abort mid-drain resumes the node, which is left pending with nothing sent to it',
+  withLogs(servers, async () => {
+    const stack = await startStack();
+    const orch = await startOrchestrator(servers, {
+      frontend: createFrontendClient({ url: stack.frontend.url, apiKey: ADMIN_KEY }),
+    });
+    try {
+      const first = stack.ids[0] ?? '';
+      holdRequest(stack, first);
+      const handle = await orch.client.workflow.start(rolloutWorkflow, {
+        taskQueue: orch.taskQueue,
+        workflowId: rolloutWorkflowId(stack.backend),
+        args: [
+          {
+            spec: { backend: stack.backend, nodes: stack.ids, frontend: { url: stack.frontend.url }, drainGrace: '5m' },
+          },
+        ],
+      });
+      await drainingInFrontend(stack, first);
+      await handle.executeUpdate(abortUpdate, { args: [{ reason: 'test' }] });
+      const result = await handle.result();
+      assert.equal(result.phase, 'aborted');
+      assert.deepEqual(statuses(stack), ['healthy', 'healthy', 'healthy'], 'no node is left drained');
+      const node = result.nodes.find((n) => n.id === first);
+      assert.equal(node?.state, 'pending');
+      assert.ok(node?.steps?.includes('resumed in the frontend (aborted)'), node?.steps?.join(' | '));
+      assert.equal(result.heldDrained, undefined);
+    } finally {
+      await orch.stop();
+      await stack.stop();
+    }
+  }),
+);
+
+void test(
+  'a node whose new build fails its start check stays drained, and status lists it with how to resume it',
+  withLogs(servers, async () => {
+    const stack = await startStack('v1.0.1');
+    const orch = await startOrchestrator(servers, {
+      frontend: createFrontendClient({ url: stack.frontend.url, apiKey: ADMIN_KEY }),
+    });
+    try {
+      const first = stack.ids[0] ?? '';
+      const handle = await orch.client.workflow.start(rolloutWorkflow, {
+        taskQueue: orch.taskQueue,
+        workflowId: rolloutWorkflowId(stack.backend),
+        args: [
+          {
+            spec: {
+              backend: stack.backend,
+              nodes: stack.ids,
+              minHealthyTime: 0,
+              frontend: {
+                url: stack.frontend.url,
+                leftOut: [{ id: 'gpu-pending', reason: 'pending in the frontend' }],
+              },
+            },
+          },
+        ],
+      });
+      await waitUntil('the halt', async () => (await handle.query(statusQuery, {})).phase === 'halted', 60_000);
+      const status = await handle.query(statusQuery, {});
+      assert.equal(status.nodes.find((n) => n.id === first)?.state, 'failed');
+      assert.deepEqual(statuses(stack), ['draining', 'healthy', 'healthy'], 'only the failed-start node is drained');
+      assert.equal(status.heldDrained?.length, 1);
+      assert.equal(status.heldDrained?.[0]?.id, first);
+      assert.match(status.heldDrained?.[0]?.reason ?? '', /start check/);
+      assert.match(status.heldDrained?.[0]?.resume ?? '', new RegExp(`fleet-rollout retry ${stack.backend} ${first}`));
+      assert.match(status.heldDrained?.[0]?.resume ?? '', new RegExp(`/api/nodes/${first}/resume`));
+      assert.deepEqual(status.skippedAtDiscovery, [{ id: 'gpu-pending', reason: 'pending in the frontend' }]);
+      await handle.executeUpdate(abortUpdate, { args: [{ reason: 'test' }] });
+      const result = await handle.result();
+      assert.equal(result.heldDrained?.[0]?.id, first, 'still reported after the end');
+      assert.equal(stack.frontend.registry.node(first)?.status, NodeStatus.Draining);
+    } finally {
+      await orch.stop();
+      await stack.stop();
+    }
+  }),
+);
+
+/** The orchestrator worker as its own process, with the frontend. */
+async function spawnWorker(taskQueue: string, frontendUrl: string): Promise<ManagedProcess> {
+  const logFile = path.join(servers.logDir, `${uniqueName('worker')}.log`);
+  const proc = ManagedProcess.start(
+    'worker',
+    process.execPath,
+    [
+      path.join(PROJECT_ROOT, 'dist/src/cli/main.js'),
+      'worker',
+      '--temporal-address',
+      servers.temporal.address,
+      '--task-queue',
+      taskQueue,
+      '--nats-url',
+      servers.nats.url,
+      '--localai-url',
+      frontendUrl,
+      '--localai-api-key',
+      ADMIN_KEY,
+    ],
+    logFile,
+  );
+  await waitUntil(
+    'the orchestrator worker process',
+    () => Promise.resolve(readFileSync(logFile, 'utf8').includes('orchestrator worker running')),
+    60_000,
+  );
+  return proc;
+}
+
+void test(
+  'kill -9 of the orchestrator worker mid-drain: a new worker finishes the rollout and every node ends resumed',
+  { timeout: 300_000 },
+  withLogs(servers, async () => {
+    const stack = await startStack();
+    const taskQueue = uniqueName('tq');
+    let worker = await spawnWorker(taskQueue, stack.frontend.url);
+    try {
+      const first = stack.ids[0] ?? '';
+      holdRequest(stack, first);
+      const handle = await base.client.workflow.start(rolloutWorkflow, {
+        taskQueue,
+        workflowId: rolloutWorkflowId(stack.backend),
+        args: [
+          {
+            spec: {
+              backend: stack.backend,
+              nodes: stack.ids,
+              minHealthyTime: 0,
+              frontend: { url: stack.frontend.url },
+              drainGrace: '4s',
+            },
+          },
+        ],
+      });
+      await drainingInFrontend(stack, first);
+      await worker.kill();
+      worker = await spawnWorker(taskQueue, stack.frontend.url);
+      const result = await handle.result();
+      assert.equal(result.phase, 'succeeded', result.message);
+      assert.deepEqual(statuses(stack), ['healthy', 'healthy', 'healthy'], 'every node resumed');
+      for (const id of stack.ids)
+        assert.ok(
+          stack.frontend.registry.rows(id).some((r) => r.modelName === stack.model),
+          `${id} serves its replica again`,
+        );
+      const node = result.nodes.find((n) => n.id === first);
+      assert.ok(
+        node?.steps?.some((s) => /^drained; waited \d+ ms/.test(s)),
+        node?.steps?.join(' | '),
+      );
+      assert.ok(node?.steps?.includes('resumed in the frontend (upgraded)'));
+    } finally {
+      await worker.stop();
+      await stack.stop();
+    }
+  }),
+);
