@@ -17,8 +17,18 @@ import { outputStyle } from '../cli/render.js';
 import { startDashboard, type Dashboard } from '../dashboard/server.js';
 import { ToolMissingError } from '../local/tools.js';
 import { createLogger } from '../log.js';
+import type { TrafficStats } from '../agent/simulated-frontend/index.js';
+import type { RolloutStatus } from '../workflows/status.js';
 import { elapsedLine, keepLines, summaryLines } from './report.js';
-import { DEMO_BACKEND, demoInventory, demoNodes, demoSpec, simulatedNodes } from './scenario.js';
+import {
+  DEMO_BACKEND,
+  DemoRole,
+  demoInventory,
+  demoNodes,
+  demoSpec,
+  REPLICAS_PER_NODE,
+  simulatedNodes,
+} from './scenario.js';
 import { startDemoStack, type DemoStack } from './stack.js';
 import { judgeDemo } from './verdict.js';
 import { followDemoRollout } from './view.js';
@@ -27,6 +37,8 @@ import { followDemoRollout } from './view.js';
 export interface DemoOptions {
   /** Leave the stack running after the rollout until SIGINT/SIGTERM. @default false */
   keep?: boolean;
+  /** Put a simulated LocalAI frontend with constant traffic in front of the fleet, and drain through it. @default false */
+  frontend?: boolean;
   /** @default process.stdout */
   out?: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
 }
@@ -66,7 +78,23 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
   try {
     const nodes = demoNodes();
     try {
-      stack = await startDemoStack({ logDir, log, nodes: simulatedNodes(nodes), say });
+      stack = await startDemoStack({
+        logDir,
+        log,
+        nodes: simulatedNodes(nodes),
+        say,
+        ...(options.frontend === true
+          ? {
+              frontend: {
+                model: `${DEMO_BACKEND}-model`,
+                backend: DEMO_BACKEND,
+                replicasPerNode: REPLICAS_PER_NODE,
+                // A legacy worker predates the frontend's node registry: it is upgraded without a drain.
+                nodeIds: nodes.filter((n) => n.role !== DemoRole.Legacy).map((n) => n.id),
+              },
+            }
+          : {}),
+      });
     } catch (err) {
       if (interruptedBy !== undefined) return SIGNAL_EXIT[interruptedBy] ?? 1;
       keepLogs = true;
@@ -82,12 +110,18 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
       return SIGNAL_EXIT[interruptedBy ?? 'SIGINT'] ?? 1;
     }
 
-    const started = await startRollout(stack.client, demoSpec(nodes), { taskQueue: stack.taskQueue });
+    const started = await startRollout(stack.client, demoSpec(nodes, stack.frontend?.url), {
+      taskQueue: stack.taskQueue,
+    });
     const settings = parseTemporalSettings({ address: stack.temporalAddress, uiUrl: stack.uiUrl });
     say(
       `started ${started.workflowId}: upgrading ${DEMO_BACKEND} on ${nodes.length} nodes in 3 zones (2 replicas each)`,
     );
     say('policy: canary 1 node (promoted after 3s), then maxParallel 3, maxUnavailable 50%, maxFailures 1');
+    if (stack.frontend !== undefined)
+      say(
+        'each node is drained in the LocalAI frontend before its upgrade and resumed after (states draining, resuming)',
+      );
     say(`follow it in the Web UI: ${workflowUiUrl(settings, started.workflowId, started.runId)}`);
     say(`or on the dashboard: ${dashboardUrl}`);
     out.write('\n');
@@ -99,6 +133,8 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
     }
     const verdict = judgeDemo(final.status, nodes);
     out.write(`${summaryLines(style, final.status, verdict).join('\n')}\n\n`);
+    const traffic = stack.frontend?.traffic();
+    if (traffic !== undefined) say(trafficLine(final.status, traffic));
     say(`Temporal Web UI: ${stack.uiUrl} (rollout: ${workflowUiUrl(settings, final.workflowId, final.runId)})`);
     say(`dashboard: ${dashboardUrl}`);
     say(elapsedLine(startedAt, Date.now()));
@@ -128,4 +164,13 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
     if (keepLogs) say(`logs kept in ${logDir}`);
     else rmSync(logDir, { recursive: true, force: true });
   }
+}
+
+/** What the drain did for the frontend's traffic, e.g. `frontend: 11 nodes drained and resumed; traffic 1480 requests, 0 failed`. */
+function trafficLine(status: RolloutStatus, traffic: TrafficStats): string {
+  const resumed = status.nodes.filter((n) => n.steps?.some((s) => s.startsWith('resumed in the frontend'))).length;
+  const held = status.heldDrained?.length ?? 0;
+  const first = traffic.failures[0];
+  const example = first === undefined ? '' : `; first: ${first.at} ${first.nodeId ?? ''} ${first.message}`;
+  return `frontend: ${resumed} nodes drained and resumed${held > 0 ? `, ${held} held drained` : ''}; traffic ${traffic.sent} requests, ${traffic.failed} failed (killed in flight ${traffic.byKind.killed}, stale row ${traffic.byKind['stale-row']}, no node ${traffic.byKind['no-node']})${example}`;
 }

@@ -40,7 +40,8 @@ export interface DemoNode {
 
 const ZONES = ['eu-west', 'us-east', 'ap-south'] as const;
 const NODES_PER_ZONE = 4;
-const REPLICAS_PER_NODE = 2;
+/** Model replicas each node serves at start. */
+export const REPLICAS_PER_NODE = 2;
 
 const SPECIAL: Readonly<Record<string, DemoRole>> = {
   'eu-west-gpu-3': DemoRole.Legacy,
@@ -94,10 +95,13 @@ export function demoInventory(nodes: readonly DemoNode[] = demoNodes()): Invento
 /**
  * The rollout: a canary of one node promoted automatically after 3 s, then three nodes at a time
  * within half of the replicas, tolerating one failed node (so the staged failure does not halt it),
- * a short request timeout (so the slow node times out) and a 1 s soak per node.
+ * a short request timeout (so the slow node times out) and a 1 s soak per node. With the URL of a
+ * LocalAI frontend, each node is drained there first (1 s grace) and resumed after.
  */
-export function demoSpec(nodes: readonly DemoNode[] = demoNodes()): RolloutSpecInput {
+export function demoSpec(nodes: readonly DemoNode[] = demoNodes(), frontendUrl?: string): RolloutSpecInput {
   return {
+    // With the simulated frontend: drain each node before its upgrade and resume it after.
+    ...(frontendUrl === undefined ? {} : { frontend: { url: frontendUrl }, drainGrace: '1s' }),
     backend: DEMO_BACKEND,
     inventory: demoInventory(nodes),
     targetVersion: DEMO_TO_VERSION,

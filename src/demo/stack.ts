@@ -1,12 +1,15 @@
 /**
  * The demo's local stack, all started by this process and all stopped by it: a Temporal dev
  * server with its Web UI, a nats-server, the simulated fleet (in-process, on its own NATS
- * connection) and the orchestrator worker (in-process). A failure half-way stops whatever had
+ * connection), optionally a simulated LocalAI frontend sending traffic, and the orchestrator
+ * worker (in-process). A failure half-way stops whatever had
  * already started.
  */
 import type { Client } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import { startSimulatedFleet, type SimulatedNodeInput } from '../agent/index.js';
+import { startSimulatedFrontend, type TrafficStats } from '../agent/simulated-frontend/index.js';
+import { createFrontendClient, type FrontendClient } from '../frontend/index.js';
 import { connectTemporal } from '../client/index.js';
 import {
   startNatsServer,
@@ -28,6 +31,8 @@ export interface DemoStackOptions {
   nodes: readonly SimulatedNodeInput[];
   /** Progress lines for the user (`demo: …`). */
   say: (line: string) => void;
+  /** Also serve a simulated LocalAI frontend routing constant traffic, with `min_replicas` for `model`. */
+  frontend?: { model: string; backend: string; replicasPerNode: number; nodeIds: readonly string[] };
 }
 
 /** The running stack. */
@@ -44,6 +49,8 @@ export interface DemoStack {
   taskQueue: string;
   /** A client of the dev server, closed by {@link DemoStack.stop}. */
   client: Client;
+  /** The simulated LocalAI frontend, when asked for: its URL and its traffic counts so far. */
+  frontend?: { url: string; traffic: () => TrafficStats | undefined };
   /** Stops everything, in reverse order of start; safe to call more than once. */
   stop(): Promise<void>;
 }
@@ -85,6 +92,27 @@ export async function startDemoStack(options: DemoStackOptions): Promise<DemoSta
     cleanups.push(() => fleet.stop(0));
     say(`${fleet.nodeIds.length} simulated nodes serving LocalAI's NATS protocol`);
 
+    let frontend: { url: string; client: FrontendClient; traffic: () => TrafficStats | undefined } | undefined;
+    if (options.frontend !== undefined) {
+      const { model, backend, replicasPerNode, nodeIds } = options.frontend;
+      const started = await startSimulatedFrontend({
+        nc: agentsNc,
+        log: log.child({ part: 'frontend' }),
+        nodes: nodeIds.map((id) => ({ id, maxReplicasPerModel: replicasPerNode })),
+        catalog: new Map([[model, backend]]),
+        scheduling: [{ model, minReplicas: nodeIds.length * replicasPerNode }],
+        tickMs: 2_000,
+        traffic: { ratePerSec: 20, requestMs: 300 },
+      });
+      cleanups.push(async () => void (await started.stop()));
+      frontend = {
+        url: started.url,
+        client: createFrontendClient({ url: started.url }),
+        traffic: () => started.traffic(),
+      };
+      say(`simulated LocalAI frontend at ${started.url}, routing 20 requests/s to ${model}`);
+    }
+
     const orchestratorNc = await connectNats({ servers: [nats.url], name: 'fleet-rollout demo orchestrator' });
     cleanups.push(() => orchestratorNc.close());
     const native = await NativeConnection.connect({ address: temporal.address });
@@ -94,6 +122,7 @@ export async function startDemoStack(options: DemoStackOptions): Promise<DemoSta
       nc: orchestratorNc,
       log: log.child({ part: 'worker' }),
       taskQueue: DEFAULT_TASK_QUEUE,
+      ...(frontend === undefined ? {} : { frontend: frontend.client }),
     });
     const running = worker.run();
     // A worker that fails on its own is reported by the rollout stalling; its error goes to the log.
@@ -111,6 +140,7 @@ export async function startDemoStack(options: DemoStackOptions): Promise<DemoSta
       pids,
       taskQueue: DEFAULT_TASK_QUEUE,
       client,
+      ...(frontend === undefined ? {} : { frontend: { url: frontend.url, traffic: frontend.traffic } }),
       stop: () => unwind(cleanups),
     };
   } catch (err) {

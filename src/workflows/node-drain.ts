@@ -91,6 +91,13 @@ export async function drainNode(node: NodeStatus, move: (e: NodeEvent) => void, 
   let reloaded: string[];
   for (;;) {
     const view = await acts.readServing({ nodeId: node.id });
+    if (!view.nodes.some((n) => n.id === node.id)) {
+      // The frontend does not route to it, so there is nothing to drain (and nothing to resume).
+      addStep(node, 'not registered in the LocalAI frontend: upgraded without a drain');
+      move(NodeEvent.Drained);
+      ctx.changed();
+      return;
+    }
     const ours = drainedByRollout(ctx.peers(), node.id);
     const drained = new Set([...ours, ...view.nodes.filter((n) => n.status === 'draining').map((n) => n.id)]);
     const healthy = view.nodes.filter((n) => n.status === 'healthy').map((n) => n.id);

@@ -19,10 +19,10 @@ interface DemoRun {
 }
 
 /** Starts the demo with plain output and none of the host's Temporal or NATS settings. */
-function startDemo(): DemoRun {
+function startDemo(args: string[] = []): DemoRun {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) if (!/^(TEMPORAL_|NATS_)/.test(key)) env[key] = value;
-  const child = spawn(process.execPath, [CLI_MAIN, 'demo'], {
+  const child = spawn(process.execPath, [CLI_MAIN, 'demo', ...args], {
     env: { ...env, NO_COLOR: '1', CI: 'true' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -125,6 +125,20 @@ void test('the demo runs the staged rollout, exits 0 with the final table and th
   assert.match(output, /demo: dashboard: http:\/\/127\.0\.0\.1:\d+\/rollouts\/llama-cpp/);
   assert.match(output, /demo: stopped everything the demo started/);
   assert.doesNotMatch(output, /\u001b\[/, 'no ANSI codes with NO_COLOR and a pipe');
+  assertNothingLeft(output);
+});
+
+void test('the demo with --frontend drains and resumes every registered node in the simulated LocalAI frontend', async () => {
+  const run = startDemo(['--frontend']);
+  const { code } = await finished(run, 150_000);
+  const output = run.output();
+  assert.equal(code, 0, `the demo exited ${String(code)}:\n${output}`);
+  assert.match(output, /demo: simulated LocalAI frontend at http:\/\/127\.0\.0\.1:\d+, routing 20 requests\/s/);
+  // The live view samples the status: a drain with nothing in flight may pass between two samples.
+  assert.match(output, /\n[a-z-]+-gpu-\d: draining/, 'the live view shows drains');
+  assert.match(output, /\n[a-z-]+-gpu-\d: resuming/, 'the live view shows resumes');
+  // 11 nodes: the legacy one is not in the frontend's registry; the failing one is resumed after its failure.
+  assert.match(output, /demo: frontend: 11 nodes drained and resumed; traffic \d+ requests, \d+ failed/);
   assertNothingLeft(output);
 });
 

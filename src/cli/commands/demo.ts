@@ -7,9 +7,9 @@ import { DEMO_SLOW_HANG_MS, DEMO_UPGRADE_TIMEOUT_MS } from '../../demo/scenario.
 import { expectPositionals, parseCommandArgs } from '../args.js';
 import { ExitCode } from '../exit.js';
 
-const OPTIONS = { keep: { type: 'boolean' } } as const;
+const OPTIONS = { keep: { type: 'boolean' }, frontend: { type: 'boolean' } } as const;
 
-const HELP = `Usage: fleet-rollout demo [--keep]
+const HELP = `Usage: fleet-rollout demo [--keep] [--frontend]
 
 Runs a real rollout on this machine, then stops everything it started:
   - a Temporal dev server (with its Web UI) and a nats-server on free loopback ports
@@ -27,6 +27,9 @@ Ctrl-C stops everything at any time.
 Flags:
   --keep        leave the stack running after the rollout, print its addresses and commands to
                 try (status, watch, start, pause, promote), and stop it on Ctrl-C
+  --frontend    also run a simulated LocalAI frontend routing 20 requests/s to the nodes' model
+                (min_replicas on every replica): each node is drained there before its upgrade
+                and resumed after; the end prints how many requests failed
   -h, --help    this help
 
 Exit codes: 0 the rollout ended as staged (every node upgraded except the one that fails by
@@ -37,6 +40,7 @@ Examples:
   npm start                     (setup, build, then this command)
   fleet-rollout demo
   fleet-rollout demo --keep
+  npm start -- --frontend       (the same, draining through the simulated LocalAI frontend)
   NO_COLOR=1 fleet-rollout demo > demo.log
 `;
 
@@ -48,5 +52,5 @@ export async function run(args: string[]): Promise<number> {
     return ExitCode.Ok;
   }
   expectPositionals('demo', positionals, []);
-  return await runDemo({ keep: values.keep === true });
+  return await runDemo({ keep: values.keep === true, frontend: values.frontend === true });
 }
