@@ -7,7 +7,7 @@ import type { ControlCall } from '../client/control-calls.js';
 import type { RolloutStatus } from '../workflows/status.js';
 import { escapeText } from './terminal-text.js';
 
-const IN_FLIGHT_STATES: readonly string[] = ['upgrading', 'verifying', 'soaking', 'unknown'];
+const IN_FLIGHT_STATES: readonly string[] = ['draining', 'upgrading', 'verifying', 'resuming', 'soaking', 'unknown'];
 
 function plural(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;

@@ -29,6 +29,7 @@ void test('every rollout flag maps onto the spec, durations and percentages kept
       'upgrade-timeout': '10m',
       'healthy-deadline': '45m',
       'unreachable-grace': '90s',
+      'drain-grace': '5s',
       'min-healthy-time': '0s',
       'progress-deadline': '2h',
       'max-attempts': '2',
@@ -58,6 +59,7 @@ void test('every rollout flag maps onto the spec, durations and percentages kept
     upgradeTimeout: '10m',
     healthyDeadline: '45m',
     unreachableGrace: '90s',
+    drainGrace: '5s',
     minHealthyTime: '0s',
     progressDeadline: '2h',
     maxAttempts: 2,
@@ -70,6 +72,13 @@ void test('every rollout flag maps onto the spec, durations and percentages kept
     reason: 'CVE fix',
     requestedBy: 'ops@example.com',
   });
+});
+
+void test('a malformed --drain-grace is refused naming the flag and how to write it', () => {
+  assert.throws(
+    () => specFromFlags({ backend: 'vllm', nodes: ['a'], 'drain-grace': 'half a minute' }),
+    (err: unknown) => err instanceof UsageError && /--drain-grace/.test(err.message) && /30s/.test(err.message),
+  );
 });
 
 void test('only --backend and targets are needed; the canary promotes manually by default', () => {
