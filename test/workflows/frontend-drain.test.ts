@@ -40,12 +40,12 @@ interface Stack {
   stop(): Promise<void>;
 }
 
-/** 3 simulated nodes serving one replica each of a `min_replicas` model, behind the simulated frontend. */
-async function startStack(failStart?: string): Promise<Stack> {
+/** `count` simulated nodes serving one replica each of a `min_replicas` model, behind the simulated frontend. */
+async function startStack(failStart?: string, count = 3): Promise<Stack> {
   const backend = uniqueName('drain');
   const prefix = uniqueName('d');
   const model = `${backend}-model`;
-  const ids = [0, 1, 2].map((i) => `${prefix}-${i}`);
+  const ids = Array.from({ length: count }, (_, i) => `${prefix}-${i}`);
   const fleet = await startSimulatedFleet({
     nc: base.nc,
     log: base.log,
@@ -172,6 +172,77 @@ void test(
       const result = await handle.result();
       assert.equal(result.heldDrained?.[0]?.id, first, 'still reported after the end');
       assert.equal(stack.frontend.registry.node(first)?.status, NodeStatus.Draining);
+    } finally {
+      await orch.stop();
+      await stack.stop();
+    }
+  }),
+);
+
+void test(
+  'two nodes upgraded in parallel are never drained together: the second waits for the first to be resumed',
+  withLogs(servers, async () => {
+    const stack = await startStack(undefined, 2);
+    const orch = await startOrchestrator(servers, {
+      frontend: createFrontendClient({ url: stack.frontend.url, apiKey: ADMIN_KEY }),
+    });
+    let bothDrained = 0;
+    const sample = setInterval(() => {
+      if (statuses(stack).every((s) => s === NodeStatus.Draining)) bothDrained += 1;
+    }, 10);
+    try {
+      const handle = await orch.client.workflow.start(rolloutWorkflow, {
+        taskQueue: orch.taskQueue,
+        workflowId: rolloutWorkflowId(stack.backend),
+        args: [
+          {
+            spec: {
+              backend: stack.backend,
+              nodes: stack.ids,
+              maxParallel: 2,
+              maxUnavailable: '100%',
+              minHealthyTime: 0,
+              frontend: { url: stack.frontend.url },
+            },
+          },
+        ],
+      });
+      const result = await handle.result();
+      assert.equal(result.phase, 'succeeded', result.message);
+      assert.equal(bothDrained, 0, 'both nodes were drained at once');
+      const waited = result.nodes.filter((n) => n.steps?.some((s) => s.startsWith('drain waits: it is the last node')));
+      assert.equal(waited.length, 1, result.nodes.map((n) => n.steps?.join(' | ')).join('\n'));
+      assert.deepEqual(statuses(stack), ['healthy', 'healthy']);
+    } finally {
+      clearInterval(sample);
+      await orch.stop();
+      await stack.stop();
+    }
+  }),
+);
+
+void test(
+  'the only node serving a model is not drained: it fails saying why, and nothing is sent to it',
+  withLogs(servers, async () => {
+    const stack = await startStack(undefined, 1);
+    const orch = await startOrchestrator(servers, {
+      frontend: createFrontendClient({ url: stack.frontend.url, apiKey: ADMIN_KEY }),
+    });
+    try {
+      const handle = await orch.client.workflow.start(rolloutWorkflow, {
+        taskQueue: orch.taskQueue,
+        workflowId: rolloutWorkflowId(stack.backend),
+        args: [
+          { spec: { backend: stack.backend, nodes: stack.ids, maxFailures: 1, frontend: { url: stack.frontend.url } } },
+        ],
+      });
+      const result = await handle.result();
+      assert.equal(result.phase, 'failed');
+      const node = result.nodes[0];
+      assert.equal(node?.state, 'failed');
+      assert.match(node?.lastError ?? '', new RegExp(`not drained: it is the last node serving ${stack.model}`));
+      assert.equal(node?.attempts, 0, 'no upgrade was sent');
+      assert.deepEqual(statuses(stack), ['healthy']);
     } finally {
       await orch.stop();
       await stack.stop();
