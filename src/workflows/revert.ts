@@ -1,13 +1,16 @@
 /**
  * Opt-in revert (`onFailure: revert`): after the failure budget is exceeded, nodes that were
  * upgraded are sent back to the install they had before, by `uri` when discovery recorded one.
- * Nodes without a recorded uri cannot be reverted and say so.
+ * Nodes without a recorded uri cannot be reverted and say so. With a LocalAI frontend each node is
+ * drained around its revert like around its upgrade, and nodes held drained after a failed start
+ * check are reverted too, then resumed (the old build can serve).
  */
 import { proxyActivities, uuid4 } from '@temporalio/workflow';
 import { NON_RETRYABLE_FAILURES } from '../domain/failures.js';
 import { NodeState } from '../domain/node-state.js';
 import type { RolloutSpec } from '../domain/spec.js';
 import type { RolloutActivities } from '../activities/index.js';
+import { DrainRefused, drainNode, drainsNodes, holdDrained, resumeDrained, type DrainContext } from './node-drain.js';
 import { addStep, type RolloutState } from './rollout-state.js';
 
 /** Reverts the succeeded nodes; returns the rollout's message saying how many were reverted. */
@@ -17,7 +20,16 @@ export async function revertNodes(state: RolloutState, spec: RolloutSpec): Promi
     heartbeatTimeout: 30_000,
     retry: { maximumAttempts: 3, nonRetryableErrorTypes: [...NON_RETRYABLE_FAILURES] },
   });
-  const upgraded = state.nodes.filter((n) => n.state === NodeState.Succeeded);
+  const drains = drainsNodes(spec);
+  const drainCtx: DrainContext = {
+    spec,
+    now: () => Date.now(),
+    changed: () => void (state.version += 1),
+    peers: () => state.nodes,
+  };
+  const upgraded = state.nodes.filter(
+    (n) => n.state === NodeState.Succeeded || (drains && n.heldDrained !== undefined),
+  );
   let reverted = 0;
   for (let i = 0; i < upgraded.length; i += state.maxParallel) {
     await Promise.all(
@@ -26,6 +38,17 @@ export async function revertNodes(state: RolloutState, spec: RolloutSpec): Promi
         if (uri === undefined) {
           addStep(node, 'revert impossible: discovery recorded no uri for the previous install');
           return;
+        }
+        const wasHeld = node.heldDrained !== undefined;
+        let ok = false;
+        if (drains) {
+          try {
+            await drainNode(node, () => undefined, drainCtx);
+          } catch (err) {
+            if (!(err instanceof DrainRefused)) throw err;
+            addStep(node, `revert skipped: ${err.message}`);
+            return;
+          }
         }
         try {
           await upgradeNode({
@@ -37,9 +60,14 @@ export async function revertNodes(state: RolloutState, spec: RolloutSpec): Promi
             name: spec.backend,
           });
           reverted += 1;
+          ok = true;
           addStep(node, `reverted to ${node.before?.version ?? uri}`);
         } catch (err) {
           addStep(node, `revert failed: ${err instanceof Error ? err.message : String(err)}`);
+        } finally {
+          // A held node whose revert failed still runs the build that does not start: keep it drained.
+          if (wasHeld && !ok) holdDrained(node, drainCtx);
+          else await resumeDrained(node, drainCtx, 'reverted');
         }
       }),
     );

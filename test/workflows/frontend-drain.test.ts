@@ -41,7 +41,8 @@ interface Stack {
 }
 
 /** `count` simulated nodes serving one replica each of a `min_replicas` model, behind the simulated frontend. */
-async function startStack(failStart?: string, count = 3): Promise<Stack> {
+async function startStack(options: { count?: number; failStart?: string; failStartOn?: number } = {}): Promise<Stack> {
+  const { count = 3, failStart, failStartOn } = options;
   const backend = uniqueName('drain');
   const prefix = uniqueName('d');
   const model = `${backend}-model`;
@@ -49,13 +50,13 @@ async function startStack(failStart?: string, count = 3): Promise<Stack> {
   const fleet = await startSimulatedFleet({
     nc: base.nc,
     log: base.log,
-    nodes: ids.map((id) => ({
+    nodes: ids.map((id, i) => ({
       id,
       backend,
       version: 'v1.0.0',
       installMs: 50,
       replicas: 1,
-      ...(failStart === undefined ? {} : { failStart }),
+      ...(failStart === undefined || (failStartOn !== undefined && failStartOn !== i) ? {} : { failStart }),
     })),
   });
   const frontend = await startSimulatedFrontend({
@@ -135,7 +136,7 @@ void test(
 void test(
   'a node whose new build fails its start check stays drained, and status lists it with how to resume it',
   withLogs(servers, async () => {
-    const stack = await startStack('v1.0.1');
+    const stack = await startStack({ failStart: 'v1.0.1' });
     const orch = await startOrchestrator(servers, {
       frontend: createFrontendClient({ url: stack.frontend.url, apiKey: ADMIN_KEY }),
     });
@@ -182,7 +183,7 @@ void test(
 void test(
   'two nodes upgraded in parallel are never drained together: the second waits for the first to be resumed',
   withLogs(servers, async () => {
-    const stack = await startStack(undefined, 2);
+    const stack = await startStack({ count: 2 });
     const orch = await startOrchestrator(servers, {
       frontend: createFrontendClient({ url: stack.frontend.url, apiKey: ADMIN_KEY }),
     });
@@ -224,7 +225,7 @@ void test(
 void test(
   'the only node serving a model is not drained: it fails saying why, and nothing is sent to it',
   withLogs(servers, async () => {
-    const stack = await startStack(undefined, 1);
+    const stack = await startStack({ count: 1 });
     const orch = await startOrchestrator(servers, {
       frontend: createFrontendClient({ url: stack.frontend.url, apiKey: ADMIN_KEY }),
     });
@@ -243,6 +244,55 @@ void test(
       assert.match(node?.lastError ?? '', new RegExp(`not drained: it is the last node serving ${stack.model}`));
       assert.equal(node?.attempts, 0, 'no upgrade was sent');
       assert.deepEqual(statuses(stack), ['healthy']);
+    } finally {
+      await orch.stop();
+      await stack.stop();
+    }
+  }),
+);
+
+void test(
+  'onFailure revert drains each upgraded node around its revert, and reverts and resumes the node held drained',
+  withLogs(servers, async () => {
+    const stack = await startStack({ failStart: 'v1.0.1', failStartOn: 1 });
+    const orch = await startOrchestrator(servers, {
+      frontend: createFrontendClient({ url: stack.frontend.url, apiKey: ADMIN_KEY }),
+    });
+    try {
+      const handle = await orch.client.workflow.start(rolloutWorkflow, {
+        taskQueue: orch.taskQueue,
+        workflowId: rolloutWorkflowId(stack.backend),
+        args: [
+          {
+            spec: {
+              backend: stack.backend,
+              nodes: stack.ids,
+              minHealthyTime: 0,
+              onFailure: 'revert',
+              frontend: { url: stack.frontend.url },
+            },
+          },
+        ],
+      });
+      const result = await handle.result();
+      assert.equal(result.phase, 'failed');
+      assert.match(result.message, /reverted 2 of 2 upgraded nodes/);
+      assert.deepEqual(
+        result.nodes.map((n) => n.state),
+        ['succeeded', 'failed', 'pending'],
+      );
+      for (const node of result.nodes.slice(0, 2)) {
+        const steps = node.steps ?? [];
+        const reverted = steps.findIndex((s) => s.startsWith('reverted to v1.0.0'));
+        assert.ok(reverted > 0, steps.join(' | '));
+        assert.ok(
+          steps.slice(0, reverted).some((s) => s.startsWith('drained')),
+          'drained before its revert',
+        );
+        assert.equal(steps[reverted + 1], 'resumed in the frontend (reverted)');
+      }
+      assert.equal(result.heldDrained, undefined, 'the reverted node is no longer held');
+      assert.deepEqual(statuses(stack), ['healthy', 'healthy', 'healthy']);
     } finally {
       await orch.stop();
       await stack.stop();
