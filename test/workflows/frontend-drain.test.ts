@@ -18,7 +18,13 @@ import { createFrontendClient } from '../../src/frontend/index.js';
 import { ManagedProcess, waitUntil } from '../../src/local/managed-process.js';
 import { PROJECT_ROOT } from '../../src/local/tools.js';
 import { installRuntimeLogger } from '../../src/worker.js';
-import { abortUpdate, rolloutWorkflowId, statusQuery } from '../../src/workflows/messages.js';
+import {
+  abortUpdate,
+  resumeUpdate,
+  retryNodeUpdate,
+  rolloutWorkflowId,
+  statusQuery,
+} from '../../src/workflows/messages.js';
 import { rolloutWorkflow } from '../../src/workflows/rollout.js';
 import { startOrchestrator, testLogger, type TestOrchestrator } from '../support/orchestrator.js';
 import { uniqueName, useServers, withLogs } from '../support/servers.js';
@@ -134,7 +140,7 @@ void test(
 );
 
 void test(
-  'a node whose new build fails its start check stays drained, and status lists it with how to resume it',
+  'a node whose new build fails its start check stays drained and status lists it; a retry takes it over and resumes it',
   withLogs(servers, async () => {
     const stack = await startStack({ failStart: 'v1.0.1' });
     const orch = await startOrchestrator(servers, {
@@ -169,10 +175,33 @@ void test(
       assert.match(status.heldDrained?.[0]?.resume ?? '', new RegExp(`fleet-rollout retry ${stack.backend} ${first}`));
       assert.match(status.heldDrained?.[0]?.resume ?? '', new RegExp(`/api/nodes/${first}/resume`));
       assert.deepEqual(status.skippedAtDiscovery, [{ id: 'gpu-pending', reason: 'pending in the frontend' }]);
+      // A retry takes the node over in its drained state (no refusal as someone else's drain); the
+      // simulated gallery's next build starts, so it is resumed; the next node then fails and is held.
+      await handle.executeUpdate(retryNodeUpdate, { args: [first] });
+      await handle.executeUpdate(resumeUpdate, { args: [] });
+      const second = stack.ids[1] ?? '';
+      await waitUntil(
+        'the retried node upgraded and the next one failed',
+        async () => {
+          const s = await handle.query(statusQuery, {});
+          return s.phase === 'halted' && s.nodes.find((n) => n.id === second)?.state === 'failed';
+        },
+        60_000,
+      );
+      const after = await handle.query(statusQuery, {});
+      const retried = after.nodes.find((n) => n.id === first);
+      assert.equal(retried?.state, 'succeeded');
+      assert.ok(retried?.steps?.includes('drain: still held drained from its failed start check'));
+      assert.ok(retried?.steps?.includes('resumed in the frontend (upgraded)'), retried?.steps?.join(' | '));
+      assert.deepEqual(statuses(stack), ['healthy', 'draining', 'healthy']);
+      assert.deepEqual(
+        after.heldDrained?.map((h) => h.id),
+        [second],
+      );
       await handle.executeUpdate(abortUpdate, { args: [{ reason: 'test' }] });
       const result = await handle.result();
-      assert.equal(result.heldDrained?.[0]?.id, first, 'still reported after the end');
-      assert.equal(stack.frontend.registry.node(first)?.status, NodeStatus.Draining);
+      assert.equal(result.heldDrained?.[0]?.id, second, 'still reported after the end');
+      assert.equal(stack.frontend.registry.node(second)?.status, NodeStatus.Draining);
     } finally {
       await orch.stop();
       await stack.stop();
