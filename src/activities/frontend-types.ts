@@ -95,6 +95,8 @@ export interface WaitModelLoadedOutput {
 export interface ReadServingInput {
   /** The node about to be drained (names it in errors). */
   nodeId: string;
+  /** The rollout's frontend (spec `frontend.url`): refused when the worker's is another one. */
+  url?: string;
 }
 
 export interface ReadServingOutput {

@@ -202,6 +202,17 @@ function clientOf(deps: ActivityDeps): FrontendClient {
   );
 }
 
+const baseUrl = (url: string): string => url.replace(/\/+$/, '');
+
+/** Refuses a rollout whose frontend is not the one the worker was started with: it would drain the wrong registry. */
+export function checkSameFrontend(client: FrontendClient, url: string | undefined): void {
+  if (url === undefined || baseUrl(url) === baseUrl(client.url)) return;
+  throw ApplicationFailure.nonRetryable(
+    `this rollout drains through the LocalAI frontend at ${url}, but the orchestrator worker was started with --localai-url ${client.url}; start the worker with --localai-url ${url}`,
+    FailureType.FrontendRefused,
+  );
+}
+
 /** The frontend activities bound to the worker's frontend client. */
 export function makeFrontendActivities(deps: ActivityDeps) {
   const guarded =
@@ -216,7 +227,10 @@ export function makeFrontendActivities(deps: ActivityDeps) {
     };
   return {
     readNodeModels: guarded((client, input: ReadNodeModelsInput) => readNodeModelsWith(client, input)),
-    readServing: guarded((client, _input: ReadServingInput) => readServingWith(client)),
+    readServing: guarded((client, input: ReadServingInput) => {
+      checkSameFrontend(client, input.url);
+      return readServingWith(client);
+    }),
     drainNode: guarded((client, input: DrainNodeInput) => drainNodeWith(client, activityHooks(), input)),
     resumeNode: guarded((client, input: ResumeNodeInput) => resumeNodeWith(client, input)),
     waitModelLoaded: guarded((client, input: WaitModelLoadedInput) =>

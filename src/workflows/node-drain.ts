@@ -90,7 +90,10 @@ export async function drainNode(node: NodeStatus, move: (e: NodeEvent) => void, 
   let delay: number = BLOCKED_BACKOFF.initialMs;
   let reloaded: string[];
   for (;;) {
-    const view = await acts.readServing({ nodeId: node.id });
+    const view = await acts.readServing({
+      nodeId: node.id,
+      ...(spec.frontend === undefined ? {} : { url: spec.frontend.url }),
+    });
     if (!view.nodes.some((n) => n.id === node.id)) {
       // The frontend does not route to it, so there is nothing to drain (and nothing to resume).
       addStep(node, 'not registered in the LocalAI frontend: upgraded without a drain');
