@@ -10,6 +10,7 @@
  */
 import {
   ActivityCancellationType,
+  ActivityFailure,
   CancellationScope,
   isCancellation,
   patched,
@@ -54,13 +55,18 @@ function activitiesFor(spec: RolloutSpec) {
     cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
     retry,
   });
+  // A resume outlasts a frontend restart: about 5 minutes of retries before the node is reported held.
+  const resume = proxyActivities<RolloutActivities>({
+    startToCloseTimeout: 60_000,
+    retry: { ...retry, maximumAttempts: 12, backoffCoefficient: 2, maximumInterval: 30_000 },
+  });
   const wait = proxyActivities<RolloutActivities>({
     startToCloseTimeout: spec.replicaReadyTimeout + 60_000,
     retry,
   });
   return {
     readServing: quick.readServing,
-    resumeNode: quick.resumeNode,
+    resumeNode: resume.resumeNode,
     drainNode: drain.drainNode,
     waitModelLoaded: wait.waitModelLoaded,
   };
@@ -210,9 +216,28 @@ export async function resumeAndReload(node: NodeStatus, models: string[], ctx: D
   );
 }
 
-/** Releases the drain after the node's run ended early: held for a failed start check, else resumed. */
+/**
+ * Releases the drain after the node's run ended early: held for a failed start check, else
+ * resumed. Never throws: a resume the frontend keeps refusing leaves the node reported as held.
+ */
 export async function releaseAfter(node: NodeStatus, err: unknown, failureType: string | undefined, ctx: DrainContext) {
   if (node.drainedAt === undefined) return;
-  if (!isCancellation(err) && failureType === FailureType.StartCheckFailed) holdDrained(node, ctx);
-  else await resumeDrained(node, ctx, isCancellation(err) ? 'aborted' : 'failed');
+  if (!isCancellation(err) && failureType === FailureType.StartCheckFailed) {
+    holdDrained(node, ctx);
+    return;
+  }
+  await resumeOrHold(node, ctx, isCancellation(err) ? 'aborted' : 'failed');
+}
+
+/** {@link resumeDrained}, except that a resume the frontend keeps refusing leaves the node reported as held. */
+export async function resumeOrHold(node: NodeStatus, ctx: DrainContext, why: string): Promise<void> {
+  try {
+    await resumeDrained(node, ctx, why);
+  } catch (resumeErr) {
+    delete node.drainedAt;
+    const cause = resumeErr instanceof ActivityFailure && resumeErr.cause !== undefined ? resumeErr.cause : resumeErr;
+    node.heldDrained = `its resume failed: ${cause instanceof Error ? cause.message : String(cause)}`;
+    addStep(node, `not resumed in the frontend: ${node.heldDrained}`);
+    ctx.changed();
+  }
 }

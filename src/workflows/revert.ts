@@ -10,7 +10,7 @@ import { NON_RETRYABLE_FAILURES } from '../domain/failures.js';
 import { NodeState } from '../domain/node-state.js';
 import type { RolloutSpec } from '../domain/spec.js';
 import type { RolloutActivities } from '../activities/index.js';
-import { DrainRefused, drainNode, drainsNodes, holdDrained, resumeDrained, type DrainContext } from './node-drain.js';
+import { DrainRefused, drainNode, drainsNodes, holdDrained, resumeOrHold, type DrainContext } from './node-drain.js';
 import { addStep, type RolloutState } from './rollout-state.js';
 
 /** Reverts the succeeded nodes; returns the rollout's message saying how many were reverted. */
@@ -67,7 +67,7 @@ export async function revertNodes(state: RolloutState, spec: RolloutSpec): Promi
         } finally {
           // A held node whose revert failed still runs the build that does not start: keep it drained.
           if (wasHeld && !ok) holdDrained(node, drainCtx);
-          else await resumeDrained(node, drainCtx, 'reverted');
+          else await resumeOrHold(node, drainCtx, 'reverted');
         }
       }),
     );
