@@ -170,6 +170,26 @@ void test('status text and outcome exit codes', () => {
   for (const phase of ['failed', 'halted', 'aborted'] as const) assert.equal(outcomeExitCode(status([], { phase })), 1);
 });
 
+void test('status text lists the nodes held drained in the LocalAI frontend with how to resume each', () => {
+  const lines = statusText(
+    plain,
+    status([node('gpu-1', { state: 'failed' })], {
+      phase: 'halted',
+      heldDrained: [
+        { id: 'gpu-1', reason: 'its new build failed the start check', resume: 'fleet-rollout retry llama-cpp gpu-1' },
+      ],
+    }),
+    { workflowId: 'rollout:llama-cpp', runId: 'r1' },
+  );
+  const at = lines.indexOf('Held drained in the LocalAI frontend:');
+  assert.ok(at > 0, lines.join('\n'));
+  assert.equal(lines[at + 1], '  gpu-1: its new build failed the start check');
+  assert.equal(lines[at + 2], '    resume: fleet-rollout retry llama-cpp gpu-1');
+  assert.ok(
+    !statusText(plain, status([node('gpu-1')]), { workflowId: 'w', runId: 'r' }).some((l) => l.startsWith('Held')),
+  );
+});
+
 void test('no ETA while the rollout waits for a person or a clock; it says what it waits for', () => {
   const counts = { total: 4, pending: 2, inFlight: 1, succeeded: 1, failed: 0, skipped: 0, unknown: 0 };
   const running = status([], { counts, etaMs: 60_000 });
