@@ -47,8 +47,10 @@ interface Stack {
 }
 
 /** `count` simulated nodes serving one replica each of a `min_replicas` model, behind the simulated frontend. */
-async function startStack(options: { count?: number; failStart?: string; failStartOn?: number } = {}): Promise<Stack> {
-  const { count = 3, failStart, failStartOn } = options;
+async function startStack(
+  options: { count?: number; failStart?: string; failStartOn?: number; scheduled?: boolean } = {},
+): Promise<Stack> {
+  const { count = 3, failStart, failStartOn, scheduled = true } = options;
   const backend = uniqueName('drain');
   const prefix = uniqueName('d');
   const model = `${backend}-model`;
@@ -70,7 +72,7 @@ async function startStack(options: { count?: number; failStart?: string; failSta
     log: base.log,
     nodes: ids.map((id) => ({ id })),
     catalog: new Map([[model, backend]]),
-    scheduling: [{ model, minReplicas: ids.length }],
+    scheduling: scheduled ? [{ model, minReplicas: ids.length }] : [],
     auth: { apiKeys: [ADMIN_KEY] },
     tickMs: 500,
   });
@@ -322,6 +324,50 @@ void test(
       }
       assert.equal(result.heldDrained, undefined, 'the reverted node is no longer held');
       assert.deepEqual(statuses(stack), ['healthy', 'healthy', 'healthy']);
+    } finally {
+      await orch.stop();
+      await stack.stop();
+    }
+  }),
+);
+
+void test(
+  'a node whose worker re-registers mid-upgrade is reported as un-drained by its restart; a model without min_replicas is said to load on its next request',
+  withLogs(servers, async () => {
+    const stack = await startStack({ count: 2, scheduled: false });
+    const orch = await startOrchestrator(servers, {
+      frontend: createFrontendClient({ url: stack.frontend.url, apiKey: ADMIN_KEY }),
+    });
+    try {
+      const first = stack.ids[0] ?? '';
+      holdRequest(stack, first);
+      const handle = await orch.client.workflow.start(rolloutWorkflow, {
+        taskQueue: orch.taskQueue,
+        workflowId: rolloutWorkflowId(stack.backend),
+        args: [
+          {
+            spec: {
+              backend: stack.backend,
+              nodes: [first],
+              minHealthyTime: 0,
+              frontend: { url: stack.frontend.url },
+              drainGrace: '3s',
+            },
+          },
+        ],
+      });
+      await drainingInFrontend(stack, first);
+      // What a worker restart does in LocalAI: its re-registration sets the node healthy.
+      stack.frontend.registry.setStatus(first, NodeStatus.Healthy);
+      const result = await handle.result();
+      assert.equal(result.phase, 'succeeded', result.message);
+      const steps = result.nodes[0]?.steps ?? [];
+      assert.ok(
+        steps.some((s) => s.startsWith('resume: already healthy: its worker restarted')),
+        steps.join(' | '),
+      );
+      assert.ok(steps.includes(`${stack.model}: no min_replicas in the frontend, will load on the next request`));
+      assert.ok(!steps.some((s) => s.startsWith('waiting for the frontend to reload')));
     } finally {
       await orch.stop();
       await stack.stop();
