@@ -24,7 +24,9 @@ export const LOCALAI_FLAG_OPTIONS = {
 /** Help lines. */
 export const LOCALAI_FLAGS_HELP = `LocalAI frontend flags (each defaults from the environment variable in brackets):
   --localai-url URL           the frontend (${LOCALAI_ENV.url}), e.g. http://localai:8080: its node registry
-                              (GET /api/nodes) becomes the inventory; only healthy nodes are targets
+                              (GET /api/nodes) becomes the inventory; only healthy nodes are targets;
+                              start drains each node there before its upgrade and resumes it after
+                              (the worker needs the same --localai-url)
   --localai-api-key KEY       an admin key of the frontend (${LOCALAI_ENV.apiKey}): one of its LOCALAI_API_KEY
                               values or an admin user's key; never printed
   --localai-api-key-file F    read the key from a file instead (${LOCALAI_ENV.apiKeyFile})
