@@ -85,6 +85,11 @@ export interface RequestOptions {
    * the caller can safely send again.
    */
   failOnReconnect?: boolean;
+  /**
+   * Send the reply to this inbox (own subscription, no shared mux inbox), so the caller can keep
+   * its own subscription on it and still hear a reply that arrives after the timeout.
+   */
+  reply?: string;
 }
 
 /** Sends raw bytes and returns the raw reply, with failures classified. */
@@ -97,7 +102,10 @@ export async function requestBytes(
 ): Promise<Uint8Array> {
   let stop = (): void => undefined;
   try {
-    const request = nc.request(subject, payload, { timeout: timeoutMs });
+    const request = nc.request(subject, payload, {
+      timeout: timeoutMs,
+      ...(options.reply !== undefined ? { noMux: true, reply: options.reply } : {}),
+    });
     if (options.failOnReconnect !== true) return (await request).data;
     // The request goes on until its own timeout; its late outcome is of no use once we gave up on it.
     request.catch(() => undefined);
