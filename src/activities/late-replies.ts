@@ -1,14 +1,15 @@
 /**
  * Late upgrade replies. A `backend.upgrade` that times out may still be answered: the worker
  * finishes the install minutes later and replies with the process keys it killed, which the
- * rollout needs to start those replicas again. `upgradeNode` sends the request with its own reply
+ * rollout needs to start those replicas again. `upgradeNode` sends the request on its own reply
  * inbox and, on a timeout, hands that inbox here; `verifyNode` reads what arrived.
  *
  * The record lives in the worker process that sent the request: a reply that arrives after that
  * worker restarted, or is read by another worker's verification, is not seen (the rollout then
  * treats the stopped replicas as unknown, as it did before).
  */
-import { createInbox, type NatsConnection, type Subscription } from 'nats';
+import type { NatsConnection } from 'nats';
+import { openReplyInbox, type InboxMessage, type ReplyInbox } from '../nats/index.js';
 import { decodeMessage, MessageType, type MessageValue } from '../protocol/index.js';
 
 /** How long a timed-out request's inbox keeps listening (large images install for 8–10 minutes). */
@@ -20,19 +21,25 @@ export type UpgradeReply = MessageValue<typeof MessageType.BackendUpgradeReply>;
 export type LateReply = { ok: true; reply: UpgradeReply } | { ok: false; error: string };
 
 interface Entry {
-  sub: Subscription;
-  timer?: NodeJS.Timeout;
+  inbox: ReplyInbox;
+  timer: NodeJS.Timeout;
   arrived?: LateReply;
   waiters: (() => void)[];
 }
 
-/** One request's reply inbox, subscribed before the request goes out. */
-export interface ReplyInbox {
-  readonly subject: string;
+/** One upgrade request's inbox, open before the request goes out. */
+export interface UpgradeInbox {
+  readonly inbox: ReplyInbox;
   /** The request timed out: keep listening for `listenMs`. */
   keep(listenMs?: number): void;
   /** The request ended (answered or failed otherwise): stop listening. */
   close(): void;
+}
+
+function toLateReply(message: InboxMessage): LateReply {
+  if (message.kind === 'no-responders') return { ok: false, error: 'no responders' };
+  const decoded = decodeMessage(MessageType.BackendUpgradeReply, message.data);
+  return decoded.ok ? { ok: true, reply: decoded.value } : { ok: false, error: decoded.error.message };
 }
 
 /** The timed-out upgrade requests of this worker whose replies may still arrive, by op id. */
@@ -41,32 +48,21 @@ export class LateReplies {
 
   constructor(private readonly nc: NatsConnection) {}
 
-  /** Subscribes a fresh inbox for the op's upgrade request. */
-  open(opId: string): ReplyInbox {
-    this.drop(opId);
-    const subject = createInbox();
-    const entry: Entry = {
-      sub: this.nc.subscribe(subject, {
-        max: 1,
-        callback: (err, msg) => {
-          if (err !== null) return;
-          // A no-responders status (503) comes with headers and no body: not a reply.
-          if (msg.data.length === 0 && msg.headers !== undefined) return;
-          const decoded = decodeMessage(MessageType.BackendUpgradeReply, msg.data);
-          entry.arrived = decoded.ok ? { ok: true, reply: decoded.value } : { ok: false, error: decoded.error.message };
-          for (const wake of entry.waiters.splice(0)) wake();
-        },
-      }),
-      waiters: [],
-    };
+  /** Opens a fresh inbox for the op's upgrade request. */
+  open(opId: string): UpgradeInbox {
+    const inbox = openReplyInbox(this.nc);
     return {
-      subject,
+      inbox,
       keep: (listenMs = LATE_REPLY_LISTEN_MS) => {
+        this.drop(opId);
+        const entry: Entry = { inbox, timer: setTimeout(() => this.drop(opId), listenMs).unref(), waiters: [] };
         this.entries.set(opId, entry);
-        entry.timer = setTimeout(() => this.drop(opId), listenMs);
-        entry.timer.unref();
+        inbox.onLate((message) => {
+          entry.arrived = toLateReply(message);
+          for (const wake of entry.waiters.splice(0)) wake();
+        });
       },
-      close: () => entry.sub.unsubscribe(),
+      close: () => inbox.close(),
     };
   }
 
@@ -98,7 +94,7 @@ export class LateReplies {
     const entry = this.entries.get(opId);
     if (entry === undefined) return;
     clearTimeout(entry.timer);
-    entry.sub.unsubscribe();
+    entry.inbox.close();
     this.entries.delete(opId);
   }
 }

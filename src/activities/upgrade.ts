@@ -176,7 +176,7 @@ async function sendUpgrade(
         MessageType.BackendUpgradeReply,
         timeoutMs,
         {
-          ...(inbox !== undefined ? { reply: inbox.subject } : {}),
+          ...(inbox !== undefined ? { inbox: inbox.inbox } : {}),
         },
       ),
     );
