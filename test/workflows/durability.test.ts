@@ -77,7 +77,9 @@ void test(
         workflowId: rolloutWorkflowId(backend),
         args: [{ spec: { backend, nodes: ids, maxParallel: 3, maxUnavailable: '100%', minHealthyTime: 0 } }],
       });
-      await inFlightAtLeast(backend, 2);
+      // Kill once requests are on the wire: a worker killed before its request left would leave the
+      // node quiet on the old install, re-sent only after the quiet period (minutes by default).
+      await waitUntil('2 upgrade requests on the wire', () => Promise.resolve(observer.requests.length >= 2), 60_000);
       await worker.kill();
       worker = await spawnWorker(taskQueue);
       const result = await handle.result();
