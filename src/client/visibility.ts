@@ -36,6 +36,8 @@ export interface RolloutSummary {
   closedAt?: Date;
   requestedBy?: string;
   reason?: string;
+  /** What the run upgrades to and where that came from (memo `target`), when it resolved one. */
+  target?: string;
 }
 
 /** Filters of {@link listRollouts}. */
@@ -81,6 +83,7 @@ function summaryOf(info: WorkflowExecutionInfo): RolloutSummary {
   const memo = info.memo ?? {};
   if (typeof memo['requestedBy'] === 'string') summary.requestedBy = memo['requestedBy'];
   if (typeof memo['reason'] === 'string') summary.reason = memo['reason'];
+  if (typeof memo['target'] === 'string') summary.target = memo['target'];
   return summary;
 }
 
