@@ -4,7 +4,8 @@
  * a real Temporal dev server and nats-server. The gallery names a mutable tag: the rollout resolves
  * its digest, upgrades only the nodes on an older one, and a repeat sends nothing; a scheduled
  * trigger against an up-to-date fleet starts nothing and says so, and after a push upgrades exactly
- * the drifted nodes. `upgradeNode` requests are observed passively on the wire.
+ * the drifted nodes. `backend.upgrade` requests are observed passively on the wire. With
+ * RECORD_HISTORIES=1 it records both paths for the replay test.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -18,6 +19,7 @@ import { rolloutWorkflowId } from '../../src/workflows/messages.js';
 import { rolloutWorkflow } from '../../src/workflows/rollout.js';
 import { expectExit, runCli, temporalArgs, waitFor } from '../cli/cli-harness.js';
 import { FleetObserver } from '../support/fleet-observer.js';
+import { recordHistory } from '../support/histories.js';
 import { useOrchestrator } from '../support/orchestrator.js';
 import { startRegistryFleet, type RegistryFleet } from '../support/registry-fleet.js';
 import { uniqueName, useServers, withLogs } from '../support/servers.js';
@@ -63,6 +65,7 @@ void test(
           });
         const first = await run();
         assert.equal(first.phase, 'succeeded', first.message);
+        recordHistory(servers.temporal.address, rolloutWorkflowId(fleet.backend), 'registry-target');
         assert.deepEqual(
           [first.target?.digest, first.target?.source, first.target?.entry],
           [fresh, 'gallery', fleet.backend],
@@ -134,6 +137,7 @@ void test(
         assert.equal(upgrades(observer), 0, 'no node got a request');
         const described = await describeSchedule(orch.client, scheduleId);
         assert.match(described.recentActions.at(-1)?.outcome ?? '', /^up to date, nothing started/);
+        recordHistory(servers.temporal.address, idle?.workflowId ?? '', 'scheduled-up-to-date');
         const [drifted] = fleet.ids as [string];
         await fleet.push('v2');
         const keep = fleet.ids.slice(1);
