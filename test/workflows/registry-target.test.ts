@@ -4,11 +4,17 @@
  * a real Temporal dev server and nats-server. The gallery names a mutable tag: the rollout resolves
  * its digest, upgrades only the nodes on an older one, and a repeat sends nothing; a scheduled
  * trigger against an up-to-date fleet starts nothing and says so, and after a push upgrades exactly
- * the drifted nodes. `backend.upgrade` requests are observed passively on the wire. With
+ * the drifted nodes. A target that cannot be resolved fails the rollout before any node is
+ * touched. `backend.upgrade` requests are observed passively on the wire. With
  * RECORD_HISTORIES=1 it records both paths for the replay test.
  */
 import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { test } from 'node:test';
+import { pathToFileURL } from 'node:url';
+import { WorkflowFailedError } from '@temporalio/client';
 import { rolloutHistory } from '../../src/client/visibility.js';
 import { createSchedule, deleteSchedule, describeSchedule } from '../../src/client/schedules.js';
 import { triggerSchedule } from '../../src/client/schedule-trigger.js';
@@ -169,6 +175,49 @@ void test(
       } finally {
         observer.stop();
         await deleteSchedule(orch.client, scheduleId);
+      }
+    });
+  }),
+);
+
+void test(
+  'a target that cannot be resolved fails the rollout before any node is touched, naming the registry, tag or entry',
+  withLogs(servers, async () => {
+    await withFleet(1, async (fleet) => {
+      await fleet.push('v1');
+      await fleet.install(fleet.ids);
+      const dir = mkdtempSync(path.join(os.tmpdir(), 'fleet-rollout-bad-target-'));
+      const index = (name: string, body: string): string => {
+        writeFileSync(path.join(dir, name), body);
+        return pathToFileURL(path.join(dir, name)).href;
+      };
+      const host = servers.registry.host;
+      const observer = await FleetObserver.start(orch.nc, ['upgrade']);
+      const failure = async (url: string): Promise<string> => {
+        const spec: RolloutSpecInput = { backend: fleet.backend, nodes: fleet.ids, index: url, minHealthyTime: 0 };
+        const handle = await orch.client.workflow.start(rolloutWorkflow, {
+          taskQueue: orch.taskQueue,
+          workflowId: `${rolloutWorkflowId(fleet.backend)}-${uniqueName('bad')}`,
+          args: [{ spec }],
+        });
+        const err = await handle.result().then(
+          () => assert.fail('the rollout should fail'),
+          (e: unknown) => e,
+        );
+        assert.ok(err instanceof WorkflowFailedError, String(err));
+        const cause = err.cause as (Error & { cause?: Error }) | undefined;
+        return `${cause?.message ?? ''} ${cause?.cause?.message ?? ''}`;
+      };
+      try {
+        const tag = await failure(index('tag.yaml', `- name: ${fleet.backend}\n  uri: ${host}/backends/x:nope\n`));
+        assert.match(tag, /cannot resolve the target: .*registry 127\.0\.0\.1:\d+.*backends\/x:nope.*not found/);
+        const entry = await failure(index('entry.yaml', `- name: other\n  uri: ${host}/backends/x:nope\n`));
+        assert.match(entry, new RegExp(`no entry "${fleet.backend}" in gallery index file://.*entry\\.yaml`));
+        const down = await failure(index('down.yaml', `- name: ${fleet.backend}\n  uri: 127.0.0.1:1/backends/x:v1\n`));
+        assert.match(down, /cannot resolve the target: .*127\.0\.0\.1:1/);
+        assert.equal(upgrades(observer), 0, 'no node got a request');
+      } finally {
+        observer.stop();
       }
     });
   }),
