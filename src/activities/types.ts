@@ -114,7 +114,17 @@ export interface VerifyOutput {
   detail: string;
   /** The field of `backend.list` that decided the verdict (`version`, `digest`, `uri`, `installed_at`). */
   decidedBy?: string;
+  /** The upgrade's reply, when it arrived after its request timed out (and this worker sent the request). */
+  lateReply?: LateUpgradeReply;
 }
+
+/**
+ * A reply to `backend.upgrade` that arrived after the request timed out. `stoppedProcessKeys` is
+ * present only when the worker reports them (`reports_stopped_processes`).
+ */
+export type LateUpgradeReply =
+  | { kind: 'replied'; success: boolean; error?: string; stoppedProcessKeys?: string[] }
+  | { kind: 'malformed'; error: string };
 
 export interface StartCheckInput {
   nodeId: string;

@@ -9,10 +9,18 @@ import { FailureType } from '../domain/failures.js';
 import { MessageType, subjects } from '../protocol/index.js';
 import { listenProgress, NatsRequestError, RequestFailure, requestMessage } from '../nats/index.js';
 import type { ActivityDeps } from './deps.js';
+import type { LateReply } from './late-replies.js';
 import { LIST_TIMEOUT_MS } from './discover.js';
 import { installedRecordOf } from './installed.js';
 import { judgeUpgrade, findMisnamedInstall } from '../domain/verification.js';
-import { VerifyVerdict, type InstalledRecord, type TargetCheck, type VerifyInput, type VerifyOutput } from './types.js';
+import {
+  VerifyVerdict,
+  type InstalledRecord,
+  type TargetCheck,
+  type LateUpgradeReply,
+  type VerifyInput,
+  type VerifyOutput,
+} from './types.js';
 
 /**
  * Pure verdict of a `backend.list` entry against the baseline and target. `targetVersion` is the
@@ -60,7 +68,28 @@ export function makeVerifyNode(deps: ActivityDeps) {
     const checked = await checkInstalled(deps, input);
     const out: VerifyOutput = { ...checked, progressEvents };
     if (lastProgressPct !== undefined) out.lastProgressPct = lastProgressPct;
+    const late =
+      input.opId === undefined
+        ? undefined
+        : checked.verdict === VerifyVerdict.Applied
+          ? await deps.lateReplies?.wait(input.opId, LATE_REPLY_GRACE_MS)
+          : deps.lateReplies?.read(input.opId);
+    if (late !== undefined) out.lateReply = lateUpgradeReply(late);
     return out;
+  };
+}
+
+/** How long a verification that found the upgrade applied waits for the upgrade's late reply. */
+const LATE_REPLY_GRACE_MS = 2_000;
+
+function lateUpgradeReply(late: LateReply): LateUpgradeReply {
+  if (!late.ok) return { kind: 'malformed', error: late.error };
+  const { success, error, reportsStoppedProcesses, stoppedProcessKeys } = late.reply;
+  return {
+    kind: 'replied',
+    success,
+    ...(error !== undefined && error !== '' ? { error } : {}),
+    ...(reportsStoppedProcesses ? { stoppedProcessKeys } : {}),
   };
 }
 
