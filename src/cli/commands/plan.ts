@@ -1,7 +1,8 @@
 /**
  * `fleet-rollout plan`: the rollout flags of `start`, but a dry run: asks the targets over NATS
- * which have the backend and prints the waves, the replica and failure budgets and the nodes left
- * out and why. Upgrades nothing and needs no Temporal.
+ * which have the backend and prints the waves (each node's install → target), the nodes already up
+ * to date, the drift, the replica and failure budgets and the nodes left out and why. Upgrades
+ * nothing and needs no Temporal.
  */
 import { InvalidSpecError, planRollout, type PlannedNode, type RolloutPlan } from '../../client/index.js';
 import { frontendPlan, type FrontendPlan } from '../../client/frontend-plan.js';
@@ -34,9 +35,10 @@ Dry run of 'start' with the same flags: resolves the target as the rollout would
 index and registry, or --uri/--target-version/--target-digest), asks every target over NATS
 (backend.list, and models.running for replicas the inventory does not give) and prints the waves
 in order with each node's install → target, the nodes already up to date, the drift (nodes that
-disagree with the majority), the budgets, and the nodes left out and why. Upgrades nothing; needs NATS, not Temporal. With a
-LocalAI frontend it also lists the frontend's nodes by status and labels, the drain order, and
-the models LocalAI will not load again by itself (no min_replicas or spread_all).
+disagree with the majority), the budgets, and the nodes left out and why. Upgrades nothing;
+needs NATS (and the registry the gallery names), not Temporal. With a LocalAI frontend it also
+lists the frontend's nodes by status and labels, the drain order, and the models LocalAI will not
+load again by itself (no min_replicas or spread_all).
 
 Flags:
   --list-timeout D            backend.list timeout per node (default 30s)
@@ -63,7 +65,7 @@ function legacyNote(ids: readonly string[]): string[] {
   ];
 }
 
-/** `v1.0.0 → v1.0.1`, `sha256:0123456789ab → up to date`; only what the node has without a target. */
+/** `v1.0.0 → v1.0.1`, `sha256:0123456789ab → up to date`; only the install when no target is known. */
 function installCell(node: PlannedNode): string {
   const installed = installText(node.installed) ?? '?';
   const c = node.comparison;
