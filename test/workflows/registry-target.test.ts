@@ -172,6 +172,12 @@ void test(
           ['succeeded', 'up to date, nothing started'],
         );
         assert.match(runs[0]?.target ?? '', /gallery entry/);
+        const text = await runCli(['history', fleet.backend, ...temporalArgs(servers)]);
+        expectExit(text, 0, 'history');
+        assert.match(text.stdout, /up to date, nothing started: all 3 nodes already run digest sha256:[0-9a-f]{12}/);
+        const describe = await runCli(['schedule', 'describe', scheduleId, ...temporalArgs(servers)]);
+        expectExit(describe, 0, 'schedule describe');
+        assert.match(describe.stdout, /recent actions:\n\s+\S+\s+up to date, nothing started: all 3 nodes/);
       } finally {
         observer.stop();
         await deleteSchedule(orch.client, scheduleId);
