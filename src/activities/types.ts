@@ -71,16 +71,7 @@ export interface UpgradeOutput {
   verification?: { verdict: VerifyVerdict; detail: string; installed?: InstalledRecord; decidedBy?: string };
 }
 
-/** Heartbeat details of a running upgrade: the latest progress, for live status views. */
-export interface UpgradeHeartbeat {
-  nodeId: string;
-  pct?: number;
-  phase?: string;
-  fileName?: string;
-  at: number;
-  /** Set once the request fell back to the legacy forced install; a retried attempt reads it back. */
-  fallback?: boolean;
-}
+export type { UpgradeHeartbeat } from '../domain/heartbeat.js';
 
 /** What verification compares against, beyond the pre-upgrade record. */
 export interface TargetCheck {

@@ -6,6 +6,7 @@
  */
 import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activity';
 import { FailureType } from '../domain/failures.js';
+import { parseHeartbeat } from '../domain/heartbeat.js';
 import { MessageType, subjects, SubjectTokenError, type MessageInput, type MessageValue } from '../protocol/index.js';
 import { listenProgress, NatsRequestError, RequestFailure, requestMessage, type ProgressEvent } from '../nats/index.js';
 import { recordLegacyFallback } from '../metrics/worker-metrics.js';
@@ -33,7 +34,7 @@ export function makeUpgradeNode(deps: ActivityDeps) {
     if (ctx.info.attempt > 1) {
       // A retry means an earlier attempt may have reached the worker: never re-send blindly. Its
       // last heartbeat says whether it had fallen back to the legacy install: keep that fact.
-      const earlier = ctx.info.heartbeatDetails as Partial<UpgradeHeartbeat> | undefined;
+      const earlier = parseHeartbeat(ctx.info.heartbeatDetails);
       throw ApplicationFailure.nonRetryable(
         `attempt ${ctx.info.attempt}: an earlier attempt may have reached ${input.nodeId}; verifying before any re-send`,
         FailureType.WorkerStillInstalling,

@@ -6,6 +6,7 @@
  */
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { FailureType } from '../domain/failures.js';
+import type { UpgradeHeartbeat } from '../domain/heartbeat.js';
 import { MessageType, subjects } from '../protocol/index.js';
 import { listenProgress, NatsRequestError, RequestFailure, requestMessage } from '../nats/index.js';
 import type { ActivityDeps } from './deps.js';
@@ -52,7 +53,9 @@ export function makeVerifyNode(deps: ActivityDeps) {
       const listener = await listenProgress(deps.nc, subjects.progress(input.nodeId, input.opId), (event) => {
         progressEvents += 1;
         lastProgressPct = event.percentage;
-        ctx.heartbeat({ nodeId: input.nodeId, pct: event.percentage, phase: event.phase, at: Date.now() });
+        const beat: UpgradeHeartbeat = { nodeId: input.nodeId, pct: event.percentage, at: Date.now() };
+        if (event.phase !== undefined) beat.phase = event.phase;
+        ctx.heartbeat(beat);
       });
       try {
         await ctx.sleep(listenMs);

@@ -25,6 +25,7 @@ import {
   recordUpgradeAttempt,
   recordVerificationPoll,
 } from './metrics.js';
+import { upgradeActivityOptions } from './activity-options.js';
 import { targetCheckOf } from './plan.js';
 import { addStep, setError } from './rollout-state.js';
 import type { NodeStatus } from './status.js';
@@ -40,12 +41,7 @@ export function resendQuietMs(upgradeTimeoutMs: number): number {
 }
 
 function activitiesFor(spec: RolloutSpec) {
-  const upgrade = proxyActivities<RolloutActivities>({
-    // Room for the upgrade request and, on no responders, the legacy install with the same timeout.
-    startToCloseTimeout: 2 * spec.upgradeTimeout + 60_000,
-    heartbeatTimeout: 30_000,
-    retry: { maximumAttempts: 3, initialInterval: 1_000, nonRetryableErrorTypes: [...NON_RETRYABLE_FAILURES] },
-  });
+  const upgrade = proxyActivities<RolloutActivities>(upgradeActivityOptions(spec));
   const verify = proxyActivities<RolloutActivities>({
     startToCloseTimeout: MAX_LISTEN_MS + 60_000,
     retry: {
