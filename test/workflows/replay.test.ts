@@ -60,10 +60,12 @@ void test('a history whose commands differ from the code fails replay with a det
 });
 
 void test('histories recorded before the serving-safe lifecycle replay without its patch marker; newer ones carry it', () => {
-  // The SDK records a patch as a `core_patch` marker (its id is base64 inside); serving-safe is the only patch so far.
+  // The SDK records a patch as a `core_patch` marker (its id is base64 inside); histories recorded since carry one.
   const marker = '"markerName": "core_patch"';
   const newer = files.filter((f) =>
-    ['serving-safe-', 'unreachable-grace-', 'late-upgrade-reply-'].some((p) => f.startsWith(p)),
+    ['serving-safe-', 'unreachable-grace-', 'late-upgrade-reply-', 'registry-target-', 'scheduled-up-to-date-'].some(
+      (p) => f.startsWith(p),
+    ),
   );
   const older = files.filter((f) => !newer.includes(f));
   assert.ok(older.length >= 2 && newer.length >= 2, `older: ${older.join(', ')}; newer: ${newer.join(', ')}`);
