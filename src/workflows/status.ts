@@ -32,6 +32,8 @@ export interface NodeStatus {
   unreachableSince?: number;
   /** Replicas started again after the upgrade. */
   replicasRestored?: number;
+  /** What `models.running` listed before the upgrade was sent (absent when the node does not serve it). */
+  replicasBefore?: string[];
   startedAt?: number;
   finishedAt?: number;
   before?: InstalledRecord;
