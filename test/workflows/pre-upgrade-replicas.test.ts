@@ -133,6 +133,7 @@ void test(
       assert.equal(theirs.length, 2);
       const handle = await start({ backend, nodes: [id], minHealthyTime: 0 });
       const result = await handle.result();
+      recordHistory(servers.temporal.address, handle.workflowId, 'pre-upgrade-replicas-legacy');
       assert.equal(result.phase, 'succeeded', result.message);
       const status = result.nodes[0];
       assert.equal(status?.fallback, true, 'upgraded through the legacy forced install');
