@@ -62,11 +62,29 @@ void test('a history whose commands differ from the code fails replay with a det
 void test('histories recorded before the serving-safe lifecycle replay without its patch marker; newer ones carry it', () => {
   // The SDK records a patch as a `core_patch` marker (its id is base64 inside); serving-safe is the only patch so far.
   const marker = '"markerName": "core_patch"';
-  const newer = files.filter((f) => f.startsWith('serving-safe-') || f.startsWith('unreachable-grace-'));
+  const newer = files.filter((f) => /^(serving-safe|unreachable-grace|pre-upgrade-replicas)-/.test(f));
   const older = files.filter((f) => !newer.includes(f));
   assert.ok(older.length >= 2 && newer.length >= 2, `older: ${older.join(', ')}; newer: ${newer.join(', ')}`);
   for (const f of older)
     assert.ok(!readFileSync(path.join(HISTORIES_DIR, f), 'utf8').includes(marker), `${f} predates the patch`);
   for (const f of newer)
     assert.ok(readFileSync(path.join(HISTORIES_DIR, f), 'utf8').includes(marker), `${f} has the patch marker`);
+});
+
+/** The patch ids a history's `core_patch` markers carry (each is base64 JSON `{"id":…}` in the marker's details). */
+function patchIdsOf(file: string): Set<string> {
+  const ids = new Set<string>();
+  for (const match of readFileSync(path.join(HISTORIES_DIR, file), 'utf8').matchAll(/"data": "([A-Za-z0-9+/=]+)"/g)) {
+    const text = Buffer.from(match[1] ?? '', 'base64').toString('utf8');
+    const id = /^\{"id":"([^"]+)"/.exec(text)?.[1];
+    if (id !== undefined) ids.add(id);
+  }
+  return ids;
+}
+
+void test('only histories recorded with the pre-upgrade replica set carry its patch', () => {
+  const newer = files.filter((f) => f.startsWith('pre-upgrade-replicas-'));
+  assert.ok(newer.length >= 2, `pre-upgrade-replicas histories: ${newer.join(', ')}`);
+  for (const f of files)
+    assert.equal(patchIdsOf(f).has('pre-upgrade-replicas'), newer.includes(f), `${f}: pre-upgrade-replicas marker`);
 });
