@@ -24,6 +24,11 @@ export interface PlannedNode {
   installed: InstalledRecord;
   /** No `models.running` (asked only without inventory replicas): expected to take the legacy install fallback. */
   legacy?: boolean;
+  /**
+   * Neither `models.running` nor the inventory gave a replica count (`replicas` is 0 for want of
+   * one): the rollout upgrades this node only while no other replica is down.
+   */
+  replicasUnknown?: boolean;
 }
 
 /** The plan a rollout of the spec would follow now. */
@@ -79,6 +84,7 @@ async function discover(
       replicas: target.replicas ?? node.replicas ?? 0,
       installed: node.installed,
       ...(node.legacy === true ? { legacy: true } : {}),
+      ...(target.replicas === undefined && node.replicasUnknown === true ? { replicasUnknown: true } : {}),
     });
   }
   const skipped = out.skipped.map((s) => ({ id: s.id, reason: `${s.kind}: ${s.reason}` }));

@@ -16,6 +16,11 @@ export interface NodeStatus {
   zone: string;
   wave: number;
   replicas: number;
+  /**
+   * Neither `models.running` nor the inventory said how many replicas the node serves: it may take
+   * every replica with it, so it is upgraded only while no other replica is down.
+   */
+  replicasUnknown?: boolean;
   state: NodeState;
   /** Upgrade requests sent (re-sends included). */
   attempts: number;
