@@ -62,7 +62,9 @@ void test('a history whose commands differ from the code fails replay with a det
 void test('histories recorded before the serving-safe lifecycle replay without its patch marker; newer ones carry it', () => {
   // The SDK records a patch as a `core_patch` marker (its id is base64 inside); serving-safe is the only patch so far.
   const marker = '"markerName": "core_patch"';
-  const newer = files.filter((f) => /^(serving-safe|unreachable-grace|pre-upgrade-replicas)-/.test(f));
+  const newer = files.filter((f) =>
+    /^(serving-safe|unreachable-grace|pre-upgrade-replicas|unknown-replicas-alone)-/.test(f),
+  );
   const older = files.filter((f) => !newer.includes(f));
   assert.ok(older.length >= 2 && newer.length >= 2, `older: ${older.join(', ')}; newer: ${newer.join(', ')}`);
   for (const f of older)
@@ -82,9 +84,23 @@ function patchIdsOf(file: string): Set<string> {
   return ids;
 }
 
-void test('only histories recorded with the pre-upgrade replica set carry its patch', () => {
-  const newer = files.filter((f) => f.startsWith('pre-upgrade-replicas-'));
-  assert.ok(newer.length >= 2, `pre-upgrade-replicas histories: ${newer.join(', ')}`);
-  for (const f of files)
-    assert.equal(patchIdsOf(f).has('pre-upgrade-replicas'), newer.includes(f), `${f}: pre-upgrade-replicas marker`);
+/** Histories recorded before the pre-upgrade replica set and the unknown-replica rule. */
+const BEFORE_REPLICA_PATCHES = [
+  'replica-budget-3307a51.json',
+  'still-installing-3307a51.json',
+  'serving-safe-replica-budget.json',
+  'serving-safe-still-installing.json',
+  'unreachable-grace-0776a6b.json',
+];
+
+void test('histories recorded with the pre-upgrade replica set and the unknown-replica rule carry their patches; older ones do not', () => {
+  const cases: [string, string[]][] = [
+    ['pre-upgrade-replicas', files.filter((f) => /^(pre-upgrade-replicas|unknown-replicas-alone)-/.test(f))],
+    ['unknown-replicas-alone', files.filter((f) => f.startsWith('unknown-replicas-alone-'))],
+  ];
+  for (const [patch, carrying] of cases) {
+    assert.ok(carrying.length >= 1, `histories recorded with ${patch}`);
+    for (const f of carrying) assert.ok(patchIdsOf(f).has(patch), `${f} carries ${patch}`);
+    for (const f of BEFORE_REPLICA_PATCHES) assert.ok(!patchIdsOf(f).has(patch), `${f} predates ${patch}`);
+  }
 });
