@@ -18,13 +18,14 @@ import { FailureType, NON_RETRYABLE_FAILURES } from '../domain/failures.js';
 import { servingWork } from '../domain/node-lifecycle.js';
 import { NodeEvent, NodeState, nextNodeState } from '../domain/node-state.js';
 import type { RolloutSpec } from '../domain/spec.js';
-import type { RolloutActivities, UpgradeOutput, VerifyOutput } from '../activities/index.js';
+import type { LateUpgradeReply, RolloutActivities, UpgradeOutput, VerifyOutput } from '../activities/index.js';
 import {
   recordReplicaRestoreFailure,
   recordStartCheckFailure,
   recordUpgradeAttempt,
   recordVerificationPoll,
 } from './metrics.js';
+import { upgradeActivityOptions } from './activity-options.js';
 import { targetCheckOf } from './plan.js';
 import { recordReplicasBefore, replicasOfUpgrade } from './replica-steps.js';
 import { addStep, setError } from './rollout-state.js';
@@ -41,12 +42,7 @@ export function resendQuietMs(upgradeTimeoutMs: number): number {
 }
 
 function activitiesFor(spec: RolloutSpec) {
-  const upgrade = proxyActivities<RolloutActivities>({
-    // Room for the upgrade request and, on no responders, the legacy install with the same timeout.
-    startToCloseTimeout: 2 * spec.upgradeTimeout + 60_000,
-    heartbeatTimeout: 30_000,
-    retry: { maximumAttempts: 3, initialInterval: 1_000, nonRetryableErrorTypes: [...NON_RETRYABLE_FAILURES] },
-  });
+  const upgrade = proxyActivities<RolloutActivities>(upgradeActivityOptions(spec));
   const verify = proxyActivities<RolloutActivities>({
     startToCloseTimeout: MAX_LISTEN_MS + 60_000,
     retry: {
@@ -292,6 +288,30 @@ function judgeVerification(node: NodeStatus, v: VerifyOutput): void {
   if (v.verdict === 'missing') throw new NodeFailed(`verify failed: ${v.detail}`);
 }
 
+/**
+ * Patch id of reading the upgrade's late reply during verification: its stopped process keys are
+ * recorded (so those replicas are restored) and a late rejection fails the node.
+ */
+export const LATE_REPLY_PATCH = 'late-upgrade-reply';
+
+/** Records what the upgrade's reply said when it came after the request timed out. */
+function takeLateReply(node: NodeStatus, late: LateUpgradeReply): void {
+  if (late.kind === 'malformed') {
+    addStep(node, `late reply to backend.upgrade ignored: ${late.error}`);
+    return;
+  }
+  if (late.stoppedProcessKeys !== undefined) node.stoppedProcessKeys = late.stoppedProcessKeys;
+  const stopped =
+    late.stoppedProcessKeys === undefined
+      ? 'stopped processes not reported'
+      : `stopped ${late.stoppedProcessKeys.length === 0 ? 'no processes' : late.stoppedProcessKeys.join(', ')}`;
+  addStep(node, `late reply to backend.upgrade: ${late.success ? 'success' : 'failed'}; ${stopped}`);
+  if (!late.success)
+    throw new NodeFailed(
+      `${node.id} rejected the upgrade (reply after the timeout): ${late.error ?? '(no error text)'}`,
+    );
+}
+
 async function verifyBeforeResend(
   node: NodeStatus,
   ctx: NodeRunContext,
@@ -302,6 +322,7 @@ async function verifyBeforeResend(
   const quietMs = resendQuietMs(spec.upgradeTimeout);
   let delay: number = STILL_INSTALLING_BACKOFF.initialMs;
   let lastSignOfLife = ctx.now();
+  let lateReplySeen = false;
   for (;;) {
     if (ctx.now() >= deadline) {
       throw new NodeFailed(
@@ -311,6 +332,10 @@ async function verifyBeforeResend(
     const listenMs = Math.min(delay, MAX_LISTEN_MS, Math.max(0, deadline - ctx.now()));
     const v = await acts.verifyNode(verifyInput(node, spec, listenMs));
     recordVerificationPoll(spec.backend, v.verdict);
+    if (v.lateReply !== undefined && !lateReplySeen && patched(LATE_REPLY_PATCH)) {
+      lateReplySeen = true;
+      takeLateReply(node, v.lateReply);
+    }
     if (v.progressEvents > 0) {
       lastSignOfLife = ctx.now();
       if (v.lastProgressPct !== undefined) node.pct = v.lastProgressPct;
@@ -325,6 +350,7 @@ async function verifyBeforeResend(
       addStep(node, `old install and no progress for ${quietFor} ms: re-sending`);
       move(node, NodeEvent.Resend);
       const resent = await sendUpgrade(node, ctx, acts);
+      lateReplySeen = false;
       if (resent.outcome === 'replied') {
         move(node, NodeEvent.Replied);
         const after = resent.check ?? (await acts.verifyNode(verifyInput(node, spec, 0)));

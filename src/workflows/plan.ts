@@ -9,7 +9,7 @@ import { FailureType } from '../domain/failures.js';
 import { NodeState } from '../domain/node-state.js';
 import { planWaves } from '../domain/planner.js';
 import type { RolloutSpec } from '../domain/spec.js';
-import { findTokenCollisions, selectTargets } from '../domain/targets.js';
+import { describeTokenCollision, findTokenCollisions, selectTargets } from '../domain/targets.js';
 import { buildFor, compareNodes, type UpgradeTarget } from '../domain/upgrade-target.js';
 import { nodeToken, SubjectTokenError } from '../protocol/subjects.js';
 import type { DiscoveredNode, DiscoverOutput, RolloutActivities, TargetCheck } from '../activities/index.js';
@@ -52,11 +52,8 @@ export function checkTokens(ids: readonly string[]): void {
   }
   const collisions = findTokenCollisions(ids, nodeToken);
   if (collisions.length > 0) {
-    const text = collisions
-      .map((c) => `${c.ids.map((i) => JSON.stringify(i)).join(' and ')} → nodes.${c.token}`)
-      .join('; ');
     throw ApplicationFailure.nonRetryable(
-      `refusing the plan: distinct node ids address the same subject: ${text}; rename or exclude one of each`,
+      `refusing the plan: ${collisions.map(describeTokenCollision).join('; ')}`,
       FailureType.InvalidTargets,
     );
   }

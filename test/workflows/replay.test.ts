@@ -63,7 +63,7 @@ void test('histories recorded before the serving-safe lifecycle replay without i
   // The SDK records a patch as a `core_patch` marker (its id is base64 inside); serving-safe is the only patch so far.
   const marker = '"markerName": "core_patch"';
   const newer = files.filter((f) =>
-    /^(serving-safe|unreachable-grace|pre-upgrade-replicas|unknown-replicas-alone)-/.test(f),
+    /^(serving-safe|unreachable-grace|late-upgrade-reply|pre-upgrade-replicas|unknown-replicas-alone)-/.test(f),
   );
   const older = files.filter((f) => !newer.includes(f));
   assert.ok(older.length >= 2 && newer.length >= 2, `older: ${older.join(', ')}; newer: ${newer.join(', ')}`);
@@ -91,6 +91,7 @@ const BEFORE_REPLICA_PATCHES = [
   'serving-safe-replica-budget.json',
   'serving-safe-still-installing.json',
   'unreachable-grace-0776a6b.json',
+  'late-upgrade-reply-42e8e0c.json',
 ];
 
 void test('histories recorded with the pre-upgrade replica set and the unknown-replica rule carry their patches; older ones do not', () => {
