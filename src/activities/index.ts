@@ -7,6 +7,7 @@ import { makeDiscoverTargets } from './discover.js';
 import { makeFrontendActivities } from './frontend.js';
 import { LateReplies } from './late-replies.js';
 import { makeRestoreReplicas, makeStartCheck } from './serving.js';
+import { makeRunningReplicas, makeStopBackendProcesses } from './replica-set.js';
 import { makeResolveTarget } from './resolve-target.js';
 import { makeUpgradeNode } from './upgrade.js';
 import { makeVerifyNode } from './verify.js';
@@ -23,6 +24,8 @@ export function createActivities(given: ActivityDeps) {
     ...makeFrontendActivities(deps),
     startCheck: makeStartCheck(deps),
     restoreReplicas: makeRestoreReplicas(deps),
+    runningReplicas: makeRunningReplicas(deps),
+    stopBackendProcesses: makeStopBackendProcesses(deps),
   };
 }
 
@@ -32,3 +35,4 @@ export type { ActivityDeps } from './deps.js';
 export * from './types.js';
 export * from './frontend-types.js';
 export type { ResolveTargetOutput } from './resolve-target.js';
+export type * from './replica-set.js';

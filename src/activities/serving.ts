@@ -31,7 +31,7 @@ export function probeModelId(opId: string): string {
 }
 
 /** The node's running process keys, or `undefined` when it serves no `models.running`. */
-async function runningKeys(deps: ActivityDeps, nodeId: string): Promise<Set<string> | undefined> {
+export async function runningKeys(deps: ActivityDeps, nodeId: string): Promise<Set<string> | undefined> {
   try {
     const reply = await requestMessage(
       deps.nc,
@@ -49,7 +49,7 @@ async function runningKeys(deps: ActivityDeps, nodeId: string): Promise<Set<stri
 }
 
 /** Polls `models.running` until `done` holds; false when the node serves none; throws `failure` at the deadline. */
-async function pollRunning(
+export async function pollRunning(
   deps: ActivityDeps,
   nodeId: string,
   deadline: number,

@@ -32,6 +32,8 @@ export interface DiscoveredNode {
   replicas?: number;
   /** `models.running` had no responders: a worker that predates `backend.upgrade`, upgraded through the legacy install. */
   legacy?: boolean;
+  /** `models.running` was asked and did not answer: `replicas` is 0 for want of a count. */
+  replicasUnknown?: boolean;
 }
 
 export const DiscoverySkip = {

@@ -33,6 +33,11 @@ export interface PlannedNode {
   concrete?: string;
   /** The node against the rollout's target, when one is known. */
   comparison?: PlannedComparison;
+  /**
+   * Neither `models.running` nor the inventory gave a replica count (`replicas` is 0 for want of
+   * one): the rollout upgrades this node only while no other replica is down.
+   */
+  replicasUnknown?: boolean;
 }
 
 /** The plan a rollout of the spec would follow now. */
@@ -99,6 +104,7 @@ async function discover(
       installed: node.installed,
       ...(node.legacy === true ? { legacy: true } : {}),
       ...(node.concrete !== undefined ? { concrete: node.concrete } : {}),
+      ...(target.replicas === undefined && node.replicasUnknown === true ? { replicasUnknown: true } : {}),
     });
   }
   const skipped = out.skipped.map((s) => ({ id: s.id, reason: `${s.kind}: ${s.reason}` }));

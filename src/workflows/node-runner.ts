@@ -16,7 +16,7 @@ import {
 } from '@temporalio/workflow';
 import { FailureType, NON_RETRYABLE_FAILURES } from '../domain/failures.js';
 import { servingWork } from '../domain/node-lifecycle.js';
-import { NodeEvent, nextNodeState } from '../domain/node-state.js';
+import { NodeEvent, NodeState, nextNodeState } from '../domain/node-state.js';
 import type { RolloutSpec } from '../domain/spec.js';
 import type { LateUpgradeReply, RolloutActivities, UpgradeOutput, VerifyOutput } from '../activities/index.js';
 import {
@@ -27,6 +27,7 @@ import {
 } from './metrics.js';
 import { upgradeActivityOptions } from './activity-options.js';
 import { targetCheckOf } from './plan.js';
+import { recordReplicasBefore, replicasOfUpgrade } from './replica-steps.js';
 import { addStep, setError } from './rollout-state.js';
 import type { NodeStatus } from './status.js';
 
@@ -57,11 +58,17 @@ function activitiesFor(spec: RolloutSpec) {
     startToCloseTimeout: 2 * spec.replicaReadyTimeout + 60_000,
     retry: { maximumAttempts: 3, initialInterval: 1_000, nonRetryableErrorTypes: [...NON_RETRYABLE_FAILURES] },
   });
+  const listing = proxyActivities<RolloutActivities>({
+    startToCloseTimeout: 60_000,
+    retry: { maximumAttempts: 3, initialInterval: 1_000, nonRetryableErrorTypes: [...NON_RETRYABLE_FAILURES] },
+  });
   return {
     upgradeNode: upgrade.upgradeNode,
     verifyNode: verify.verifyNode,
     startCheck: serving.startCheck,
     restoreReplicas: serving.restoreReplicas,
+    stopBackendProcesses: serving.stopBackendProcesses,
+    runningReplicas: listing.runningReplicas,
   };
 }
 
@@ -96,6 +103,14 @@ export function move(node: NodeStatus, event: NodeEvent): void {
  */
 export const SERVING_SAFE_PATCH = 'serving-safe-node-upgrades';
 
+/**
+ * Patch id of the pre-upgrade replica set: `models.running` is asked before the upgrade is sent
+ * and once it verified, so replicas are restored when the reply's stopped keys were lost, and
+ * restarted on the new build after the legacy forced install. Histories recorded before it send
+ * the upgrade first and restore only the keys a reply named.
+ */
+export const PRE_UPGRADE_REPLICAS_PATCH = 'pre-upgrade-replicas';
+
 /** A node failure the rollout records (and counts toward maxFailures). */
 class NodeFailed extends Error {}
 
@@ -119,6 +134,8 @@ export async function runNode(node: NodeStatus, ctx: NodeRunContext): Promise<vo
   ctx.changed();
   const deadline = node.startedAt + spec.healthyDeadline;
   try {
+    if (node.replicasBefore === undefined && patched(PRE_UPGRADE_REPLICAS_PATCH))
+      await recordReplicasBefore(node, ctx.changed, acts);
     const sent = await sendUpgrade(node, ctx, acts);
     const outcome = sent.outcome === 'unknown' ? await verifyBeforeResend(node, ctx, acts, deadline) : sent.outcome;
     if (outcome !== 'applied') {
@@ -367,7 +384,12 @@ async function serve(node: NodeStatus, ctx: NodeRunContext, acts: ReturnType<typ
     fallback: node.fallback,
     minHealthyTime: spec.minHealthyTime,
   };
+  let replicasKnown = false;
   for (;;) {
+    if (node.state === NodeState.Restoring && serving && !replicasKnown && patched(PRE_UPGRADE_REPLICAS_PATCH)) {
+      facts.stoppedKeys = await replicasOfUpgrade(node, spec, acts);
+      replicasKnown = true;
+    }
     const work = servingWork(node.state, facts);
     if (work === undefined) return;
     switch (work.kind) {

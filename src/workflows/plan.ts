@@ -3,7 +3,7 @@
  * tokens, ask the nodes (`discoverTargets`, in chunks so no payload grows past Temporal's limits),
  * then plan the waves (pure).
  */
-import { ApplicationFailure, proxyActivities } from '@temporalio/workflow';
+import { ApplicationFailure, patched, proxyActivities } from '@temporalio/workflow';
 import { allowedFailures, replicaBudget } from '../domain/budget.js';
 import { FailureType } from '../domain/failures.js';
 import { NodeState } from '../domain/node-state.js';
@@ -14,6 +14,13 @@ import { buildFor, compareNodes, type UpgradeTarget } from '../domain/upgrade-ta
 import { nodeToken, SubjectTokenError } from '../protocol/subjects.js';
 import type { DiscoveredNode, DiscoverOutput, RolloutActivities, TargetCheck } from '../activities/index.js';
 import type { NodeStatus } from './status.js';
+
+/**
+ * Patch id of the rule for nodes of unknown replica count (no `models.running`, no inventory
+ * value): they start only while no replica is down, and nothing starts while one is down.
+ * Histories recorded before it counted such nodes as serving 0 replicas.
+ */
+export const UNKNOWN_REPLICAS_PATCH = 'unknown-replicas-alone';
 
 /** Node ids per `discoverTargets` call. */
 export const DISCOVERY_CHUNK = 500;
@@ -126,6 +133,13 @@ export async function discoverAndPlan(spec: RolloutSpec): Promise<Plan> {
       if (!comparison.upgrade) node.state = NodeState.UpToDate;
       node.steps = [
         `${comparison.upgrade ? (comparison.matches ? 'forced: ' : 'to upgrade: ') : 'up to date: '}${comparison.detail}`,
+      ];
+    }
+    if (discovered?.replicasUnknown === true && !knownReplicas.has(t.id) && patched(UNKNOWN_REPLICAS_PATCH)) {
+      node.replicasUnknown = true;
+      node.steps = [
+        ...(node.steps ?? []),
+        'replica count unknown (no models.running, no inventory value): upgraded only while no other replica is down',
       ];
     }
     return node;

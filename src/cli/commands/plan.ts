@@ -110,7 +110,7 @@ export function planText(plan: RolloutPlan): string[] {
       n.id,
       n.name === n.id ? '' : n.name,
       n.zone,
-      String(n.replicas),
+      n.replicasUnknown === true ? '?' : String(n.replicas),
       installCell(n),
     ]);
     const installed = plan.target === undefined ? 'INSTALLED' : 'INSTALLED → TARGET';
@@ -125,6 +125,14 @@ export function planText(plan: RolloutPlan): string[] {
   if (plan.skipped.length > 0) lines.push('', 'Left out:', ...plan.skipped.map((s) => `  ${s.id}: ${s.reason}`));
   const legacy = plan.waves.flatMap((w) => w.nodes.filter((n) => n.legacy === true).map((n) => n.id));
   if (legacy.length > 0) lines.push('', ...legacyNote(legacy));
+  const unknown = plan.waves.flatMap((w) => w.nodes.filter((n) => n.replicasUnknown === true).map((n) => n.id));
+  if (unknown.length > 0)
+    lines.push(
+      '',
+      `Replica count unknown (no models.running, no inventory replicas): ${unknown.join(', ')}.`,
+      'An upgrade may take every replica of such a node with it: each is upgraded only while no other',
+      'replica is down, and no other node starts until its replicas serve again.',
+    );
   lines.push('', 'Nothing was upgraded.');
   return lines;
 }
