@@ -10,6 +10,7 @@ import { FailureType } from '../domain/failures.js';
 import { isBackendProcessKey } from '../domain/replica-set.js';
 import { encodeMessageBytes, MessageType, subjects } from '../protocol/index.js';
 import type { ActivityDeps } from './deps.js';
+import { heartbeatWhile } from './liveness.js';
 import { pollRunning, runningKeys } from './serving.js';
 
 export interface RunningReplicasInput {
@@ -41,7 +42,10 @@ export function makeRunningReplicas(deps: ActivityDeps) {
 }
 
 export function makeStopBackendProcesses(deps: ActivityDeps) {
-  return async function stopBackendProcesses(input: StopBackendProcessesInput): Promise<StopBackendProcessesOutput> {
+  return (input: StopBackendProcessesInput): Promise<StopBackendProcessesOutput> =>
+    heartbeatWhile(input.nodeId, () => stopBackendProcesses(input));
+
+  async function stopBackendProcesses(input: StopBackendProcessesInput): Promise<StopBackendProcessesOutput> {
     const log = deps.log.child({ nodeId: input.nodeId });
     const stop = () =>
       deps.nc.publish(
@@ -73,7 +77,7 @@ export function makeStopBackendProcesses(deps: ActivityDeps) {
         ),
     );
     return listed ? { keys: [...last].sort() } : {};
-  };
+  }
 }
 
 /** The stop is sent again after this many polls that still list a process of the backend. */

@@ -56,6 +56,8 @@ function activitiesFor(spec: RolloutSpec) {
   const serving = proxyActivities<RolloutActivities>({
     // Each replica (and the probe) may take replicaReadyTimeout to start, and all of them to be listed.
     startToCloseTimeout: 2 * spec.replicaReadyTimeout + 60_000,
+    // They heartbeat every 2 s: a worker that dies mid-step is noticed in 30 s, not the whole timeout.
+    heartbeatTimeout: 30_000,
     retry: { maximumAttempts: 3, initialInterval: 1_000, nonRetryableErrorTypes: [...NON_RETRYABLE_FAILURES] },
   });
   const listing = proxyActivities<RolloutActivities>({
