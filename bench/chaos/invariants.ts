@@ -148,6 +148,9 @@ function checkNodeRequests(
     if (previous === undefined || current === undefined) continue;
     // The legacy fallback follows a no-responders upgrade at once; it is not a re-send.
     if (previous.kind === 'upgrade' && current.kind === 'install' && current.at - previous.at < 2_000) continue;
+    // A request no subscriber received (no responders: the node was away) reached nobody: asking
+    // again within unreachableGrace repeats nothing.
+    if (previous.undelivered === true) continue;
     const checks = requests.filter(
       (r) => r.kind === 'list' && r.at > previous.at && r.at < current.at && r.reply !== undefined,
     );

@@ -11,6 +11,11 @@ export interface TracedMessage {
   subject: string;
   reply: string | undefined;
   payload: string;
+  /**
+   * A request (a message with a reply inbox) that no subscriber received: nats-server answered it
+   * with no responders, so it cannot have reached a node.
+   */
+  undelivered?: true;
 }
 
 /** What a node was asked, with the reply if one was published. */
@@ -21,18 +26,24 @@ export interface NodeRequest {
   kind: string;
   body: Record<string, unknown>;
   reply?: { at: number; body: Record<string, unknown> };
+  /** No subscriber received it (no responders): it cannot have reached the node. */
+  undelivered?: true;
 }
 
 const PUB =
   /^\[\d+\] (\d{4})\/(\d\d)\/(\d\d) (\d\d:\d\d:\d\d\.\d+) \[TRC\] .* - cid:(\d+) - .*<<- \[H?PUB (\S+)(?: (\S+))? \d+(?: \d+)?\]$/;
 const PAYLOAD = /^\[\d+\] \S+ \S+ \[TRC\] .* - cid:(\d+) - .*<<- MSG_PAYLOAD: (\[.*\])$/;
+/** The server delivering a message with a reply inbox to a subscriber. */
+const DELIVERY = /->> \[H?MSG \S+ \S+ (\S+) \d+(?: \d+)?\]$/;
 const NODE_SUBJECT = /^nodes\.([^.]+)\.(backend\.(?:upgrade|install|list|stop|delete)|models\.running)$/;
 
 /** Every message published in `trace` (the text of a trace log, or a part of it starting at a line). */
 export function parseTrace(trace: string): TracedMessage[] {
   const pending = new Map<string, Omit<TracedMessage, 'payload'>>();
   const out: TracedMessage[] = [];
-  for (const line of trace.split('\n')) {
+  const lines = trace.split('\n');
+  const delivered = new Set(lines.map((line) => DELIVERY.exec(line)?.[1]).filter((r) => r !== undefined));
+  for (const line of lines) {
     const pub = PUB.exec(line);
     if (pub !== null) {
       const [, y, mo, d, time, cid = '', subject = '', reply] = pub;
@@ -51,7 +62,12 @@ export function parseTrace(trace: string): TracedMessage[] {
       text = '';
     }
     const headerEnd = text.indexOf('\r\n\r\n');
-    out.push({ ...head, payload: text.startsWith('NATS/1.0') && headerEnd >= 0 ? text.slice(headerEnd + 4) : text });
+    const message: TracedMessage = {
+      ...head,
+      payload: text.startsWith('NATS/1.0') && headerEnd >= 0 ? text.slice(headerEnd + 4) : text,
+    };
+    if (head.reply !== undefined && !delivered.has(head.reply)) message.undelivered = true;
+    out.push(message);
   }
   return out;
 }
@@ -74,6 +90,7 @@ export function nodeRequests(messages: readonly TracedMessage[]): NodeRequest[] 
     if (node !== null) {
       const kind = (node[2] ?? '').replace(/^backend\./, '').replace('models.running', 'modelsRunning');
       const request: NodeRequest = { at: m.at, nodeToken: node[1] ?? '', kind, body: json(m.payload) };
+      if (m.undelivered === true) request.undelivered = true;
       out.push(request);
       if (m.reply !== undefined) byInbox.set(m.reply, request);
       continue;

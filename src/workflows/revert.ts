@@ -6,20 +6,16 @@
  * check are reverted too, then resumed (the old build can serve).
  */
 import { proxyActivities, uuid4 } from '@temporalio/workflow';
-import { NON_RETRYABLE_FAILURES } from '../domain/failures.js';
 import { NodeState } from '../domain/node-state.js';
 import type { RolloutSpec } from '../domain/spec.js';
 import type { RolloutActivities } from '../activities/index.js';
 import { DrainRefused, drainNode, drainsNodes, holdDrained, resumeOrHold, type DrainContext } from './node-drain.js';
+import { upgradeActivityOptions } from './activity-options.js';
 import { addStep, type RolloutState } from './rollout-state.js';
 
 /** Reverts the succeeded nodes; returns the rollout's message saying how many were reverted. */
 export async function revertNodes(state: RolloutState, spec: RolloutSpec): Promise<string> {
-  const { upgradeNode } = proxyActivities<RolloutActivities>({
-    startToCloseTimeout: 2 * spec.upgradeTimeout + 60_000,
-    heartbeatTimeout: 30_000,
-    retry: { maximumAttempts: 3, nonRetryableErrorTypes: [...NON_RETRYABLE_FAILURES] },
-  });
+  const { upgradeNode } = proxyActivities<RolloutActivities>(upgradeActivityOptions(spec));
   const drains = drainsNodes(spec);
   const drainCtx: DrainContext = {
     spec,

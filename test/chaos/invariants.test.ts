@@ -31,6 +31,17 @@ void test('parseTrace and nodeRequests pair requests to nodes with their replies
   assert.equal(upgrade?.nodeToken, 'a');
   assert.deepEqual(upgrade?.reply?.body, { success: true });
   assert.equal((upgrade?.reply?.at ?? 0) - (upgrade?.at ?? 0), 8);
+  assert.equal(upgrade?.undelivered, undefined, 'the node got it');
+});
+
+void test('a request that no subscriber received is marked undelivered', () => {
+  const lost = [
+    '[7259] 2026/12/03 13:21:40.000000 [TRC] 127.0.0.1:53744 - cid:6 - "v2.29.3:nats.js" - <<- [PUB nodes.a.backend.upgrade _INBOX.Y 28]',
+    '[7259] 2026/12/03 13:21:40.000010 [TRC] 127.0.0.1:53744 - cid:6 - "v2.29.3:nats.js" - <<- MSG_PAYLOAD: ["{\\"backend\\":\\"b\\",\\"op_id\\":\\"o1\\"}"]',
+  ].join('\n');
+  const [, upgrade] = nodeRequests(parseTrace(`${TRACE}\n${lost}`));
+  assert.equal(upgrade?.kind, 'upgrade');
+  assert.equal(upgrade?.undelivered, true);
 });
 
 void test('planFaults: 2–4 faults per seed, sorted, the same plan for the same seed', () => {
@@ -112,6 +123,11 @@ void test('each invariant catches its fault', () => {
     'op-id',
   ]);
   assert.deepEqual(kinds({ requests: [first, second, verify] }), ['unexplained-resend']);
+  assert.deepEqual(
+    kinds({ requests: [{ ...first, undelivered: true }, second, verify] }),
+    [],
+    'a request nobody received (no responders) may be sent again without a check',
+  );
   assert.deepEqual(kinds({ requests: [first, { ...check, reply: { at: 12_010, body: listReply(NEW) } }, second] }), [
     'unexplained-resend',
   ]);
