@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { MockActivityEnvironment } from '@temporalio/testing';
 import { makeRunningReplicas, makeStopBackendProcesses } from '../../src/activities/replica-set.js';
 import { requestMessage } from '../../src/nats/index.js';
 import { MessageType, subjects } from '../../src/protocol/index.js';
@@ -54,7 +55,12 @@ void test('stopBackendProcesses after a legacy forced install stops the backend 
     fleet.processes(id).some((p) => p.key === 'llama#0'),
     'the forced install started llama#0',
   );
-  const out = await makeStopBackendProcesses(d)({ nodeId: id, backend: 'llama', readyTimeoutMs: 5_000 });
+  // The activity heartbeats while it waits: run it in an activity context, as a worker would.
+  const out = await new MockActivityEnvironment().run(makeStopBackendProcesses(d), {
+    nodeId: id,
+    backend: 'llama',
+    readyTimeoutMs: 5_000,
+  });
   assert.deepEqual(out, { keys: ['whisper-model#0', 'whisper-model#1'] });
   assert.deepEqual(
     fleet.processes(id).map((p) => p.key),

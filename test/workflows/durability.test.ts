@@ -1,17 +1,15 @@
 import assert from 'node:assert/strict';
-import path from 'node:path';
 import { before, test } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
 import { startSimulatedFleet } from '../../src/agent/index.js';
 import { ManagedProcess, waitUntil } from '../../src/local/managed-process.js';
-import { PROJECT_ROOT } from '../../src/local/tools.js';
 import { connectNats } from '../../src/nats/index.js';
 import { rolloutWorkflowId, statusQuery } from '../../src/workflows/messages.js';
 import { rolloutWorkflow } from '../../src/workflows/rollout.js';
 import { FleetObserver } from '../support/fleet-observer.js';
 import { testLogger } from '../support/orchestrator.js';
+import { spawnWorker as spawnProcessWorker } from '../support/worker-process.js';
 import { uniqueName, useServers, withLogs } from '../support/servers.js';
-import { readFileSync } from 'node:fs';
 
 const servers = useServers({ temporal: { persist: true }, nats: true });
 let client: Client;
@@ -21,30 +19,9 @@ before(async () => {
   servers.beforeStop(() => client.connection.close());
 });
 
-/** The orchestrator worker as a separate process (`fleet-rollout worker`), ready when it says so. */
-async function spawnWorker(taskQueue: string): Promise<ManagedProcess> {
-  const logFile = path.join(servers.logDir, `${uniqueName('worker')}.log`);
-  const proc = ManagedProcess.start(
-    'worker',
-    process.execPath,
-    [
-      path.join(PROJECT_ROOT, 'dist/src/cli/main.js'),
-      'worker',
-      '--temporal-address',
-      servers.temporal.address,
-      '--task-queue',
-      taskQueue,
-      '--nats-url',
-      servers.nats.url,
-    ],
-    logFile,
-  );
-  await waitUntil(
-    'the orchestrator worker process',
-    () => Promise.resolve(readFileSync(logFile, 'utf8').includes('orchestrator worker running')),
-    60_000,
-  );
-  return proc;
+/** The orchestrator worker as its own process, on this file's servers. */
+function spawnWorker(taskQueue: string): Promise<ManagedProcess> {
+  return spawnProcessWorker(servers, taskQueue);
 }
 
 async function inFlightAtLeast(backend: string, n: number): Promise<void> {

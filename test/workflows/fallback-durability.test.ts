@@ -4,17 +4,15 @@
  * the last heartbeat, and the node ends up reported with `fallback: true`.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { before, test } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
 import { startSimulatedFleet } from '../../src/agent/index.js';
 import { ManagedProcess, waitUntil } from '../../src/local/managed-process.js';
-import { PROJECT_ROOT } from '../../src/local/tools.js';
 import { connectNats } from '../../src/nats/index.js';
 import { rolloutWorkflowId } from '../../src/workflows/messages.js';
 import { rolloutWorkflow } from '../../src/workflows/rollout.js';
 import { testLogger } from '../support/orchestrator.js';
+import { spawnWorker as spawnProcessWorker } from '../support/worker-process.js';
 import { uniqueName, useServers, withLogs } from '../support/servers.js';
 
 const servers = useServers({ temporal: true, nats: true });
@@ -25,30 +23,9 @@ before(async () => {
   servers.beforeStop(() => client.connection.close());
 });
 
-/** The orchestrator worker as a separate process (`fleet-rollout worker`), ready when it says so. */
-async function spawnWorker(taskQueue: string): Promise<ManagedProcess> {
-  const logFile = path.join(servers.logDir, `${uniqueName('worker')}.log`);
-  const proc = ManagedProcess.start(
-    'worker',
-    process.execPath,
-    [
-      path.join(PROJECT_ROOT, 'dist/src/cli/main.js'),
-      'worker',
-      '--temporal-address',
-      servers.temporal.address,
-      '--task-queue',
-      taskQueue,
-      '--nats-url',
-      servers.nats.url,
-    ],
-    logFile,
-  );
-  await waitUntil(
-    'the orchestrator worker process',
-    () => Promise.resolve(readFileSync(logFile, 'utf8').includes('orchestrator worker running')),
-    60_000,
-  );
-  return proc;
+/** The orchestrator worker as its own process, on this file's servers. */
+function spawnWorker(taskQueue: string): Promise<ManagedProcess> {
+  return spawnProcessWorker(servers, taskQueue);
 }
 
 void test(
