@@ -8,7 +8,12 @@ import { ManagedProcess, waitUntil } from '../../src/local/managed-process.js';
 import { PROJECT_ROOT } from '../../src/local/tools.js';
 import { uniqueName, type ServerSet } from './servers.js';
 
-export async function spawnWorker(servers: ServerSet, taskQueue: string): Promise<ManagedProcess> {
+/** Starts `fleet-rollout worker` on `taskQueue`; `extraArgs` are appended (e.g. `--localai-url`). */
+export async function spawnWorker(
+  servers: ServerSet,
+  taskQueue: string,
+  extraArgs: readonly string[] = [],
+): Promise<ManagedProcess> {
   const logFile = path.join(servers.logDir, `${uniqueName('worker')}.log`);
   const proc = ManagedProcess.start(
     'worker',
@@ -22,6 +27,7 @@ export async function spawnWorker(servers: ServerSet, taskQueue: string): Promis
       taskQueue,
       '--nats-url',
       servers.nats.url,
+      ...extraArgs,
     ],
     logFile,
   );

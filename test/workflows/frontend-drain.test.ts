@@ -5,8 +5,6 @@
  * drained and `status` lists it with the commands that resume it.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { before, test } from 'node:test';
 import { startSimulatedFleet, type SimulatedFleet } from '../../src/agent/index.js';
 import {
@@ -15,8 +13,7 @@ import {
   type SimulatedFrontend,
 } from '../../src/agent/simulated-frontend/index.js';
 import { createFrontendClient } from '../../src/frontend/index.js';
-import { ManagedProcess, waitUntil } from '../../src/local/managed-process.js';
-import { PROJECT_ROOT } from '../../src/local/tools.js';
+import { type ManagedProcess, waitUntil } from '../../src/local/managed-process.js';
 import { installRuntimeLogger } from '../../src/worker.js';
 import {
   abortUpdate,
@@ -28,6 +25,7 @@ import {
 import { rolloutWorkflow } from '../../src/workflows/rollout.js';
 import { startOrchestrator, testLogger, type TestOrchestrator } from '../support/orchestrator.js';
 import { uniqueName, useServers, withLogs } from '../support/servers.js';
+import { spawnWorker } from '../support/worker-process.js';
 
 const servers = useServers({ temporal: true, nats: true });
 const ADMIN_KEY = 'drain-admin-key';
@@ -376,33 +374,8 @@ void test(
 );
 
 /** The orchestrator worker as its own process, with the frontend. */
-async function spawnWorker(taskQueue: string, frontendUrl: string): Promise<ManagedProcess> {
-  const logFile = path.join(servers.logDir, `${uniqueName('worker')}.log`);
-  const proc = ManagedProcess.start(
-    'worker',
-    process.execPath,
-    [
-      path.join(PROJECT_ROOT, 'dist/src/cli/main.js'),
-      'worker',
-      '--temporal-address',
-      servers.temporal.address,
-      '--task-queue',
-      taskQueue,
-      '--nats-url',
-      servers.nats.url,
-      '--localai-url',
-      frontendUrl,
-      '--localai-api-key',
-      ADMIN_KEY,
-    ],
-    logFile,
-  );
-  await waitUntil(
-    'the orchestrator worker process',
-    () => Promise.resolve(readFileSync(logFile, 'utf8').includes('orchestrator worker running')),
-    60_000,
-  );
-  return proc;
+async function spawnFrontendWorker(taskQueue: string, frontendUrl: string): Promise<ManagedProcess> {
+  return await spawnWorker(servers, taskQueue, ['--localai-url', frontendUrl, '--localai-api-key', ADMIN_KEY]);
 }
 
 void test(
@@ -411,7 +384,7 @@ void test(
   withLogs(servers, async () => {
     const stack = await startStack();
     const taskQueue = uniqueName('tq');
-    let worker = await spawnWorker(taskQueue, stack.frontend.url);
+    let worker = await spawnFrontendWorker(taskQueue, stack.frontend.url);
     try {
       const first = stack.ids[0] ?? '';
       holdRequest(stack, first);
@@ -432,7 +405,7 @@ void test(
       });
       await drainingInFrontend(stack, first);
       await worker.kill();
-      worker = await spawnWorker(taskQueue, stack.frontend.url);
+      worker = await spawnFrontendWorker(taskQueue, stack.frontend.url);
       const result = await handle.result();
       assert.equal(result.phase, 'succeeded', result.message);
       assert.deepEqual(statuses(stack), ['healthy', 'healthy', 'healthy'], 'every node resumed');
