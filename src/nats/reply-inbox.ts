@@ -31,6 +31,7 @@ function toMessage(msg: Msg): InboxMessage {
 export function openReplyInbox(nc: NatsConnection): ReplyInbox {
   const subject = createInbox();
   let waiter: ((message: InboxMessage | undefined) => void) | undefined;
+  let timer: NodeJS.Timeout | undefined;
   let late: ((message: InboxMessage) => void) | undefined;
   let pendingLate: InboxMessage | undefined;
   const sub = nc.subscribe(subject, {
@@ -51,7 +52,7 @@ export function openReplyInbox(nc: NatsConnection): ReplyInbox {
     subject,
     next: (timeoutMs) =>
       new Promise((resolve) => {
-        const timer = setTimeout(() => {
+        timer = setTimeout(() => {
           waiter = undefined;
           resolve(undefined);
         }, timeoutMs);
@@ -66,6 +67,11 @@ export function openReplyInbox(nc: NatsConnection): ReplyInbox {
         sub.unsubscribe();
       } else late = handler;
     },
-    close: () => sub.unsubscribe(),
+    close: () => {
+      // A request given up on (cancelled) must not hold its timer: it would keep the process alive.
+      clearTimeout(timer);
+      waiter = undefined;
+      sub.unsubscribe();
+    },
   };
 }
