@@ -62,11 +62,18 @@ void test('a history whose commands differ from the code fails replay with a det
 void test('histories recorded before the serving-safe lifecycle replay without its patch marker; newer ones carry it', () => {
   // The SDK records a patch as a `core_patch` marker (its id is base64 inside); serving-safe is the only patch so far.
   const marker = '"markerName": "core_patch"';
-  const newer = files.filter((f) => f.startsWith('serving-safe-') || f.startsWith('unreachable-grace-'));
+  const newer = files.filter((f) => /^(serving-safe|unreachable-grace|promote-full)-/.test(f));
   const older = files.filter((f) => !newer.includes(f));
   assert.ok(older.length >= 2 && newer.length >= 2, `older: ${older.join(', ')}; newer: ${newer.join(', ')}`);
   for (const f of older)
     assert.ok(!readFileSync(path.join(HISTORIES_DIR, f), 'utf8').includes(marker), `${f} predates the patch`);
   for (const f of newer)
     assert.ok(readFileSync(path.join(HISTORIES_DIR, f), 'utf8').includes(marker), `${f} has the patch marker`);
+});
+
+void test('the promote --full history carries its own patch marker, and only it does', () => {
+  // Patch ids are base64 inside the marker's details: "promote-full" with its quotes.
+  const id = Buffer.from('"promote-full"').toString('base64').replace(/=+$/, '');
+  const carrying = files.filter((f) => readFileSync(path.join(HISTORIES_DIR, f), 'utf8').includes(id));
+  assert.ok(carrying.length >= 1 && carrying.every((f) => f.startsWith('promote-full-')), carrying.join(', '));
 });
