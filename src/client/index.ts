@@ -20,3 +20,5 @@ export * from './schedule-trigger.js';
 export * from './plan.js';
 export * from './install-name.js';
 export * from './control-events.js';
+export * from './undo-plan.js';
+export * from './undo.js';
