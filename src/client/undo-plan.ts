@@ -106,10 +106,10 @@ export function planUndo(input: UndoInput): UndoDecision {
     };
   }
 
-  const first = changed[0] as NodeStatus;
-  const before = first.before as InstalledRecord;
+  const [uri, group] = [...groups][0] as [string, NodeStatus[]];
+  const before = group[0]?.before ?? { uri };
   const ids = new Set(changed.map((n) => n.id));
-  const spec: RolloutSpecInput = { backend, nodes: [...ids], uri: before.uri as string, name: backend };
+  const spec: RolloutSpecInput = { backend, nodes: [...ids], uri, name: backend };
   for (const field of POLICY_FIELDS) {
     if (input.spec[field] !== undefined) Object.assign(spec, { [field]: input.spec[field] });
   }
@@ -122,6 +122,6 @@ export function planUndo(input: UndoInput): UndoDecision {
   const from = [...new Set(changed.map((n) => installName(n.after) ?? '?'))];
   return {
     ok: true,
-    plan: { runId: input.runId, backend, nodeIds: [...ids], to: installName(before) ?? before.uri ?? '?', from, spec },
+    plan: { runId: input.runId, backend, nodeIds: [...ids], to: installName(before) ?? uri, from, spec },
   };
 }

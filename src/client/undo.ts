@@ -33,7 +33,7 @@ export async function runSpec(client: Client, workflowId: string, runId: string)
   const input =
     payload === undefined || payload === null
       ? undefined
-      : (defaultPayloadConverter.fromPayload(payload) as { spec?: RolloutSpecInput } | undefined);
+      : defaultPayloadConverter.fromPayload<{ spec?: RolloutSpecInput } | undefined>(payload);
   if (input?.spec === undefined)
     throw new UndoRefusedError(`cannot undo run ${runId} of ${workflowId}: its start event carries no rollout spec`);
   return input.spec;
