@@ -25,7 +25,7 @@ test_files() {
 if [[ "$tier" == unit ]]; then
   npx tsc -p tsconfig.json --incremental --tsBuildInfoFile dist/.tsbuildinfo
   mapfile -t files < <(test_files unit)
-  exec node --test --test-concurrency=2 "${files[@]}"
+  exec node --test --test-force-exit --test-concurrency=2 "${files[@]}"
 fi
 
 bash scripts/setup.sh
@@ -40,4 +40,6 @@ if [[ "$tier" == all ]]; then
   node dist/test/vectors/run-vectors.js
 fi
 mapfile -t files < <(test_files "$tier")
-node --test --test-reporter=spec "${files[@]}"
+# --test-force-exit: a test file ends when its tests have, even if a timed-out test left a
+# connection or child process behind (its servers and children are killed on exit).
+node --test --test-force-exit --test-reporter=spec "${files[@]}"

@@ -1,6 +1,7 @@
 import type { NatsConnection } from 'nats';
 import type { FrontendClient } from '../frontend/index.js';
 import type { Logger } from '../log.js';
+import type { LateReplies } from './late-replies.js';
 
 /** What the activities need from their host process. */
 export interface ActivityDeps {
@@ -12,4 +13,6 @@ export interface ActivityDeps {
   discoveryGraceMs?: number;
   /** The LocalAI frontend of the fleet, when the worker was given one (`--localai-url`). */
   frontend?: FrontendClient;
+  /** Timed-out upgrade requests still listening for their reply; `createActivities` makes one when absent. */
+  lateReplies?: LateReplies;
 }

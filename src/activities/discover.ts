@@ -126,6 +126,7 @@ export async function discoverNodes(ctx: DiscoverContext, input: DiscoverInput):
         if (concrete !== undefined) node.concrete = concrete.name;
         if (counted !== undefined) node.replicas = counted.replicas;
         if (counted?.legacy === true) node.legacy = true;
+        if (counted?.unknown === true) node.replicasUnknown = true;
         out.found.push(node);
       }
     } catch (err) {
@@ -160,10 +161,13 @@ export function makeDiscoverTargets(deps: ActivityDeps) {
 }
 
 /**
- * Replicas served on the node, from `models.running`; 0 when the node cannot say, and `legacy` when
- * nobody serves that subject (workers before `backend.upgrade` do not).
+ * Replicas served on the node, from `models.running`; 0 and `unknown` when the node cannot say, and
+ * `legacy` when nobody serves that subject (workers before `backend.upgrade` do not).
  */
-async function countReplicas(deps: DiscoverContext, id: string): Promise<{ replicas: number; legacy: boolean }> {
+async function countReplicas(
+  deps: DiscoverContext,
+  id: string,
+): Promise<{ replicas: number; legacy: boolean; unknown?: true }> {
   try {
     const reply = await requestMessage(
       deps.nc,
@@ -176,6 +180,10 @@ async function countReplicas(deps: DiscoverContext, id: string): Promise<{ repli
     return { replicas: reply.models.length, legacy: false };
   } catch (err) {
     deps.log.warn({ nodeId: id, err: (err as Error).message }, 'models.running failed; counting 0 replicas');
-    return { replicas: 0, legacy: err instanceof NatsRequestError && err.kind === RequestFailure.NoResponders };
+    return {
+      replicas: 0,
+      legacy: err instanceof NatsRequestError && err.kind === RequestFailure.NoResponders,
+      unknown: true,
+    };
   }
 }

@@ -5,12 +5,17 @@
 import type { ActivityDeps } from './deps.js';
 import { makeDiscoverTargets } from './discover.js';
 import { makeFrontendActivities } from './frontend.js';
+import { LateReplies } from './late-replies.js';
 import { makeRestoreReplicas, makeStartCheck } from './serving.js';
+import { makeRunningReplicas, makeStopBackendProcesses } from './replica-set.js';
 import { makeResolveTarget } from './resolve-target.js';
 import { makeUpgradeNode } from './upgrade.js';
 import { makeVerifyNode } from './verify.js';
 
-export function createActivities(deps: ActivityDeps) {
+export function createActivities(given: ActivityDeps) {
+  // One record of late upgrade replies per worker: the upgrade that timed out and the
+  // verification that reads its reply share it.
+  const deps: ActivityDeps = { ...given, lateReplies: given.lateReplies ?? new LateReplies(given.nc) };
   return {
     discoverTargets: makeDiscoverTargets(deps),
     resolveRolloutTarget: makeResolveTarget(deps),
@@ -19,6 +24,8 @@ export function createActivities(deps: ActivityDeps) {
     ...makeFrontendActivities(deps),
     startCheck: makeStartCheck(deps),
     restoreReplicas: makeRestoreReplicas(deps),
+    runningReplicas: makeRunningReplicas(deps),
+    stopBackendProcesses: makeStopBackendProcesses(deps),
   };
 }
 
@@ -28,3 +35,4 @@ export type { ActivityDeps } from './deps.js';
 export * from './types.js';
 export * from './frontend-types.js';
 export type { ResolveTargetOutput } from './resolve-target.js';
+export type * from './replica-set.js';

@@ -18,6 +18,7 @@ import {
 } from '../protocol/index.js';
 import { NatsRequestError, RequestFailure, requestMessage } from '../nats/index.js';
 import type { ActivityDeps } from './deps.js';
+import { heartbeatWhile } from './liveness.js';
 import type { RestoreInput, RestoreOutput, StartCheckInput, StartCheckOutput } from './types.js';
 
 /** `models.running` timeout, as LocalAI's frontend uses it. */
@@ -31,7 +32,7 @@ export function probeModelId(opId: string): string {
 }
 
 /** The node's running process keys, or `undefined` when it serves no `models.running`. */
-async function runningKeys(deps: ActivityDeps, nodeId: string): Promise<Set<string> | undefined> {
+export async function runningKeys(deps: ActivityDeps, nodeId: string): Promise<Set<string> | undefined> {
   try {
     const reply = await requestMessage(
       deps.nc,
@@ -49,7 +50,7 @@ async function runningKeys(deps: ActivityDeps, nodeId: string): Promise<Set<stri
 }
 
 /** Polls `models.running` until `done` holds; false when the node serves none; throws `failure` at the deadline. */
-async function pollRunning(
+export async function pollRunning(
   deps: ActivityDeps,
   nodeId: string,
   deadline: number,
@@ -73,7 +74,9 @@ function installFailure(type: FailureType, message: string, err: unknown): unkno
 }
 
 export function makeStartCheck(deps: ActivityDeps) {
-  return async function startCheck(input: StartCheckInput): Promise<StartCheckOutput> {
+  return (input: StartCheckInput): Promise<StartCheckOutput> => heartbeatWhile(input.nodeId, () => startCheck(input));
+
+  async function startCheck(input: StartCheckInput): Promise<StartCheckOutput> {
     const modelId = probeModelId(input.opId);
     const probeKey = formatProcessKey(modelId, 0);
     const log = deps.log.child({ nodeId: input.nodeId, opId: input.opId });
@@ -118,7 +121,7 @@ export function makeStartCheck(deps: ActivityDeps) {
     );
     log.info({ probeKey, stopConfirmed }, 'start check passed');
     return { probeKey, stopConfirmed, ...(address !== undefined && address !== '' ? { address } : {}) };
-  };
+  }
 }
 
 /** One install request (probe or replica) waits at most this long for its reply (LocalAI's health-check bound). */
@@ -168,7 +171,9 @@ async function installAsking(
 }
 
 export function makeRestoreReplicas(deps: ActivityDeps) {
-  return async function restoreReplicas(input: RestoreInput): Promise<RestoreOutput> {
+  return (input: RestoreInput): Promise<RestoreOutput> => heartbeatWhile(input.nodeId, () => restoreReplicas(input));
+
+  async function restoreReplicas(input: RestoreInput): Promise<RestoreOutput> {
     const log = deps.log.child({ nodeId: input.nodeId });
     const deadline = Date.now() + input.readyTimeoutMs;
     for (const key of input.keys) {
@@ -208,5 +213,5 @@ export function makeRestoreReplicas(deps: ActivityDeps) {
         ),
     );
     return { restored: [...input.keys], listed };
-  };
+  }
 }

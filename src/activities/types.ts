@@ -32,6 +32,8 @@ export interface DiscoveredNode {
   replicas?: number;
   /** `models.running` had no responders: a worker that predates `backend.upgrade`, upgraded through the legacy install. */
   legacy?: boolean;
+  /** `models.running` was asked and did not answer: `replicas` is 0 for want of a count. */
+  replicasUnknown?: boolean;
 }
 
 export const DiscoverySkip = {
@@ -71,16 +73,7 @@ export interface UpgradeOutput {
   verification?: { verdict: VerifyVerdict; detail: string; installed?: InstalledRecord; decidedBy?: string };
 }
 
-/** Heartbeat details of a running upgrade: the latest progress, for live status views. */
-export interface UpgradeHeartbeat {
-  nodeId: string;
-  pct?: number;
-  phase?: string;
-  fileName?: string;
-  at: number;
-  /** Set once the request fell back to the legacy forced install; a retried attempt reads it back. */
-  fallback?: boolean;
-}
+export type { UpgradeHeartbeat } from '../domain/heartbeat.js';
 
 /** What verification compares against, beyond the pre-upgrade record. */
 export interface TargetCheck {
@@ -114,7 +107,17 @@ export interface VerifyOutput {
   detail: string;
   /** The field of `backend.list` that decided the verdict (`version`, `digest`, `uri`, `installed_at`). */
   decidedBy?: string;
+  /** The upgrade's reply, when it arrived after its request timed out (and this worker sent the request). */
+  lateReply?: LateUpgradeReply;
 }
+
+/**
+ * A reply to `backend.upgrade` that arrived after the request timed out. `stoppedProcessKeys` is
+ * present only when the worker reports them (`reports_stopped_processes`).
+ */
+export type LateUpgradeReply =
+  | { kind: 'replied'; success: boolean; error?: string; stoppedProcessKeys?: string[] }
+  | { kind: 'malformed'; error: string };
 
 export interface StartCheckInput {
   nodeId: string;

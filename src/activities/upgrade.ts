@@ -6,7 +6,8 @@
  */
 import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activity';
 import { FailureType } from '../domain/failures.js';
-import { MessageType, subjects, SubjectTokenError } from '../protocol/index.js';
+import { parseHeartbeat } from '../domain/heartbeat.js';
+import { MessageType, subjects, SubjectTokenError, type MessageInput, type MessageValue } from '../protocol/index.js';
 import { listenProgress, NatsRequestError, RequestFailure, requestMessage, type ProgressEvent } from '../nats/index.js';
 import { recordLegacyFallback } from '../metrics/worker-metrics.js';
 import type { ActivityDeps } from './deps.js';
@@ -33,7 +34,7 @@ export function makeUpgradeNode(deps: ActivityDeps) {
     if (ctx.info.attempt > 1) {
       // A retry means an earlier attempt may have reached the worker: never re-send blindly. Its
       // last heartbeat says whether it had fallen back to the legacy install: keep that fact.
-      const earlier = ctx.info.heartbeatDetails as Partial<UpgradeHeartbeat> | undefined;
+      const earlier = parseHeartbeat(ctx.info.heartbeatDetails);
       throw ApplicationFailure.nonRetryable(
         `attempt ${ctx.info.attempt}: an earlier attempt may have reached ${input.nodeId}; verifying before any re-send`,
         FailureType.WorkerStillInstalling,
@@ -81,16 +82,7 @@ export function makeUpgradeNode(deps: ActivityDeps) {
       log.info({ subject: upgradeSubject }, 'sending backend.upgrade');
       let result: UpgradeOutput;
       try {
-        const reply = await raceCancel(
-          requestMessage(
-            deps.nc,
-            upgradeSubject,
-            MessageType.BackendUpgradeRequest,
-            common,
-            MessageType.BackendUpgradeReply,
-            input.timeoutMs,
-          ),
-        );
+        const reply = await sendUpgrade(deps, input.opId, upgradeSubject, common, input.timeoutMs);
         if (!reply.success) {
           throw ApplicationFailure.nonRetryable(
             `${input.nodeId} rejected the upgrade: ${reply.error ?? '(no error text)'}`,
@@ -160,6 +152,42 @@ export function makeUpgradeNode(deps: ActivityDeps) {
         log.warn({ dropped: progress.foreign }, 'dropped progress events that named another node than their subject');
     }
   };
+}
+
+/**
+ * Sends the upgrade with its own reply inbox. When no reply comes in time the inbox keeps
+ * listening, so verification can still learn the process keys the worker killed.
+ */
+async function sendUpgrade(
+  deps: ActivityDeps,
+  opId: string,
+  subject: string,
+  request: MessageInput<typeof MessageType.BackendUpgradeRequest>,
+  timeoutMs: number,
+): Promise<MessageValue<typeof MessageType.BackendUpgradeReply>> {
+  const inbox = deps.lateReplies?.open(opId);
+  let timedOut = false;
+  try {
+    return await raceCancel(
+      requestMessage(
+        deps.nc,
+        subject,
+        MessageType.BackendUpgradeRequest,
+        request,
+        MessageType.BackendUpgradeReply,
+        timeoutMs,
+        {
+          ...(inbox !== undefined ? { inbox: inbox.inbox } : {}),
+        },
+      ),
+    );
+  } catch (err) {
+    timedOut = err instanceof NatsRequestError && err.kind === RequestFailure.Timeout;
+    throw err;
+  } finally {
+    if (timedOut) inbox?.keep();
+    else inbox?.close();
+  }
 }
 
 function toFailure(err: unknown, input: UpgradeInput, fallback: boolean): unknown {

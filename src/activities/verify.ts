@@ -6,13 +6,22 @@
  */
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { FailureType } from '../domain/failures.js';
+import type { UpgradeHeartbeat } from '../domain/heartbeat.js';
 import { MessageType, subjects } from '../protocol/index.js';
 import { listenProgress, NatsRequestError, RequestFailure, requestMessage } from '../nats/index.js';
 import type { ActivityDeps } from './deps.js';
+import type { LateReply } from './late-replies.js';
 import { LIST_TIMEOUT_MS } from './discover.js';
 import { installedRecordOf } from './installed.js';
 import { judgeUpgrade, findMisnamedInstall } from '../domain/verification.js';
-import { VerifyVerdict, type InstalledRecord, type TargetCheck, type VerifyInput, type VerifyOutput } from './types.js';
+import {
+  VerifyVerdict,
+  type InstalledRecord,
+  type TargetCheck,
+  type LateUpgradeReply,
+  type VerifyInput,
+  type VerifyOutput,
+} from './types.js';
 
 /**
  * Pure verdict of a `backend.list` entry against the baseline and target. `targetVersion` is the
@@ -44,7 +53,9 @@ export function makeVerifyNode(deps: ActivityDeps) {
       const listener = await listenProgress(deps.nc, subjects.progress(input.nodeId, input.opId), (event) => {
         progressEvents += 1;
         lastProgressPct = event.percentage;
-        ctx.heartbeat({ nodeId: input.nodeId, pct: event.percentage, phase: event.phase, at: Date.now() });
+        const beat: UpgradeHeartbeat = { nodeId: input.nodeId, pct: event.percentage, at: Date.now() };
+        if (event.phase !== undefined) beat.phase = event.phase;
+        ctx.heartbeat(beat);
       });
       try {
         await ctx.sleep(listenMs);
@@ -60,7 +71,28 @@ export function makeVerifyNode(deps: ActivityDeps) {
     const checked = await checkInstalled(deps, input);
     const out: VerifyOutput = { ...checked, progressEvents };
     if (lastProgressPct !== undefined) out.lastProgressPct = lastProgressPct;
+    const late =
+      input.opId === undefined
+        ? undefined
+        : checked.verdict === VerifyVerdict.Applied
+          ? await deps.lateReplies?.wait(input.opId, LATE_REPLY_GRACE_MS)
+          : deps.lateReplies?.read(input.opId);
+    if (late !== undefined) out.lateReply = lateUpgradeReply(late);
     return out;
+  };
+}
+
+/** How long a verification that found the upgrade applied waits for the upgrade's late reply. */
+const LATE_REPLY_GRACE_MS = 2_000;
+
+function lateUpgradeReply(late: LateReply): LateUpgradeReply {
+  if (!late.ok) return { kind: 'malformed', error: late.error };
+  const { success, error, reportsStoppedProcesses, stoppedProcessKeys } = late.reply;
+  return {
+    kind: 'replied',
+    success,
+    ...(error !== undefined && error !== '' ? { error } : {}),
+    ...(reportsStoppedProcesses ? { stoppedProcessKeys } : {}),
   };
 }
 

@@ -3,6 +3,7 @@
  * backend entry points, the simulated one keeps an in-memory table. Processes are named by
  * process key, `modelID#replica` (or `backend#replica` when no model was given).
  */
+import { isBackendProcessKey } from '../domain/replica-set.js';
 import { formatProcessKey, type RunningModel } from '../protocol/index.js';
 import type { LaunchSpec } from './installer/types.js';
 
@@ -63,6 +64,4 @@ export function processKeyOf(modelId: string, backend: string, replicaIndex: num
 }
 
 /** True when `key` is `<backend>#<digits>`, the key of an idle or legacy process of `backend`. */
-export function isLegacyKeyOf(backend: string, key: string): boolean {
-  return key.startsWith(`${backend}#`) && /^\d+$/.test(key.slice(backend.length + 1));
-}
+export const isLegacyKeyOf = isBackendProcessKey;

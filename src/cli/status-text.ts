@@ -70,8 +70,12 @@ export function waitText(status: RolloutStatus): string | undefined {
       return `waiting: ${c.failed} failed nodes, ${status.allowedFailures} allowed; retry or skip them, or abort`;
     case 'progress-deadline':
       return `waiting: no node finished within the progress deadline; resume or abort`;
-    case 'unavailability-budget':
+    case 'unavailability-budget': {
+      const unknown = status.nodes.filter((n) => n.replicasUnknown === true && nodeInFlight(n));
+      if (unknown.length > 0)
+        return `waiting for ${unknown.map((n) => escapeText(n.id)).join(', ')} (replica count unknown: it may take every replica with it) to serve again before any other node starts`;
       return `waiting for replicas to come back (${liveReplicasDown(status)}/${status.replicaBudget} down)`;
+    }
     case undefined:
     default:
       return undefined;

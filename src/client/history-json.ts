@@ -104,7 +104,6 @@ function countsJson(c: RolloutCounts | undefined): z.output<typeof CountsJsonSch
 
 /** A run of `rolloutHistory` and its controls as the documented history item. */
 export function toHistoryRunJson(run: RolloutRun, controls: readonly ControlEvent[]): HistoryRunJson {
-  const target = (run as { target?: unknown }).target;
   return {
     schemaVersion: READ_SCHEMA_VERSION,
     backend: run.backend,
@@ -118,7 +117,7 @@ export function toHistoryRunJson(run: RolloutRun, controls: readonly ControlEven
     durationMs: run.closedAt === undefined ? null : Math.max(0, run.closedAt.getTime() - run.startedAt.getTime()),
     counts: countsJson(run.counts),
     installs: (run.installs ?? []).map((c) => ({ from: c.from, to: c.to, nodes: c.nodes })),
-    target: typeof target === 'string' ? target : null,
+    target: run.target ?? null,
     requestedBy: run.requestedBy ?? null,
     reason: run.reason ?? null,
     controls: controls.map(toControlEventJson),

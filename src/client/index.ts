@@ -18,6 +18,7 @@ export * from './cron.js';
 export * from './schedules.js';
 export * from './schedule-trigger.js';
 export * from './plan.js';
+export * from './plan-target.js';
 export * from './install-name.js';
 export * from './control-events.js';
 export * from './undo-plan.js';

@@ -1,6 +1,7 @@
 /**
- * Triggering a rollout schedule now, and learning what its action did: started the rollout, or
- * recorded that one of the backend was already running.
+ * Triggering a rollout schedule now, and learning what its action did: started the rollout,
+ * recorded that one of the backend was already running, or found every node already on the
+ * target and started nothing.
  */
 import type { Client } from '@temporalio/client';
 import type { scheduledRolloutWorkflow, ScheduledRolloutResult } from '../workflows/scheduled.js';
@@ -18,7 +19,10 @@ export interface TriggerOutcome extends ScheduledRolloutResult {
 export interface TriggerScheduleOptions {
   /** Wait for the action and its outcome. @default true */
   wait?: boolean;
-  /** Longest wait for the outcome. @default 30000 */
+  /**
+   * Longest wait for the outcome. The trigger resolves the target and asks every node first, and
+   * discovery keeps asking an unreachable node for up to a minute. @default 120000
+   */
   timeoutMs?: number;
 }
 
@@ -64,7 +68,7 @@ export async function triggerSchedule(
   }
   await client.schedule.getHandle(scheduleId).trigger();
   if (options.wait === false) return undefined;
-  const deadline = Date.now() + (options.timeoutMs ?? 30_000);
+  const deadline = Date.now() + (options.timeoutMs ?? 120_000);
   for (;;) {
     const handle = client.schedule.getHandle(scheduleId);
     const described = await handle.describe().catch((err: unknown) => {
@@ -84,6 +88,6 @@ export async function triggerSchedule(
     await sleep(POLL_MS);
   }
   throw new Error(
-    `schedule ${scheduleId} was triggered, but its outcome is not known after ${options.timeoutMs ?? 30_000} ms; is an orchestrator worker ('fleet-rollout worker') polling ${before.taskQueue ?? 'its task queue'}?`,
+    `schedule ${scheduleId} was triggered, but its outcome is not known after ${options.timeoutMs ?? 120_000} ms; is an orchestrator worker ('fleet-rollout worker') polling ${before.taskQueue ?? 'its task queue'}?`,
   );
 }

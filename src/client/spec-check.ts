@@ -4,7 +4,13 @@
  * nodes would share, which the workflow would refuse only after it started.
  */
 import { parseRolloutSpec, type RolloutSpec, type RolloutSpecInput } from '../domain/spec.js';
-import { findTokenCollisions, selectTargets, type ExcludedNode, type TargetNode } from '../domain/targets.js';
+import {
+  describeTokenCollision,
+  findTokenCollisions,
+  selectTargets,
+  type ExcludedNode,
+  type TargetNode,
+} from '../domain/targets.js';
 import { nodeToken, SubjectTokenError } from '../protocol/subjects.js';
 import { InvalidSpecError, type SpecProblem } from './errors.js';
 
@@ -49,7 +55,7 @@ function tokenProblems(targets: readonly TargetNode[]): SpecProblem[] {
     nodeToken,
   ).map((c) => ({
     path: 'nodes',
-    message: `node ids ${c.ids.map((id) => JSON.stringify(id)).join(' and ')} collide: both address the subject nodes.${c.token}.…; rename or exclude all but one`,
+    message: describeTokenCollision(c),
   }));
 }
 

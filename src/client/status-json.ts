@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { NodeState } from '../domain/node-state.js';
+import { describeTarget, TargetSource, type Build, type UpgradeTarget } from '../domain/upgrade-target.js';
 import { RolloutPhase, WaitReason } from '../workflows/status.js';
 import { installName } from './install-name.js';
 import type { RolloutSnapshot } from './status.js';
@@ -42,10 +43,31 @@ export const NodeStatusJsonSchema = z
     opId: z.string().nullable(),
     installedBefore: z.string().nullable(),
     installedAfter: z.string().nullable(),
+    /** The build this node must reach (version, else digest, else uri), when the target is known. */
+    target: z.string().nullable(),
     /** The most recent steps, oldest first. */
     steps: z.array(z.string()),
   })
   .strict();
+
+const BuildJsonSchema = z
+  .object({ version: z.string().nullable(), digest: z.string().nullable(), uri: z.string().nullable() })
+  .strict();
+
+/** What the rollout upgrades to, and where that came from. */
+export const TargetJsonSchema = BuildJsonSchema.extend({
+  /** `gallery` (an index entry, its digest from the registry) or `explicit` (the operator's flags). */
+  source: z.enum(values(TargetSource)),
+  /** One readable line, as `status` prints it. */
+  description: z.string(),
+  /** The gallery index read (gallery targets). */
+  gallery: z.string().nullable(),
+  /** The gallery entry (gallery targets). */
+  entry: z.string().nullable(),
+  /** Meta backends: the build per concrete backend name. */
+  concretes: z.record(z.string(), BuildJsonSchema).nullable(),
+  resolvedAt: isoTime.nullable(),
+}).strict();
 
 /** The whole `status --json` document. */
 export const StatusJsonSchema = z
@@ -70,6 +92,8 @@ export const StatusJsonSchema = z
         failed: z.number().int(),
         skipped: z.number().int(),
         unknown: z.number().int(),
+        /** Nodes that already ran the target and got no request. */
+        upToDate: z.number().int(),
       })
       .strict(),
     wave: z.object({ current: z.number().int().nonnegative(), total: z.number().int().nonnegative() }).strict(),
@@ -82,6 +106,8 @@ export const StatusJsonSchema = z
     etaMs: z.number().int().nonnegative().nullable(),
     requestedBy: z.string().nullable(),
     reason: z.string().nullable(),
+    /** What the rollout upgrades to; null when nothing named a target (verified by a new install only). */
+    target: TargetJsonSchema.nullable(),
     continueAsNewCount: z.number().int().nonnegative(),
     skippedAtDiscovery: z.array(z.object({ id: z.string(), reason: z.string() }).strict()),
     nodes: z.array(NodeStatusJsonSchema),
@@ -93,6 +119,23 @@ export type StatusJson = z.output<typeof StatusJsonSchema>;
 export type NodeStatusJson = z.output<typeof NodeStatusJsonSchema>;
 
 const iso = (ms: number | undefined): string | null => (ms === undefined ? null : new Date(ms).toISOString());
+
+const buildJson = (b: Build) => ({ version: b.version ?? null, digest: b.digest ?? null, uri: b.uri ?? null });
+
+function targetJson(t: UpgradeTarget): z.output<typeof TargetJsonSchema> {
+  return {
+    ...buildJson(t),
+    source: t.source,
+    description: describeTarget(t),
+    gallery: t.gallery ?? null,
+    entry: t.entry ?? null,
+    concretes:
+      t.concretes === undefined
+        ? null
+        : Object.fromEntries(Object.entries(t.concretes).map(([name, b]) => [name, buildJson(b)])),
+    resolvedAt: t.resolvedAt ?? null,
+  };
+}
 
 /** Renders a snapshot as the documented JSON document. */
 export function toStatusJson(snapshot: RolloutSnapshot, webUrl?: string): StatusJson {
@@ -108,7 +151,7 @@ export function toStatusJson(snapshot: RolloutSnapshot, webUrl?: string): Status
     waiting: s.waiting ?? null,
     message: s.message,
     progressPct: s.progressPct,
-    counts: { ...s.counts },
+    counts: { ...s.counts, upToDate: s.counts.upToDate ?? 0 },
     wave: { current: s.waves === 0 ? 0 : s.currentWave + 1, total: s.waves },
     maxParallel: s.maxParallel,
     replicas: {
@@ -122,6 +165,7 @@ export function toStatusJson(snapshot: RolloutSnapshot, webUrl?: string): Status
     etaMs: s.etaMs ?? null,
     requestedBy: s.requestedBy ?? null,
     reason: s.reason ?? null,
+    target: s.target === undefined ? null : targetJson(s.target),
     continueAsNewCount: s.continueAsNewCount,
     skippedAtDiscovery: s.skippedAtDiscovery.map((n) => ({ id: n.id, reason: n.reason })),
     nodes: s.nodes.map((n) => ({
@@ -146,6 +190,7 @@ export function toStatusJson(snapshot: RolloutSnapshot, webUrl?: string): Status
       opId: n.opId ?? null,
       installedBefore: installName(n.before) ?? null,
       installedAfter: installName(n.after) ?? null,
+      target: n.target === undefined ? null : (n.target.version ?? n.target.digest ?? n.target.uri ?? null),
       steps: n.steps ?? [],
     })),
   };

@@ -10,7 +10,7 @@ import {
   type WorkflowExecutionStatusName,
 } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
-import { z } from 'zod';
+import { parseHeartbeat } from '../domain/heartbeat.js';
 import { rolloutWorkflowId, statusQuery } from '../workflows/messages.js';
 import type { rolloutWorkflow } from '../workflows/rollout.js';
 import { RolloutPhase, type RolloutStatus, type StatusQueryOptions } from '../workflows/status.js';
@@ -54,14 +54,6 @@ export interface RolloutSnapshot {
 /** A pending activity as `describe()` reports it. */
 export type PendingActivity = NonNullable<WorkflowExecutionDescription['raw']['pendingActivities']>[number];
 
-const HeartbeatSchema = z.object({
-  nodeId: z.string(),
-  pct: z.number().optional(),
-  phase: z.string().optional(),
-  fileName: z.string().optional(),
-  at: z.number(),
-});
-
 /** Decodes the heartbeat details of pending rollout activities; anything that does not parse is ignored. */
 export function liveProgressOf(pending: readonly PendingActivity[]): Record<string, LiveProgress> {
   const live: Record<string, LiveProgress> = {};
@@ -74,16 +66,12 @@ export function liveProgressOf(pending: readonly PendingActivity[]): Record<stri
     } catch {
       continue;
     }
-    const parsed = HeartbeatSchema.safeParse(decoded);
-    if (!parsed.success) continue;
-    const entry: LiveProgress = {
-      nodeId: parsed.data.nodeId,
-      activity: activity.activityType?.name ?? '',
-      at: parsed.data.at,
-    };
-    if (parsed.data.pct !== undefined) entry.pct = parsed.data.pct;
-    if (parsed.data.phase !== undefined) entry.phase = parsed.data.phase;
-    if (parsed.data.fileName !== undefined) entry.fileName = parsed.data.fileName;
+    const beat = parseHeartbeat(decoded);
+    if (beat === undefined) continue;
+    const entry: LiveProgress = { nodeId: beat.nodeId, activity: activity.activityType?.name ?? '', at: beat.at };
+    if (beat.pct !== undefined) entry.pct = beat.pct;
+    if (beat.phase !== undefined) entry.phase = beat.phase;
+    if (beat.fileName !== undefined) entry.fileName = beat.fileName;
     const previous = live[entry.nodeId];
     if (previous === undefined || previous.at <= entry.at) live[entry.nodeId] = entry;
   }

@@ -15,10 +15,12 @@ import {
   RolloutFailedNodesKey,
   RolloutPhaseKey,
   RolloutProgressPctKey,
+  UP_TO_DATE_PHASE,
 } from '../workflows/search-attributes.js';
 import type { RolloutCounts, RolloutPhase } from '../workflows/status.js';
 import { installChanges, type InstallChange } from './install-name.js';
 import { ROLLOUT_WORKFLOW_TYPE } from './rollouts.js';
+import { SCHEDULED_WORKFLOW_TYPE } from './schedules.js';
 
 /** One run of a rollout, as the visibility store knows it. */
 export interface RolloutSummary {
@@ -36,6 +38,8 @@ export interface RolloutSummary {
   closedAt?: Date;
   requestedBy?: string;
   reason?: string;
+  /** What the run upgrades to and where that came from (memo `target`), when it resolved one. */
+  target?: string;
 }
 
 /** Filters of {@link listRollouts}. */
@@ -81,13 +85,19 @@ function summaryOf(info: WorkflowExecutionInfo): RolloutSummary {
   const memo = info.memo ?? {};
   if (typeof memo['requestedBy'] === 'string') summary.requestedBy = memo['requestedBy'];
   if (typeof memo['reason'] === 'string') summary.reason = memo['reason'];
+  if (typeof memo['target'] === 'string') summary.target = memo['target'];
   return summary;
 }
 
-async function collect(client: Client, query: string, limit: number): Promise<RolloutSummary[]> {
-  const out: RolloutSummary[] = [];
+async function collect<T extends RolloutSummary = RolloutSummary>(
+  client: Client,
+  query: string,
+  limit: number,
+  toSummary: (info: WorkflowExecutionInfo) => T = summaryOf as (info: WorkflowExecutionInfo) => T,
+): Promise<T[]> {
+  const out: T[] = [];
   for await (const info of client.workflow.list({ query, pageSize: Math.min(limit, 1_000) })) {
-    out.push(summaryOf(info));
+    out.push(toSummary(info));
     if (out.length >= limit) break;
   }
   return out.sort((a, b) => b.startedAt.getTime() - a.startedAt.getTime());
@@ -123,13 +133,32 @@ async function outcomeOf(
   }
 }
 
-/** The runs of `rollout:<backend>`, newest first, each with its outcome. @param options.limit @default 20 */
+/** A scheduled trigger run that found every node on the target and started nothing. */
+function upToDateRunOf(info: WorkflowExecutionInfo): RolloutRun {
+  const outcome = info.memo?.['outcome'];
+  return { ...summaryOf(info), outcome: typeof outcome === 'string' ? outcome : 'up to date, nothing started' };
+}
+
+/**
+ * The runs of `rollout:<backend>`, newest first, each with its outcome, and the scheduled triggers
+ * that started nothing because the fleet was already on the target. @param options.limit @default 20
+ */
 export async function rolloutHistory(
   client: Client,
   backend: string,
   options: { limit?: number } = {},
 ): Promise<RolloutRun[]> {
+  const limit = options.limit ?? 20;
   const query = `WorkflowId = ${quoteQueryValue(rolloutWorkflowId(backend))} AND ExecutionStatus != 'ContinuedAsNew'`;
-  const runs = await collect(client, query, options.limit ?? 20);
-  return await Promise.all(runs.map(async (run) => ({ ...run, ...(await outcomeOf(client, run)) })));
+  const upToDate = [
+    `WorkflowType = ${quoteQueryValue(SCHEDULED_WORKFLOW_TYPE)}`,
+    `${RolloutBackendKey.name} = ${quoteQueryValue(backend)}`,
+    `${RolloutPhaseKey.name} = ${quoteQueryValue(UP_TO_DATE_PHASE)}`,
+  ].join(' AND ');
+  const [runs, idle] = await Promise.all([
+    collect(client, query, limit),
+    collect(client, upToDate, limit, upToDateRunOf),
+  ]);
+  const done = await Promise.all(runs.map(async (run) => ({ ...run, ...(await outcomeOf(client, run)) })));
+  return [...done, ...idle].sort((a, b) => b.startedAt.getTime() - a.startedAt.getTime()).slice(0, limit);
 }

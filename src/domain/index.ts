@@ -9,3 +9,4 @@ export * from './targets.js';
 export * from './window.js';
 export * from './upgrade-target.js';
 export * from './verification.js';
+export * from './heartbeat.js';

@@ -51,14 +51,19 @@ export interface RolloutView {
   halted: { reason: WaitReason; message: string } | undefined;
   /** Set by pause until resume; the message carries the operator's reason. */
   paused: { message: string } | undefined;
-  /** The node that would start next (retry queue first, then the current wave), if any. */
-  next: { id: string; replicas: number } | undefined;
+  /**
+   * The node that would start next (retry queue first, then the current wave), if any;
+   * `replicasUnknown` when neither `models.running` nor the inventory said how many it serves.
+   */
+  next: { id: string; replicas: number; replicasUnknown?: boolean } | undefined;
   inFlight: number;
   /** Nodes in flight that got no responders and are being retried within their `unreachableGrace`. */
   unreachable: number;
   maxParallel: number;
   /** Replicas counted down now (nodes from their upgrade request until they serve again). */
   replicasDown: number;
+  /** Nodes of unknown replica count down now (in flight, not serving again yet). @default 0 */
+  unknownDown?: number;
   replicaBudget: number;
   currentWave: number;
   waveCount: number;
@@ -136,7 +141,7 @@ function canaryGate(view: RolloutView, now: number): RolloutStep {
 export const UNREACHABLE_NODES_STOP = 2;
 
 /** Why `next` cannot start now, if it cannot. */
-function blocker(view: RolloutView, next: { replicas: number }, now: number): Wait | undefined {
+function blocker(view: RolloutView, next: NonNullable<RolloutView['next']>, now: number): Wait | undefined {
   if (view.paused !== undefined) return wait(WaitReason.Paused, view.paused.message);
   if (view.window !== undefined && !isWindowOpen(view.window, now)) {
     const opens = nextWindowOpen(view.window, now);
@@ -149,6 +154,17 @@ function blocker(view: RolloutView, next: { replicas: number }, now: number): Wa
     );
   if (view.inFlight >= view.maxParallel)
     return wait(WaitReason.Slots, `${plural(view.inFlight, 'node')} upgrading (maxParallel ${view.maxParallel})`);
+  const unknownDown = view.unknownDown ?? 0;
+  if (unknownDown > 0)
+    return wait(
+      WaitReason.UnavailabilityBudget,
+      `${plural(unknownDown, 'node')} of unknown replica count down (it may take every replica with it); starting no other node until it serves again`,
+    );
+  if (next.replicasUnknown === true && view.replicasDown > 0)
+    return wait(
+      WaitReason.UnavailabilityBudget,
+      `${view.replicasDown} replicas down; the next node's replica count is unknown (no models.running, no inventory value), so it starts only when none is down`,
+    );
   if (
     !canStartWithinBudget({ replicasDown: view.replicasDown, nodeReplicas: next.replicas, budget: view.replicaBudget })
   )

@@ -104,6 +104,11 @@ export function orderNodes(nodes: readonly TargetNode[]): TargetNode[] {
   });
 }
 
+/** The one sentence for a token collision, said the same by the client, `plan` and the workflow. */
+export function describeTokenCollision(collision: { token: string; ids: readonly string[] }): string {
+  return `node ids ${collision.ids.map((id) => JSON.stringify(id)).join(' and ')} collide: both address the subject nodes.${collision.token}.…; rename or exclude all but one`;
+}
+
 /**
  * Finds distinct node ids that map to the same NATS subject token, which would make two nodes
  * answer each other's requests; a plan with any collision must be refused. `toToken` is the

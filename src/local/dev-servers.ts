@@ -50,34 +50,17 @@ export async function startTemporalDevServer(options: TemporalDevServerOptions):
   args.push(...(uiPort === false ? ['--headless'] : ['--ui-port', String(uiPort)]));
   if (options.dbFile !== undefined) args.push('--db-filename', options.dbFile);
   for (const [key, type] of Object.entries(SEARCH_ATTRIBUTES)) args.push('--search-attribute', `${key}=${type}`);
-  const logFile = path.join(options.logDir, `temporal-${port}.log`);
-  const launch = async (): Promise<ManagedProcess> => {
-    const proc = ManagedProcess.start('temporal', binary, args, logFile);
-    try {
-      await waitUntil(
-        `Temporal dev server at ${address}`,
-        () => temporalAnswers(address, proc),
-        options.readyTimeoutMs ?? 60_000,
-      );
-    } catch (err) {
-      await proc.stop();
-      throw new Error(`${(err as Error).message}\n--- temporal log ---\n${proc.logTail()}`);
-    }
-    return proc;
-  };
-  const server: TemporalDevServer = {
-    address,
-    uiUrl: uiPort === false ? undefined : `http://127.0.0.1:${uiPort}`,
-    process: await launch(),
-    async restart() {
-      await server.process.stop();
-      server.process = await launch();
-    },
-    async stop() {
-      await server.process.stop();
-    },
-  };
-  return server;
+  const managed = await startManaged({
+    name: 'temporal',
+    binary,
+    args,
+    logFile: path.join(options.logDir, `temporal-${port}.log`),
+    what: `Temporal dev server at ${address}`,
+    ready: (proc) => temporalAnswers(address, proc),
+    readyTimeoutMs: options.readyTimeoutMs ?? 60_000,
+    withLogTail: true,
+  });
+  return Object.assign(managed, { address, uiUrl: uiPort === false ? undefined : `http://127.0.0.1:${uiPort}` });
 }
 
 async function temporalAnswers(address: string, proc: ManagedProcess): Promise<boolean> {
@@ -130,47 +113,29 @@ export async function startNatsServer(options: NatsServerOptions): Promise<NatsS
   const args = ['-c', configFile, '-a', '127.0.0.1', '-p', String(port)];
   if (options.token !== undefined) args.push('--auth', options.token);
   if (options.user !== undefined) args.push('--user', options.user, '--pass', options.password ?? '');
-  const logFile = path.join(options.logDir, `nats-${port}.log`);
-  const launch = async (): Promise<ManagedProcess> => {
-    const proc = ManagedProcess.start('nats-server', binary, args, logFile);
-    const auth = {
-      ...(options.token !== undefined ? { token: options.token } : {}),
-      ...(options.user !== undefined ? { user: options.user, pass: options.password ?? '' } : {}),
-    };
-    try {
-      await waitUntil(
-        `nats-server at ${url}`,
-        async () => {
-          if (!proc.running) throw new Error(`nats-server exited early:\n${proc.logTail()}`);
-          try {
-            const nc = await connect({ servers: url, timeout: 1_000, reconnect: false, ...auth });
-            await nc.close();
-          } catch (err) {
-            if (options.config === undefined || !refusedOrTls(err)) throw err;
-          }
-          return true;
-        },
-        options.readyTimeoutMs ?? 15_000,
-      );
-    } catch (err) {
-      await proc.stop();
-      throw err;
-    }
-    return proc;
+  const auth = {
+    ...(options.token !== undefined ? { token: options.token } : {}),
+    ...(options.user !== undefined ? { user: options.user, pass: options.password ?? '' } : {}),
   };
-  const server: NatsServer = {
-    url,
-    port,
-    process: await launch(),
-    async restart() {
-      await server.process.stop();
-      server.process = await launch();
+  const managed = await startManaged({
+    name: 'nats-server',
+    binary,
+    args,
+    logFile: path.join(options.logDir, `nats-${port}.log`),
+    what: `nats-server at ${url}`,
+    ready: async (proc) => {
+      if (!proc.running) throw new Error(`nats-server exited early:\n${proc.logTail()}`);
+      try {
+        const nc = await connect({ servers: url, timeout: 1_000, reconnect: false, ...auth });
+        await nc.close();
+      } catch (err) {
+        if (options.config === undefined || !refusedOrTls(err)) throw err;
+      }
+      return true;
     },
-    async stop() {
-      await server.process.stop();
-    },
-  };
-  return server;
+    readyTimeoutMs: options.readyTimeoutMs ?? 15_000,
+  });
+  return Object.assign(managed, { url, port });
 }
 
 export interface RegistryOptions {
@@ -195,28 +160,55 @@ export async function startRegistry(options: RegistryOptions): Promise<RegistryS
   const binary = locateTool('ociRegistry');
   const port = options.port ?? (await freePort());
   const host = `127.0.0.1:${port}`;
-  const logFile = path.join(options.logDir, `registry-${port}.log`);
+  const managed = await startManaged({
+    name: 'registry',
+    binary,
+    args: ['-port', String(port)],
+    logFile: path.join(options.logDir, `registry-${port}.log`),
+    what: `OCI registry at ${host}`,
+    ready: async (proc) => {
+      if (!proc.running) throw new Error(`the registry exited early:\n${proc.logTail()}`);
+      const res = await fetch(`http://${host}/v2/`, { signal: AbortSignal.timeout(1_000) });
+      return res.status === 200;
+    },
+    readyTimeoutMs: options.readyTimeoutMs ?? 15_000,
+  });
+  return Object.assign(managed, { host, port });
+}
+
+/** A server process that restarts on the same port and arguments. */
+interface ManagedServer {
+  process: ManagedProcess;
+  restart(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a server process and waits until `ready` says it serves; a start that fails stops the
+ * process (and, with `withLogTail`, shows the end of its log). `restart()` starts it again the same way.
+ */
+async function startManaged(spec: {
+  name: string;
+  binary: string;
+  args: string[];
+  logFile: string;
+  what: string;
+  ready: (proc: ManagedProcess) => Promise<boolean>;
+  readyTimeoutMs: number;
+  withLogTail?: boolean;
+}): Promise<ManagedServer> {
   const launch = async (): Promise<ManagedProcess> => {
-    const proc = ManagedProcess.start('registry', binary, ['-port', String(port)], logFile);
+    const proc = ManagedProcess.start(spec.name, spec.binary, spec.args, spec.logFile);
     try {
-      await waitUntil(
-        `OCI registry at ${host}`,
-        async () => {
-          if (!proc.running) throw new Error(`the registry exited early:\n${proc.logTail()}`);
-          const res = await fetch(`http://${host}/v2/`, { signal: AbortSignal.timeout(1_000) });
-          return res.status === 200;
-        },
-        options.readyTimeoutMs ?? 15_000,
-      );
+      await waitUntil(spec.what, () => spec.ready(proc), spec.readyTimeoutMs);
     } catch (err) {
       await proc.stop();
-      throw err;
+      if (spec.withLogTail !== true) throw err;
+      throw new Error(`${(err as Error).message}\n--- ${spec.name} log ---\n${proc.logTail()}`);
     }
     return proc;
   };
-  const server: RegistryServer = {
-    host,
-    port,
+  const server: ManagedServer = {
     process: await launch(),
     async restart() {
       await server.process.stop();

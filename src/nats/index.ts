@@ -4,3 +4,4 @@ export * from './request.js';
 export * from './progress.js';
 export * from './request-observer.js';
 export * from './reconnects.js';
+export * from './reply-inbox.js';

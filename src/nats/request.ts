@@ -13,6 +13,7 @@ import {
   type MessageValue,
 } from '../protocol/index.js';
 import { onReconnect } from './reconnects.js';
+import type { ReplyInbox } from './reply-inbox.js';
 import { reportRequest } from './request-observer.js';
 
 export const RequestFailure = {
@@ -85,6 +86,32 @@ export interface RequestOptions {
    * the caller can safely send again.
    */
   failOnReconnect?: boolean;
+  /**
+   * Wait for the reply on this inbox instead of the connection's shared one, so the caller can
+   * still hear a reply that arrives after the timeout.
+   */
+  inbox?: ReplyInbox;
+}
+
+async function requestOnInbox(
+  nc: NatsConnection,
+  subject: string,
+  payload: Uint8Array,
+  timeoutMs: number,
+  inbox: ReplyInbox,
+): Promise<Uint8Array> {
+  const reply = inbox.next(timeoutMs);
+  nc.publish(subject, payload, { reply: inbox.subject });
+  const message = await reply;
+  if (message === undefined)
+    throw new NatsRequestError(RequestFailure.Timeout, subject, `no reply on ${subject} within ${timeoutMs} ms`);
+  if (message.kind === 'no-responders')
+    throw new NatsRequestError(
+      RequestFailure.NoResponders,
+      subject,
+      `no responders on ${subject}: nobody serves this subject`,
+    );
+  return message.data;
 }
 
 /** Sends raw bytes and returns the raw reply, with failures classified. */
@@ -97,6 +124,7 @@ export async function requestBytes(
 ): Promise<Uint8Array> {
   let stop = (): void => undefined;
   try {
+    if (options.inbox !== undefined) return await requestOnInbox(nc, subject, payload, timeoutMs, options.inbox);
     const request = nc.request(subject, payload, { timeout: timeoutMs });
     if (options.failOnReconnect !== true) return (await request).data;
     // The request goes on until its own timeout; its late outcome is of no use once we gave up on it.

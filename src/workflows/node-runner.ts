@@ -16,16 +16,18 @@ import {
 } from '@temporalio/workflow';
 import { FailureType, NON_RETRYABLE_FAILURES } from '../domain/failures.js';
 import { servingWork } from '../domain/node-lifecycle.js';
-import { NodeEvent, nextNodeState } from '../domain/node-state.js';
+import { NodeEvent, NodeState, nextNodeState } from '../domain/node-state.js';
 import type { RolloutSpec } from '../domain/spec.js';
-import type { RolloutActivities, UpgradeOutput, VerifyOutput } from '../activities/index.js';
+import type { LateUpgradeReply, RolloutActivities, UpgradeOutput, VerifyOutput } from '../activities/index.js';
 import {
   recordReplicaRestoreFailure,
   recordStartCheckFailure,
   recordUpgradeAttempt,
   recordVerificationPoll,
 } from './metrics.js';
+import { upgradeActivityOptions } from './activity-options.js';
 import { targetCheckOf } from './plan.js';
+import { recordReplicasBefore, replicasOfUpgrade } from './replica-steps.js';
 import { addStep, setError } from './rollout-state.js';
 import type { NodeStatus } from './status.js';
 
@@ -40,12 +42,7 @@ export function resendQuietMs(upgradeTimeoutMs: number): number {
 }
 
 function activitiesFor(spec: RolloutSpec) {
-  const upgrade = proxyActivities<RolloutActivities>({
-    // Room for the upgrade request and, on no responders, the legacy install with the same timeout.
-    startToCloseTimeout: 2 * spec.upgradeTimeout + 60_000,
-    heartbeatTimeout: 30_000,
-    retry: { maximumAttempts: 3, initialInterval: 1_000, nonRetryableErrorTypes: [...NON_RETRYABLE_FAILURES] },
-  });
+  const upgrade = proxyActivities<RolloutActivities>(upgradeActivityOptions(spec));
   const verify = proxyActivities<RolloutActivities>({
     startToCloseTimeout: MAX_LISTEN_MS + 60_000,
     retry: {
@@ -59,6 +56,12 @@ function activitiesFor(spec: RolloutSpec) {
   const serving = proxyActivities<RolloutActivities>({
     // Each replica (and the probe) may take replicaReadyTimeout to start, and all of them to be listed.
     startToCloseTimeout: 2 * spec.replicaReadyTimeout + 60_000,
+    // They heartbeat every 2 s: a worker that dies mid-step is noticed in 30 s, not the whole timeout.
+    heartbeatTimeout: 30_000,
+    retry: { maximumAttempts: 3, initialInterval: 1_000, nonRetryableErrorTypes: [...NON_RETRYABLE_FAILURES] },
+  });
+  const listing = proxyActivities<RolloutActivities>({
+    startToCloseTimeout: 60_000,
     retry: { maximumAttempts: 3, initialInterval: 1_000, nonRetryableErrorTypes: [...NON_RETRYABLE_FAILURES] },
   });
   return {
@@ -66,6 +69,8 @@ function activitiesFor(spec: RolloutSpec) {
     verifyNode: verify.verifyNode,
     startCheck: serving.startCheck,
     restoreReplicas: serving.restoreReplicas,
+    stopBackendProcesses: serving.stopBackendProcesses,
+    runningReplicas: listing.runningReplicas,
   };
 }
 
@@ -100,6 +105,14 @@ export function move(node: NodeStatus, event: NodeEvent): void {
  */
 export const SERVING_SAFE_PATCH = 'serving-safe-node-upgrades';
 
+/**
+ * Patch id of the pre-upgrade replica set: `models.running` is asked before the upgrade is sent
+ * and once it verified, so replicas are restored when the reply's stopped keys were lost, and
+ * restarted on the new build after the legacy forced install. Histories recorded before it send
+ * the upgrade first and restore only the keys a reply named.
+ */
+export const PRE_UPGRADE_REPLICAS_PATCH = 'pre-upgrade-replicas';
+
 /** A node failure the rollout records (and counts toward maxFailures). */
 class NodeFailed extends Error {}
 
@@ -123,6 +136,8 @@ export async function runNode(node: NodeStatus, ctx: NodeRunContext): Promise<vo
   ctx.changed();
   const deadline = node.startedAt + spec.healthyDeadline;
   try {
+    if (node.replicasBefore === undefined && patched(PRE_UPGRADE_REPLICAS_PATCH))
+      await recordReplicasBefore(node, ctx.changed, acts);
     const sent = await sendUpgrade(node, ctx, acts);
     const outcome = sent.outcome === 'unknown' ? await verifyBeforeResend(node, ctx, acts, deadline) : sent.outcome;
     if (outcome !== 'applied') {
@@ -275,6 +290,30 @@ function judgeVerification(node: NodeStatus, v: VerifyOutput): void {
   if (v.verdict === 'missing') throw new NodeFailed(`verify failed: ${v.detail}`);
 }
 
+/**
+ * Patch id of reading the upgrade's late reply during verification: its stopped process keys are
+ * recorded (so those replicas are restored) and a late rejection fails the node.
+ */
+export const LATE_REPLY_PATCH = 'late-upgrade-reply';
+
+/** Records what the upgrade's reply said when it came after the request timed out. */
+function takeLateReply(node: NodeStatus, late: LateUpgradeReply): void {
+  if (late.kind === 'malformed') {
+    addStep(node, `late reply to backend.upgrade ignored: ${late.error}`);
+    return;
+  }
+  if (late.stoppedProcessKeys !== undefined) node.stoppedProcessKeys = late.stoppedProcessKeys;
+  const stopped =
+    late.stoppedProcessKeys === undefined
+      ? 'stopped processes not reported'
+      : `stopped ${late.stoppedProcessKeys.length === 0 ? 'no processes' : late.stoppedProcessKeys.join(', ')}`;
+  addStep(node, `late reply to backend.upgrade: ${late.success ? 'success' : 'failed'}; ${stopped}`);
+  if (!late.success)
+    throw new NodeFailed(
+      `${node.id} rejected the upgrade (reply after the timeout): ${late.error ?? '(no error text)'}`,
+    );
+}
+
 async function verifyBeforeResend(
   node: NodeStatus,
   ctx: NodeRunContext,
@@ -285,6 +324,7 @@ async function verifyBeforeResend(
   const quietMs = resendQuietMs(spec.upgradeTimeout);
   let delay: number = STILL_INSTALLING_BACKOFF.initialMs;
   let lastSignOfLife = ctx.now();
+  let lateReplySeen = false;
   for (;;) {
     if (ctx.now() >= deadline) {
       throw new NodeFailed(
@@ -294,6 +334,10 @@ async function verifyBeforeResend(
     const listenMs = Math.min(delay, MAX_LISTEN_MS, Math.max(0, deadline - ctx.now()));
     const v = await acts.verifyNode(verifyInput(node, spec, listenMs));
     recordVerificationPoll(spec.backend, v.verdict);
+    if (v.lateReply !== undefined && !lateReplySeen && patched(LATE_REPLY_PATCH)) {
+      lateReplySeen = true;
+      takeLateReply(node, v.lateReply);
+    }
     if (v.progressEvents > 0) {
       lastSignOfLife = ctx.now();
       if (v.lastProgressPct !== undefined) node.pct = v.lastProgressPct;
@@ -308,6 +352,7 @@ async function verifyBeforeResend(
       addStep(node, `old install and no progress for ${quietFor} ms: re-sending`);
       move(node, NodeEvent.Resend);
       const resent = await sendUpgrade(node, ctx, acts);
+      lateReplySeen = false;
       if (resent.outcome === 'replied') {
         move(node, NodeEvent.Replied);
         const after = resent.check ?? (await acts.verifyNode(verifyInput(node, spec, 0)));
@@ -341,7 +386,12 @@ async function serve(node: NodeStatus, ctx: NodeRunContext, acts: ReturnType<typ
     fallback: node.fallback,
     minHealthyTime: spec.minHealthyTime,
   };
+  let replicasKnown = false;
   for (;;) {
+    if (node.state === NodeState.Restoring && serving && !replicasKnown && patched(PRE_UPGRADE_REPLICAS_PATCH)) {
+      facts.stoppedKeys = await replicasOfUpgrade(node, spec, acts);
+      replicasKnown = true;
+    }
     const work = servingWork(node.state, facts);
     if (work === undefined) return;
     switch (work.kind) {

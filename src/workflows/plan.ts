@@ -3,17 +3,24 @@
  * tokens, ask the nodes (`discoverTargets`, in chunks so no payload grows past Temporal's limits),
  * then plan the waves (pure).
  */
-import { ApplicationFailure, proxyActivities } from '@temporalio/workflow';
+import { ApplicationFailure, patched, proxyActivities } from '@temporalio/workflow';
 import { allowedFailures, replicaBudget } from '../domain/budget.js';
 import { FailureType } from '../domain/failures.js';
 import { NodeState } from '../domain/node-state.js';
 import { planWaves } from '../domain/planner.js';
 import type { RolloutSpec } from '../domain/spec.js';
-import { findTokenCollisions, selectTargets } from '../domain/targets.js';
+import { describeTokenCollision, findTokenCollisions, selectTargets } from '../domain/targets.js';
 import { buildFor, compareNodes, type UpgradeTarget } from '../domain/upgrade-target.js';
 import { nodeToken, SubjectTokenError } from '../protocol/subjects.js';
 import type { DiscoveredNode, DiscoverOutput, RolloutActivities, TargetCheck } from '../activities/index.js';
 import type { NodeStatus } from './status.js';
+
+/**
+ * Patch id of the rule for nodes of unknown replica count (no `models.running`, no inventory
+ * value): they start only while no replica is down, and nothing starts while one is down.
+ * Histories recorded before it counted such nodes as serving 0 replicas.
+ */
+export const UNKNOWN_REPLICAS_PATCH = 'unknown-replicas-alone';
 
 /** Node ids per `discoverTargets` call. */
 export const DISCOVERY_CHUNK = 500;
@@ -45,11 +52,8 @@ export function checkTokens(ids: readonly string[]): void {
   }
   const collisions = findTokenCollisions(ids, nodeToken);
   if (collisions.length > 0) {
-    const text = collisions
-      .map((c) => `${c.ids.map((i) => JSON.stringify(i)).join(' and ')} → nodes.${c.token}`)
-      .join('; ');
     throw ApplicationFailure.nonRetryable(
-      `refusing the plan: distinct node ids address the same subject: ${text}; rename or exclude one of each`,
+      `refusing the plan: ${collisions.map(describeTokenCollision).join('; ')}`,
       FailureType.InvalidTargets,
     );
   }
@@ -129,6 +133,13 @@ export async function discoverAndPlan(spec: RolloutSpec): Promise<Plan> {
       if (!comparison.upgrade) node.state = NodeState.UpToDate;
       node.steps = [
         `${comparison.upgrade ? (comparison.matches ? 'forced: ' : 'to upgrade: ') : 'up to date: '}${comparison.detail}`,
+      ];
+    }
+    if (discovered?.replicasUnknown === true && !knownReplicas.has(t.id) && patched(UNKNOWN_REPLICAS_PATCH)) {
+      node.replicasUnknown = true;
+      node.steps = [
+        ...(node.steps ?? []),
+        'replica count unknown (no models.running, no inventory value): upgraded only while no other replica is down',
       ];
     }
     return node;

@@ -4,19 +4,15 @@
  * Nodes without a recorded uri cannot be reverted and say so.
  */
 import { proxyActivities, uuid4 } from '@temporalio/workflow';
-import { NON_RETRYABLE_FAILURES } from '../domain/failures.js';
 import { NodeState } from '../domain/node-state.js';
 import type { RolloutSpec } from '../domain/spec.js';
 import type { RolloutActivities } from '../activities/index.js';
+import { upgradeActivityOptions } from './activity-options.js';
 import { addStep, type RolloutState } from './rollout-state.js';
 
 /** Reverts the succeeded nodes; returns the rollout's message saying how many were reverted. */
 export async function revertNodes(state: RolloutState, spec: RolloutSpec): Promise<string> {
-  const { upgradeNode } = proxyActivities<RolloutActivities>({
-    startToCloseTimeout: 2 * spec.upgradeTimeout + 60_000,
-    heartbeatTimeout: 30_000,
-    retry: { maximumAttempts: 3, nonRetryableErrorTypes: [...NON_RETRYABLE_FAILURES] },
-  });
+  const { upgradeNode } = proxyActivities<RolloutActivities>(upgradeActivityOptions(spec));
   const upgraded = state.nodes.filter((n) => n.state === NodeState.Succeeded);
   let reverted = 0;
   for (let i = 0; i < upgraded.length; i += state.maxParallel) {

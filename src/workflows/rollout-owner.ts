@@ -32,6 +32,8 @@ export class Rollout {
   private cursor = 0;
   /** Replicas of nodes from their upgrade request until they serve again. */
   private replicasDown = 0;
+  /** Nodes of unknown replica count from their upgrade request until they serve again. */
+  private unknownDown = 0;
 
   constructor(
     readonly state: RolloutState,
@@ -159,11 +161,19 @@ export class Rollout {
       reverting: s.reverting,
       halted: s.halted,
       paused: s.paused,
-      next: next === undefined ? undefined : { id: next.id, replicas: next.replicas },
+      next:
+        next === undefined
+          ? undefined
+          : {
+              id: next.id,
+              replicas: next.replicas,
+              ...(next.replicasUnknown === true ? { replicasUnknown: true } : {}),
+            },
       inFlight: this.running.size,
       unreachable: [...this.running.keys()].filter((id) => s.byId.get(id)?.unreachableSince !== undefined).length,
       maxParallel: s.maxParallel,
       replicasDown: this.replicasDown,
+      unknownDown: this.unknownDown,
       replicaBudget: s.replicaBudget,
       currentWave: s.currentWave,
       waveCount: s.waves.length,
@@ -241,6 +251,7 @@ export class Rollout {
   nodeStarted(node: NodeStatus, running: RunningNode): void {
     const s = this.state;
     this.replicasDown += node.replicas;
+    if (node.replicasUnknown === true) this.unknownDown += 1;
     this.running.set(node.id, running);
     s.waiting = undefined;
     s.message = `upgrading wave ${s.currentWave + 1}/${s.waves.length}`;
@@ -250,6 +261,7 @@ export class Rollout {
   /** `node`'s replicas serve again. */
   replicasUp(node: NodeStatus): void {
     this.replicasDown -= node.replicas;
+    if (node.replicasUnknown === true) this.unknownDown -= 1;
     this.changed();
   }
 

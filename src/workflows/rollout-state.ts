@@ -218,6 +218,8 @@ interface CarriedExtra {
   t?: string;
   s?: number;
   f?: number;
+  /** The replica count is unknown. */
+  u?: 1;
 }
 
 /** Everything needed to go on after continue-as-new. Nodes are never in flight when it is taken. */
@@ -269,6 +271,7 @@ export function carryState(state: RolloutState): CarriedState {
       }
       if (n.startedAt !== undefined) extra.s = n.startedAt;
       if (n.finishedAt !== undefined) extra.f = n.finishedAt;
+      if (n.replicasUnknown === true) extra.u = 1;
       const base: CarriedNode = [
         n.id,
         n.name === n.id ? '' : n.name,
@@ -319,6 +322,7 @@ export function restoreNodes(carried: CarriedNode[], records: readonly Installed
     }
     if (extra?.s !== undefined) node.startedAt = extra.s;
     if (extra?.f !== undefined) node.finishedAt = extra.f;
+    if (extra?.u === 1) node.replicasUnknown = true;
     return node;
   });
 }

@@ -5,3 +5,6 @@ export const RolloutBackendKey = defineSearchAttributeKey('RolloutBackend', Sear
 export const RolloutPhaseKey = defineSearchAttributeKey('RolloutPhase', SearchAttributeType.KEYWORD);
 export const RolloutProgressPctKey = defineSearchAttributeKey('RolloutProgressPct', SearchAttributeType.INT);
 export const RolloutFailedNodesKey = defineSearchAttributeKey('RolloutFailedNodes', SearchAttributeType.INT);
+
+/** The `RolloutPhase` of a scheduled trigger run that found the fleet on the target and started nothing; `history` lists these runs. */
+export const UP_TO_DATE_PHASE = 'up-to-date';

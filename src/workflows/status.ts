@@ -16,6 +16,11 @@ export interface NodeStatus {
   zone: string;
   wave: number;
   replicas: number;
+  /**
+   * Neither `models.running` nor the inventory said how many replicas the node serves: it may take
+   * every replica with it, so it is upgraded only while no other replica is down.
+   */
+  replicasUnknown?: boolean;
   state: NodeState;
   /** Upgrade requests sent (re-sends included). */
   attempts: number;
@@ -32,6 +37,8 @@ export interface NodeStatus {
   unreachableSince?: number;
   /** Replicas started again after the upgrade. */
   replicasRestored?: number;
+  /** What `models.running` listed before the upgrade was sent (absent when the node does not serve it). */
+  replicasBefore?: string[];
   startedAt?: number;
   finishedAt?: number;
   before?: InstalledRecord;

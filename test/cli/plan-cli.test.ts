@@ -144,3 +144,54 @@ void test(
     }
   }),
 );
+
+void test(
+  'plan marks a node of unknown replica count and says it is upgraded only while nothing else is down; an inventory count makes it known',
+  withLogs(servers, async () => {
+    const backend = uniqueName('be');
+    const p = uniqueName('u');
+    const fleet = await startSimulatedFleet({
+      nc,
+      log: testLogger(),
+      nodes: [
+        { id: `${p}-known`, backend, version: 'v1.0.0', replicas: 2 },
+        { id: `${p}-dark`, backend, version: 'v1.0.0', replicas: 2, modelsRunning: false },
+      ],
+    });
+    try {
+      const args = ['plan', '--backend', backend, '--nats-url', servers.nats.url];
+      const text = await runCli([...args, '--nodes', `${p}-known,${p}-dark`]);
+      expectExit(text, 0, 'plan');
+      assert.match(text.stdout, new RegExp(`${p}-dark +\\? +v1\\.0\\.0`));
+      assert.match(text.stdout, new RegExp(`${p}-known +2 +v1\\.0\\.0`));
+      assert.match(
+        text.stdout,
+        new RegExp(`Replica count unknown \\(no models.running, no inventory replicas\\): ${p}-dark\\.\\n`),
+      );
+      assert.match(text.stdout, /each is upgraded only while no other\nreplica is down/);
+      const json = await runCli([...args, '--nodes', `${p}-known,${p}-dark`, '--json']);
+      expectExit(json, 0, 'plan --json');
+      const nodes = (
+        JSON.parse(json.stdout) as { waves: { nodes: { id: string; replicasUnknown?: boolean }[] }[] }
+      ).waves
+        .flatMap((w) => w.nodes)
+        .map((n): [string, boolean] => [n.id, n.replicasUnknown === true]);
+      assert.deepEqual(
+        new Map(nodes),
+        new Map([
+          [`${p}-known`, false],
+          [`${p}-dark`, true],
+        ]),
+      );
+      const dir = mkdtempSync(path.join(os.tmpdir(), 'plan-unknown-'));
+      const inventory = path.join(dir, 'inventory.json');
+      writeFileSync(inventory, JSON.stringify([{ id: `${p}-known` }, { id: `${p}-dark`, replicas: 3 }]));
+      const counted = await runCli([...args, '--inventory', inventory]);
+      expectExit(counted, 0, 'plan --inventory');
+      assert.match(counted.stdout, new RegExp(`${p}-dark +3 +v1\\.0\\.0`));
+      assert.doesNotMatch(counted.stdout, /Replica count unknown/);
+    } finally {
+      await fleet.stop();
+    }
+  }),
+);

@@ -263,3 +263,19 @@ void test('text from nodes reaches the terminal escaped', () => {
   assert.match(text, /gpu-\\x1b\[31m1/);
   assert.match(text, /boom\\x1b\]0;pwned\\x07 next/);
 });
+
+void test('waiting on a node of unknown replica count names it; otherwise the replicas down against the budget', () => {
+  const nodes = [
+    node('gpu-1', { state: 'upgrading', replicas: 0, replicasUnknown: true }),
+    node('gpu-2', { replicas: 2 }),
+  ];
+  assert.equal(
+    waitText(status(nodes, { waiting: 'unavailability-budget', replicaBudget: 2 })),
+    'waiting for gpu-1 (replica count unknown: it may take every replica with it) to serve again before any other node starts',
+  );
+  const known = [node('gpu-1', { state: 'upgrading', replicas: 2 }), node('gpu-2', { replicas: 2 })];
+  assert.equal(
+    waitText(status(known, { waiting: 'unavailability-budget', replicaBudget: 2 })),
+    'waiting for replicas to come back (2/2 down)',
+  );
+});

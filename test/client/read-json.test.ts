@@ -105,7 +105,7 @@ void test('history: runs with outcome, counts, installs, duration and their cont
       ['skipNode', null, null, 'gpu-3'],
     ],
   );
-  assert.equal(toHistoryRunJson({ ...ended, target: 'v1.0.1 (gallery)' } as RolloutRun, []).target, 'v1.0.1 (gallery)');
+  assert.equal(toHistoryRunJson({ ...ended, target: 'v1.0.1 (gallery)' }, []).target, 'v1.0.1 (gallery)');
   assert.equal(HistoryJsonSchema.safeParse([{ ...past, extra: 1 }]).success, false, 'unknown keys refused');
   const badControl = { ...past, controls: [{ ...past?.controls[0], control: 'reboot' }] };
   assert.equal(HistoryJsonSchema.safeParse([badControl]).success, false, 'controls are the workflow update names');

@@ -67,6 +67,66 @@ void test('a snapshot renders to a document that parses against the schema, with
   assert.equal(second?.replicasRestored, null);
 });
 
+void test('the target renders with where it came from; a rollout without one has target null', () => {
+  const digest = `sha256:${'ab'.repeat(32)}`;
+  const withTarget: RolloutStatus = {
+    ...status,
+    counts: { ...status.counts, upToDate: 2 },
+    target: {
+      source: 'gallery',
+      gallery: 'file:///srv/index.yaml',
+      entry: 'cpu-llama-cpp',
+      uri: 'quay.io/go-skynet/local-ai-backends:latest-cpu-llama-cpp',
+      digest,
+      resolvedAt: '2025-01-01T00:00:00.000Z',
+    },
+    nodes: status.nodes.map((n) => ({ ...n, target: { digest, uri: 'quay.io/x:latest' } })),
+  };
+  const doc = StatusJsonSchema.parse(
+    toStatusJson({ workflowId: 'w', runId: 'r', execution: 'RUNNING', status: withTarget, live: {} }),
+  );
+  assert.deepEqual(doc.target, {
+    version: null,
+    digest,
+    uri: 'quay.io/go-skynet/local-ai-backends:latest-cpu-llama-cpp',
+    source: 'gallery',
+    description: `digest sha256:abababababab, uri quay.io/go-skynet/local-ai-backends:latest-cpu-llama-cpp (gallery entry cpu-llama-cpp of file:///srv/index.yaml)`,
+    gallery: 'file:///srv/index.yaml',
+    entry: 'cpu-llama-cpp',
+    concretes: null,
+    resolvedAt: '2025-01-01T00:00:00.000Z',
+  });
+  assert.equal(doc.counts.upToDate, 2);
+  assert.deepEqual(
+    doc.nodes.map((n) => n.target),
+    [digest, digest],
+  );
+  const meta = toStatusJson({
+    workflowId: 'w',
+    runId: 'r',
+    execution: 'RUNNING',
+    status: {
+      ...status,
+      target: { source: 'gallery', entry: 'llama-cpp', concretes: { 'cpu-llama-cpp': { digest } } },
+    },
+    live: {},
+  });
+  assert.deepEqual(StatusJsonSchema.parse(meta).target?.concretes, {
+    'cpu-llama-cpp': { version: null, digest, uri: null },
+  });
+
+  const none = StatusJsonSchema.parse(
+    toStatusJson({ workflowId: 'w', runId: 'r', execution: 'RUNNING', status, live: {} }),
+  );
+  assert.equal(none.target, null);
+  assert.equal(none.counts.upToDate, 0, 'rollouts older than the up-to-date count show 0');
+  assert.deepEqual(
+    none.nodes.map((n) => n.target),
+    [null, null],
+  );
+  assert.equal(StatusJsonSchema.safeParse({ ...doc, target: { ...doc.target, extra: 1 } }).success, false);
+});
+
 void test('the schema refuses unknown keys and phases', () => {
   const doc = toStatusJson({ workflowId: 'w', runId: 'r', execution: 'COMPLETED', status, live: {} });
   assert.equal(StatusJsonSchema.safeParse({ ...doc, extra: 1 }).success, false);

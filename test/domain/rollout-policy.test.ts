@@ -72,6 +72,22 @@ const cases: [string, Partial<RolloutView>, string][] = [
     `wait max-parallel until +${HOUR - 1_000}`,
   ],
   ['a raised maxParallel frees a slot', { inFlight: 2, maxParallel: 3 }, 'start n1'],
+  [
+    'a node of unknown replica count starts when nothing is down',
+    { next: { id: 'n1', replicas: 0, replicasUnknown: true }, inFlight: 1, replicasDown: 0 },
+    'start n1',
+  ],
+  [
+    'a node of unknown replica count waits while any replica is down, even within the budget',
+    { next: { id: 'n1', replicas: 0, replicasUnknown: true }, inFlight: 1, replicasDown: 1, replicaBudget: 10 },
+    `wait unavailability-budget until +${HOUR - 1_000}`,
+  ],
+  [
+    'nothing starts while a node of unknown replica count is down',
+    { inFlight: 1, replicasDown: 0, unknownDown: 1, replicaBudget: 10 },
+    `wait unavailability-budget until +${HOUR - 1_000}`,
+  ],
+  ['a node of unknown replica count that serves again frees the way', { inFlight: 1, unknownDown: 0 }, 'start n1'],
   ['one unreachable node in flight does not stop the next', { inFlight: 1, unreachable: 1 }, 'start n1'],
   [
     'two unreachable nodes stop new starts, watching the deadline',

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
+  describeTokenCollision,
   findTokenCollisions,
   orderNodes,
   selectTargets,
@@ -178,3 +179,10 @@ for (const c of collisionCases) {
     assert.deepEqual(findTokenCollisions(c.ids, sanitise), c.expected);
   });
 }
+
+void test('describeTokenCollision: one sentence naming both ids, the subject and the fix', () => {
+  assert.equal(
+    describeTokenCollision({ token: 'a-b', ids: ['a-b', 'a.b'] }),
+    'node ids "a-b" and "a.b" collide: both address the subject nodes.a-b.…; rename or exclude all but one',
+  );
+});

@@ -5,8 +5,10 @@ import {
   listenProgress,
   NatsConnectError,
   NatsRequestError,
+  openReplyInbox,
   RequestFailure,
   requestMessage,
+  type InboxMessage,
 } from '../../src/nats/index.js';
 import { encodeMessage, MessageType, subjects } from '../../src/protocol/index.js';
 import { uniqueName, useServers, withLogs } from '../support/servers.js';
@@ -195,6 +197,56 @@ void test(
       assert.equal(lost.kind, RequestFailure.ConnectionLost);
       assert.match(lost.message, /reconnected while waiting for the reply on nodes\..+\.backend\.install/);
       assert.ok(Date.now() - startedAt < 30_000, `gave up after ${Date.now() - startedAt} ms, not at the reconnect`);
+    } finally {
+      await nc.close();
+    }
+  }),
+);
+
+void test(
+  'a request on its own inbox tells no responders apart and still hears a reply after its timeout',
+  withLogs(servers, async () => {
+    const nc = await connectNats({ servers: [servers.nats.url] });
+    try {
+      const node = uniqueName('n');
+      const ask = (inbox: ReturnType<typeof openReplyInbox>, timeoutMs: number) =>
+        requestMessage(
+          nc,
+          subjects.upgrade(node),
+          MessageType.BackendUpgradeRequest,
+          { backend: 'llama-cpp', opId: 'op-1' },
+          MessageType.BackendUpgradeReply,
+          timeoutMs,
+          { inbox },
+        );
+      const nobody = openReplyInbox(nc);
+      assert.equal((await failureOf(ask(nobody, 5_000))).kind, RequestFailure.NoResponders);
+      nobody.close();
+
+      // A worker that answers 600 ms after a 200 ms timeout.
+      nc.subscribe(subjects.upgrade(node), {
+        callback: (_e, msg) =>
+          void setTimeout(
+            () =>
+              msg.respond(
+                encodeMessage(MessageType.BackendUpgradeReply, {
+                  success: true,
+                  stoppedProcessKeys: ['m#0'],
+                  reportsStoppedProcesses: true,
+                }),
+              ),
+            600,
+          ),
+      });
+      await nc.flush();
+      const inbox = openReplyInbox(nc);
+      assert.equal((await failureOf(ask(inbox, 200))).kind, RequestFailure.Timeout);
+      const late = await new Promise<InboxMessage>((resolve) => inbox.onLate(resolve));
+      assert.equal(late.kind, 'reply');
+      assert.match(
+        late.kind === 'reply' ? new TextDecoder().decode(late.data) : '',
+        /"stopped_process_keys":\["m#0"\]/,
+      );
     } finally {
       await nc.close();
     }

@@ -37,9 +37,15 @@ export function replayEveryActivation(): void {
   process.env[NO_CACHE_ENV] = '1';
 }
 
+/** Worker options a test may shorten: the `backend.list` timeout and discovery's re-ask window. */
+export interface OrchestratorOptions {
+  listTimeoutMs?: number;
+  discoveryGraceMs?: number;
+}
+
 export async function startOrchestrator(
   servers: ServerSet,
-  options: { listTimeoutMs?: number } = {},
+  options: OrchestratorOptions = {},
 ): Promise<TestOrchestrator> {
   await servers.ready;
   const noCache = process.env[NO_CACHE_ENV] === '1' ? { maxCachedWorkflows: 0 } : {};
@@ -84,7 +90,7 @@ export async function startOrchestrator(
  * and returns it; its fields are filled in before the file's first test runs (it stops itself
  * before the servers do). The Temporal runtime logs through the quiet test logger.
  */
-export function useOrchestrator(servers: ServerSet, options: { listTimeoutMs?: number } = {}): TestOrchestrator {
+export function useOrchestrator(servers: ServerSet, options: OrchestratorOptions = {}): TestOrchestrator {
   const orchestrator = {} as TestOrchestrator;
   before(async () => {
     installRuntimeLogger(testLogger());

@@ -77,7 +77,9 @@ void test(
         workflowId: rolloutWorkflowId(backend),
         args: [{ spec: { backend, nodes: ids, maxParallel: 3, maxUnavailable: '100%', minHealthyTime: 0 } }],
       });
-      await inFlightAtLeast(backend, 2);
+      // Kill once requests are on the wire: a worker killed before its request left would leave the
+      // node quiet on the old install, re-sent only after the quiet period (minutes by default).
+      await waitUntil('2 upgrade requests on the wire', () => Promise.resolve(observer.requests.length >= 2), 60_000);
       await worker.kill();
       worker = await spawnWorker(taskQueue);
       const result = await handle.result();
@@ -122,6 +124,53 @@ void test(
       const result = await handle.result();
       assert.equal(result.phase, 'succeeded', result.message);
       assert.equal(result.counts.succeeded, 4);
+    } finally {
+      await worker.stop();
+      await fleet.stop();
+      await nc.drain();
+    }
+  }),
+);
+
+void test(
+  'kill -9 of the worker during a start check: another worker runs it within the heartbeat timeout',
+  { timeout: 180_000 },
+  withLogs(servers, async () => {
+    const nc = await connectNats({ servers: [servers.nats.url] });
+    const backend = uniqueName('probe');
+    const taskQueue = uniqueName('tq');
+    const id = uniqueName('p');
+    // Every reply comes 6 s after its request: the upgrade times out (2 s) and is verified, then the
+    // start check's install is in flight long enough to kill the worker under it.
+    const fleet = await startSimulatedFleet({
+      nc,
+      nodes: [{ id, backend, version: 'v1.0.0', installMs: 300, hangMs: 6_000 }],
+      log: testLogger(),
+    });
+    let worker = await spawnWorker(taskQueue);
+    try {
+      const handle = await client.workflow.start(rolloutWorkflow, {
+        taskQueue,
+        workflowId: rolloutWorkflowId(backend),
+        args: [{ spec: { backend, nodes: [id], upgradeTimeout: '2s', minHealthyTime: 0 } }],
+      });
+      await waitUntil(
+        'the start check on the wire',
+        () => Promise.resolve((fleet.stats()[id]?.requests.install ?? 0) >= 1),
+        60_000,
+      );
+      await worker.kill();
+      const killedAt = Date.now();
+      worker = await spawnWorker(taskQueue);
+      const result = await handle.result();
+      assert.equal(result.phase, 'succeeded', result.message);
+      assert.ok(
+        result.nodes[0]?.steps?.some((s) => s.startsWith('start check passed')),
+        JSON.stringify(result.nodes[0]?.steps),
+      );
+      // The step's start-to-close timeout is 11 minutes; the heartbeat timeout is 30 s.
+      const after = Date.now() - killedAt;
+      assert.ok(after < 90_000, `the start check was retried ${after} ms after the kill`);
     } finally {
       await worker.stop();
       await fleet.stop();

@@ -5,5 +5,7 @@
 import '../support/replay-every-activation.js';
 import './concurrent.test.js';
 import './controls.test.js';
+import './pre-upgrade-replicas.test.js';
 import './rollout.test.js';
 import './serving.test.js';
+import './unknown-replicas.test.js';

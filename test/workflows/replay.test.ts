@@ -60,9 +60,13 @@ void test('a history whose commands differ from the code fails replay with a det
 });
 
 void test('histories recorded before the serving-safe lifecycle replay without its patch marker; newer ones carry it', () => {
-  // The SDK records a patch as a `core_patch` marker (its id is base64 inside); serving-safe is the only patch so far.
+  // The SDK records a patch as a `core_patch` marker (its id is base64 inside); histories recorded since carry one.
   const marker = '"markerName": "core_patch"';
-  const newer = files.filter((f) => /^(serving-safe|unreachable-grace|promote-full)-/.test(f));
+  const newer = files.filter((f) =>
+    /^(serving-safe|unreachable-grace|late-upgrade-reply|pre-upgrade-replicas|unknown-replicas-alone|registry-target|scheduled-up-to-date|promote-full)-/.test(
+      f,
+    ),
+  );
   const older = files.filter((f) => !newer.includes(f));
   assert.ok(older.length >= 2 && newer.length >= 2, `older: ${older.join(', ')}; newer: ${newer.join(', ')}`);
   for (const f of older)
@@ -71,9 +75,40 @@ void test('histories recorded before the serving-safe lifecycle replay without i
     assert.ok(readFileSync(path.join(HISTORIES_DIR, f), 'utf8').includes(marker), `${f} has the patch marker`);
 });
 
-void test('the promote --full history carries its own patch marker, and only it does', () => {
-  // Patch ids are base64 inside the marker's details: "promote-full" with its quotes.
-  const id = Buffer.from('"promote-full"').toString('base64').replace(/=+$/, '');
-  const carrying = files.filter((f) => readFileSync(path.join(HISTORIES_DIR, f), 'utf8').includes(id));
+/** The patch ids a history's `core_patch` markers carry (each is base64 JSON `{"id":…}` in the marker's details). */
+function patchIdsOf(file: string): Set<string> {
+  const ids = new Set<string>();
+  for (const match of readFileSync(path.join(HISTORIES_DIR, file), 'utf8').matchAll(/"data": "([A-Za-z0-9+/=]+)"/g)) {
+    const text = Buffer.from(match[1] ?? '', 'base64').toString('utf8');
+    const id = /^\{"id":"([^"]+)"/.exec(text)?.[1];
+    if (id !== undefined) ids.add(id);
+  }
+  return ids;
+}
+
+/** Histories recorded before the pre-upgrade replica set and the unknown-replica rule. */
+const BEFORE_REPLICA_PATCHES = [
+  'replica-budget-3307a51.json',
+  'still-installing-3307a51.json',
+  'serving-safe-replica-budget.json',
+  'serving-safe-still-installing.json',
+  'unreachable-grace-0776a6b.json',
+  'late-upgrade-reply-42e8e0c.json',
+];
+
+void test('histories recorded with the pre-upgrade replica set and the unknown-replica rule carry their patches; older ones do not', () => {
+  const cases: [string, string[]][] = [
+    ['pre-upgrade-replicas', files.filter((f) => /^(pre-upgrade-replicas|unknown-replicas-alone)-/.test(f))],
+    ['unknown-replicas-alone', files.filter((f) => f.startsWith('unknown-replicas-alone-'))],
+  ];
+  for (const [patch, carrying] of cases) {
+    assert.ok(carrying.length >= 1, `histories recorded with ${patch}`);
+    for (const f of carrying) assert.ok(patchIdsOf(f).has(patch), `${f} carries ${patch}`);
+    for (const f of BEFORE_REPLICA_PATCHES) assert.ok(!patchIdsOf(f).has(patch), `${f} predates ${patch}`);
+  }
+});
+
+void test('the promote --full history carries its own patch, and no older history does', () => {
+  const carrying = files.filter((f) => patchIdsOf(f).has('promote-full'));
   assert.ok(carrying.length >= 1 && carrying.every((f) => f.startsWith('promote-full-')), carrying.join(', '));
 });

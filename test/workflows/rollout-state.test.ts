@@ -72,3 +72,17 @@ void test('10,000 carried nodes stay well under Temporal’s 2 MB payload limit'
   const bytes = JSON.stringify(carryState(stateWith(nodes))).length;
   assert.ok(bytes < 1_200_000, `${bytes} bytes`);
 });
+
+void test('a pending node of unknown replica count stays unknown across continue-as-new', () => {
+  const nodes = [node(1, 'pending'), node(2, 'pending')];
+  nodes[0]!.replicasUnknown = true;
+  const carried = carryState(stateWith(nodes));
+  const restored = restoreNodes(carried.nodes, carried.records);
+  assert.deepEqual(
+    restored.map((n) => [n.id, n.replicasUnknown]),
+    [
+      ['node-1', true],
+      ['node-2', undefined],
+    ],
+  );
+});

@@ -152,6 +152,39 @@ void test(
 );
 
 void test(
+  'an upgrade reply that comes after the timeout still names the killed replicas, and they are restored',
+  withLogs(servers, async () => {
+    const backend = uniqueName('late');
+    const id = uniqueName('late');
+    // The install takes 3 s, the request times out after 2 s: the reply, with the two process keys
+    // the upgrade stopped, arrives while the node is being verified.
+    await withFleet([{ id, backend, version: 'v1.0.0', installMs: 3_000, replicas: 2 }], async (fleet, observer) => {
+      const handle = await start({ backend, nodes: [id], upgradeTimeout: '2s', minHealthyTime: 0 });
+      const result = await handle.result();
+      record(handle, 'late-upgrade-reply');
+      assert.equal(result.phase, 'succeeded', result.message);
+      const node = result.nodes[0];
+      const steps = JSON.stringify(node?.steps);
+      assert.equal(node?.attempts, 1, steps);
+      assert.ok(
+        node?.steps?.some((s) => /^late reply to backend\.upgrade: success; stopped .+#0, .+#1$/.test(s)),
+        steps,
+      );
+      assert.equal(node?.stoppedProcessKeys?.length, 2, steps);
+      assert.equal(node?.replicasRestored, 2, steps);
+      assert.equal(observer.forNode(id).length, 1, 'exactly one upgrade request reached the node');
+      const after = (await fleet.installed(id)).find((b) => b.name === backend)?.installedAt;
+      const procs = fleet.processes(id);
+      assert.deepEqual(procs.map((p) => p.key).sort(), [...(node?.stoppedProcessKeys ?? [])].sort());
+      assert.ok(
+        procs.every((p) => p.generation === after),
+        'both replicas run the new build',
+      );
+    });
+  }),
+);
+
+void test(
   'a malformed reply and a verify mismatch fail their nodes with readable reasons; onFailure continue goes on',
   withLogs(servers, async () => {
     const backend = uniqueName('mixed');

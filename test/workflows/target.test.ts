@@ -10,7 +10,8 @@ import { useOrchestrator } from '../support/orchestrator.js';
 import { uniqueName, useServers, withLogs } from '../support/servers.js';
 
 const servers = useServers({ temporal: true, nats: true });
-const orch = useOrchestrator(servers);
+// A node that never answers is asked again for 3 s, not the worker's default minute.
+const orch = useOrchestrator(servers, { discoveryGraceMs: 3_000 });
 
 async function withFleet(
   nodes: SimulatedNodeInput[],

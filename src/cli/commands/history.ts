@@ -30,8 +30,9 @@ const OPTIONS = {
 const HELP = `Usage: fleet-rollout history BACKEND [--limit N | --run RUN] [-o text|json|jsonl|yaml]
 
 Lists the runs of rollout:BACKEND, newest first: when, how long, the outcome (succeeded, failed,
-aborted, or how Temporal ended it and why), node counts, the installs before → after, who asked
-and why, and the controls sent to it. A rollout that continued as new is one run here.
+aborted, or how Temporal ended it and why), node counts, the installs before → after, the
+target it resolved (and from where), who asked and why, and the controls sent to it. A rollout
+that continued as new is one run here.
 With --run: that run's nodes and every control (pause, resume, abort, promote, skip, retry,
 set-max-parallel) with when, who (user@host) and why.
 
@@ -99,10 +100,14 @@ function historyTable(style: OutputStyle, runs: readonly (RolloutRun & { control
       ? '-'
       : `${r.counts.succeeded}/${r.counts.total} ok, ${r.counts.failed} failed, ${r.counts.skipped} skipped`,
     installsText(r.installs),
+    escapeText(r.target ?? '-'),
     escapeText(r.requestedBy ?? ''),
     escapeText(r.reason ?? ''),
     r.controls.length === 0 ? '-' : r.controls.map(controlEventText).join('; '),
     r.runId,
   ]);
-  return formatTable(['STARTED', 'TOOK', 'OUTCOME', 'NODES', 'VERSIONS', 'BY', 'REASON', 'CONTROLS', 'RUN'], rows);
+  return formatTable(
+    ['STARTED', 'TOOK', 'OUTCOME', 'NODES', 'VERSIONS', 'TARGET', 'BY', 'REASON', 'CONTROLS', 'RUN'],
+    rows,
+  );
 }

@@ -1,11 +1,13 @@
 /**
  * `fleet-rollout plan`: the rollout flags of `start`, but a dry run: asks the targets over NATS
- * which have the backend and prints the waves, the replica and failure budgets and the nodes left
- * out and why. Upgrades nothing and needs no Temporal.
+ * which have the backend and prints the waves (each node's install → target), the nodes already up
+ * to date, the drift, the replica and failure budgets and the nodes left out and why. Upgrades
+ * nothing and needs no Temporal.
  */
-import { planRollout, type RolloutPlan } from '../../client/index.js';
+import { InvalidSpecError, planRollout, type PlannedNode, type RolloutPlan } from '../../client/index.js';
 import { frontendPlan, type FrontendPlan } from '../../client/frontend-plan.js';
 import { parseDuration } from '../../domain/duration.js';
+import { describeTarget, type Drift } from '../../domain/upgrade-target.js';
 import { connectNats } from '../../nats/index.js';
 import { expectPositionals, parseCommandArgs } from '../args.js';
 import { effectiveEnv } from '../connection-flags.js';
@@ -15,6 +17,7 @@ import { specWithFrontend } from '../frontend-spec.js';
 import { LOCALAI_FLAG_OPTIONS, LOCALAI_FLAGS_HELP } from '../localai-flags.js';
 import { formatTable } from '../render.js';
 import { OUTPUT_FLAG_OPTIONS, OUTPUT_FLAGS_HELP, outputFrom, writeDocument } from '../output.js';
+import { installText, shortName } from '../status-text.js';
 import { ROLLOUT_FLAG_OPTIONS, ROLLOUT_FLAGS_HELP } from '../spec-flags.js';
 
 const OPTIONS = {
@@ -28,11 +31,14 @@ const OPTIONS = {
 
 const HELP = `Usage: fleet-rollout plan --backend NAME (--nodes IDS | --inventory FILE | --localai-url URL) [-o text|json|jsonl|yaml] [flags]
 
-Dry run of 'start' with the same flags: asks every target over NATS (backend.list, and
-models.running for replicas the inventory does not give) and prints the waves in order, the
-budgets, and the nodes left out and why. Upgrades nothing; needs NATS, not Temporal. With a
-LocalAI frontend it also lists the frontend's nodes by status and labels, the drain order, and
-the models LocalAI will not load again by itself (no min_replicas or spread_all).
+Dry run of 'start' with the same flags: resolves the target as the rollout would (gallery
+index and registry, or --uri/--target-version/--target-digest), asks every target over NATS
+(backend.list, and models.running for replicas the inventory does not give) and prints the waves
+in order with each node's install → target, the nodes already up to date, the drift (nodes that
+disagree with the majority), the budgets, and the nodes left out and why. Upgrades nothing;
+needs NATS (and the registry the gallery names), not Temporal. With a LocalAI frontend it also
+lists the frontend's nodes by status and labels, the drain order, and the models LocalAI will not
+load again by itself (no min_replicas or spread_all).
 
 Flags:
   --list-timeout D            backend.list timeout per node (default 30s)
@@ -58,13 +64,38 @@ function legacyNote(ids: readonly string[]): string[] {
   ];
 }
 
+/** `v1.0.0 → v1.0.1`, `sha256:0123456789ab → up to date`; only the install when no target is known. */
+function installCell(node: PlannedNode): string {
+  const installed = installText(node.installed) ?? '?';
+  const c = node.comparison;
+  if (c === undefined) return installed;
+  if (!c.upgrade) return `${installed} → up to date`;
+  const target = shortName(c.target?.version ?? c.target?.digest ?? c.target?.uri ?? '?');
+  return `${installed} → ${target}${c.matches ? ' (forced)' : ''}`;
+}
+
+/** `Drift: 4 of 6 nodes run digest sha256:…; 2 disagree: a (digest sha256:…), b (version v1)`. */
+function driftLine(drift: Drift, nodes: number): string | undefined {
+  if (drift.majority === undefined) return undefined;
+  if (drift.drifted.length === 0)
+    return `Drift: none, all ${nodes} node${nodes === 1 ? '' : 's'} run ${drift.majority}`;
+  const who = drift.drifted.map((d) => `${d.id} (${d.build})`).join(', ');
+  return `Drift: ${drift.majorityCount} of ${nodes} nodes run ${drift.majority}; ${drift.drifted.length} disagree: ${who}`;
+}
+
 /** The plan as text. */
 export function planText(plan: RolloutPlan): string[] {
   const nodes = plan.waves.reduce((sum, w) => sum + w.nodes.length, 0);
+  const upToDate = plan.upToDate.length === 0 ? '' : `, ${plan.upToDate.length} up to date`;
   const lines = [
-    `Plan for ${plan.backend}: ${nodes} node${nodes === 1 ? '' : 's'} in ${plan.waves.length} wave${plan.waves.length === 1 ? '' : 's'}`,
-    `maxParallel ${plan.maxParallel} · replicas down at once ≤ ${plan.replicaBudget} of ${plan.totalReplicas} · failures tolerated ${plan.allowedFailures}`,
+    `Plan for ${plan.backend}: ${nodes} node${nodes === 1 ? '' : 's'} in ${plan.waves.length} wave${plan.waves.length === 1 ? '' : 's'}${upToDate}`,
   ];
+  if (plan.target !== undefined) lines.push(`target: ${describeTarget(plan.target)}`);
+  const drift = driftLine(plan.drift, nodes + plan.upToDate.length);
+  if (drift !== undefined) lines.push(drift);
+  lines.push(
+    `maxParallel ${plan.maxParallel} · replicas down at once ≤ ${plan.replicaBudget} of ${plan.totalReplicas} · failures tolerated ${plan.allowedFailures}`,
+  );
   if (plan.window !== undefined) {
     lines.push(
       plan.window.open
@@ -78,14 +109,29 @@ export function planText(plan: RolloutPlan): string[] {
       n.id,
       n.name === n.id ? '' : n.name,
       n.zone,
-      String(n.replicas),
-      n.installed.version ?? n.installed.digest ?? n.installed.installedAt ?? '?',
+      n.replicasUnknown === true ? '?' : String(n.replicas),
+      installCell(n),
     ]);
-    lines.push(...formatTable(['NODE', 'NAME', 'ZONE', 'REPLICAS', 'INSTALLED'], rows).map((l) => `  ${l}`));
+    const installed = plan.target === undefined ? 'INSTALLED' : 'INSTALLED → TARGET';
+    lines.push(...formatTable(['NODE', 'NAME', 'ZONE', 'REPLICAS', installed], rows).map((l) => `  ${l}`));
   });
+  if (plan.upToDate.length > 0) {
+    lines.push('', `Up to date (no request; --force reinstalls them):`);
+    const rows = plan.upToDate.map((n) => [n.id, n.name === n.id ? '' : n.name, n.zone, installCell(n)]);
+    lines.push(...formatTable(['NODE', 'NAME', 'ZONE', 'INSTALLED → TARGET'], rows).map((l) => `  ${l}`));
+    if (nodes === 0) lines.push('', `Nothing to do: all ${plan.upToDate.length} nodes already run the target.`);
+  }
   if (plan.skipped.length > 0) lines.push('', 'Left out:', ...plan.skipped.map((s) => `  ${s.id}: ${s.reason}`));
   const legacy = plan.waves.flatMap((w) => w.nodes.filter((n) => n.legacy === true).map((n) => n.id));
   if (legacy.length > 0) lines.push('', ...legacyNote(legacy));
+  const unknown = plan.waves.flatMap((w) => w.nodes.filter((n) => n.replicasUnknown === true).map((n) => n.id));
+  if (unknown.length > 0)
+    lines.push(
+      '',
+      `Replica count unknown (no models.running, no inventory replicas): ${unknown.join(', ')}.`,
+      'An upgrade may take every replica of such a node with it: each is upgraded only while no other',
+      'replica is down, and no other node starts until its replicas serve again.',
+    );
   lines.push('', 'Nothing was upgraded.');
   return lines;
 }
@@ -141,7 +187,9 @@ export async function run(args: string[]): Promise<number> {
   const nc = await connectNats(natsOptions);
   try {
     const options = listTimeoutMs === undefined ? {} : { listTimeoutMs };
-    const planned = await planRollout(nc, spec, options);
+    const planned = await planRollout(nc, spec, options).catch((err: unknown) => {
+      throw err instanceof InvalidSpecError ? new UsageError(err.message) : err;
+    });
     const withFrontend = fleet === undefined ? undefined : frontendPlan(fleet, planned);
     const plan = withFrontend?.plan ?? planned;
     writeDocument(output, withFrontend === undefined ? plan : { ...plan, frontend: withFrontend.frontend }, () => {
