@@ -54,6 +54,10 @@ export const COMMANDS: Record<string, CommandEntry | undefined> = {
     summary: "past runs of a backend's rollout, with outcomes",
     load: async () => await import('./commands/history.js'),
   },
+  undo: {
+    summary: 'send the nodes a run changed back to their earlier install',
+    load: async () => await import('./commands/undo.js'),
+  },
   schedule: {
     summary: 'scheduled fleet upgrades: create, list, describe, pause, unpause, trigger, delete',
     load: async () => await import('./commands/schedule.js'),

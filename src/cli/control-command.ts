@@ -22,19 +22,33 @@ export interface ControlCommand {
   description: string;
   /** Whether it takes `--reason TEXT`. */
   reason?: boolean;
+  /** Boolean flags of its own (`--full`), with their help text. */
+  switches?: readonly { name: string; help: string }[];
   examples: readonly string[];
-  /** The update to send; `args` are the positionals after BACKEND. */
-  call: (backend: string, args: string[], reason: string | undefined) => ControlCall;
+  /** The update to send; `args` are the positionals after BACKEND, `switches` the boolean flags given. */
+  call: (backend: string, args: string[], reason: string | undefined, switches: ReadonlySet<string>) => ControlCall;
+}
+
+function usageLine(command: ControlCommand): string {
+  const switches = (command.switches ?? []).map((s) => ` [--${s.name}]`).join('');
+  return `fleet-rollout ${command.name} ${command.positionals.join(' ')}${command.reason === true ? ' [--reason TEXT]' : ''}${switches}`;
+}
+
+function flagsHelp(command: ControlCommand): string {
+  const lines =
+    command.reason === true ? ['  --reason TEXT               why (kept in the rollout history, shown by status)'] : [];
+  for (const s of command.switches ?? []) lines.push(`  ${`--${s.name}`.padEnd(28)}${s.help}`);
+  return lines.map((l) => `${l}\n`).join('');
 }
 
 function help(command: ControlCommand): string {
-  return `Usage: fleet-rollout ${command.name} ${command.positionals.join(' ')}${command.reason === true ? ' [--reason TEXT]' : ''}
+  return `Usage: ${usageLine(command)}
 
 ${command.description}
 A refusal (the rollout ended, or the change does not apply now) is printed with the reason and exits 1.
 
 Flags:
-${command.reason === true ? '  --reason TEXT               why (kept in the rollout history)\n' : ''}  -h, --help                  this help
+${flagsHelp(command)}  -h, --help                  this help
 
 ${TEMPORAL_FLAGS_HELP}
 Examples:
@@ -44,10 +58,11 @@ ${command.examples.map((e) => `  ${e}`).join('\n')}
 
 /** Parses the arguments of `command`, sends its update, prints the reply. */
 export async function runControl(command: ControlCommand, args: string[]): Promise<number> {
+  const switchOptions = Object.fromEntries((command.switches ?? []).map((s) => [s.name, { type: 'boolean' } as const]));
   const options =
     command.reason === true
-      ? ({ ...TEMPORAL_FLAG_OPTIONS, reason: { type: 'string' } } as const)
-      : TEMPORAL_FLAG_OPTIONS;
+      ? ({ ...TEMPORAL_FLAG_OPTIONS, ...switchOptions, reason: { type: 'string' } } as const)
+      : { ...TEMPORAL_FLAG_OPTIONS, ...switchOptions };
   const { values, positionals } = parseCommandArgs(command.name, args, options);
   if (values.help === true) {
     process.stdout.write(help(command));
@@ -55,7 +70,10 @@ export async function runControl(command: ControlCommand, args: string[]): Promi
   }
   const [backend = '', ...rest] = expectPositionals(command.name, positionals, command.positionals);
   const reason = 'reason' in values && typeof values.reason === 'string' ? values.reason : undefined;
-  const call = command.call(backend, rest, reason);
+  const given = new Set(
+    (command.switches ?? []).map((s) => s.name).filter((name) => (values as Record<string, unknown>)[name] === true),
+  );
+  const call = command.call(backend, rest, reason, given);
   const { settings } = resolveConnection(values);
   try {
     let status = await sendControlRpc(settings, call);

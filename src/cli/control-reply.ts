@@ -35,11 +35,15 @@ export function controlReply(call: ControlCall, status: RolloutStatus): string[]
     case 'resume':
       return [
         status.waiting === 'canary-gate'
-          ? `resumed ${b}: the canary wave is done and waits for 'fleet-rollout promote ${b}'`
-          : `resumed ${b}: ${plural(c.pending, 'node')} pending, ${plural(c.inFlight, 'node')} in flight`,
+          ? `resumed ${b}${reasonText(call)}: the canary wave is done and waits for 'fleet-rollout promote ${b}'`
+          : `resumed ${b}${reasonText(call)}: ${plural(c.pending, 'node')} pending, ${plural(c.inFlight, 'node')} in flight`,
       ];
     case 'promote':
-      return [`promoted ${b}: the canary gate is open, ${plural(c.pending, 'node')} pending go on`];
+      return [
+        (call.args[0] as { full?: unknown } | undefined)?.full === true
+          ? `promoted ${b} in full${reasonText(call)}: no canary gate or wave barrier is left, ${plural(c.pending, 'node')} pending go on`
+          : `promoted ${b}${reasonText(call)}: the canary gate is open, ${plural(c.pending, 'node')} pending go on`,
+      ];
     case 'setMaxParallel':
       return [`maxParallel of ${b} is now ${status.maxParallel}`];
     case 'skipNode':

@@ -3,15 +3,15 @@
  * defaulting from the environment (`NATS_URL`, `NATS_TOKEN`, …), validated into connection options.
  */
 import { readFileSync } from 'node:fs';
-import {
-  describeNatsOptions,
-  NATS_ENV,
-  NatsOptionsSchema,
-  natsOptionsFromEnv,
-  type NatsOptions,
-  type NatsOptionsInput,
-} from '../nats/options.js';
+import { NATS_ENV } from '../nats/env.js';
+import type { NatsOptions, NatsOptionsInput } from '../nats/options.js';
 import { UsageError } from './exit.js';
+
+/** The NATS options module, and zod with it, loaded only by commands that build NATS options. */
+function natsOptionsModule(): typeof import('../nats/options.js') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a synchronous lazy load
+  return require('../nats/options.js') as typeof import('../nats/options.js');
+}
 
 /** `util.parseArgs` options of the NATS flags. */
 export const NATS_FLAG_OPTIONS = {
@@ -66,6 +66,7 @@ export function natsOptionsFromFlags(
   env: NodeJS.ProcessEnv = process.env,
   warn: (line: string) => void = warnOnStderr,
 ): NatsOptions {
+  const { natsOptionsFromEnv, NatsOptionsSchema } = natsOptionsModule();
   const fromEnv = natsOptionsFromEnv(env);
   const token = secretFlag(values, 'nats-token', NATS_ENV.token, warn);
   const password = secretFlag(values, 'nats-password', NATS_ENV.password, warn);
@@ -149,7 +150,7 @@ export function secretFlag<K extends string>(
 
 /** The servers of `options`, credentials stripped, for a "serving on …" line. */
 export function describeServers(options: NatsOptions): string {
-  return describeNatsOptions(options).servers.join(', ');
+  return natsOptionsModule().describeNatsOptions(options).servers.join(', ');
 }
 
 /** `--help` / `-h`, taken by every command. */

@@ -5,10 +5,9 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Client, Connection, TLSConfig } from '@temporalio/client';
-import { z } from 'zod';
 import { InvalidSettingsError, TemporalUnreachableError } from './errors.js';
 import {
-  TemporalSettingsSchema,
+  checkTemporalSettings,
   describeTemporalSettings,
   type TemporalSettings,
   type TemporalSettingsInput,
@@ -32,11 +31,9 @@ function readPem(file: string, setting: string): Buffer {
 
 /** Validates settings; a problem becomes an {@link InvalidSettingsError} naming the setting. */
 export function parseTemporalSettings(input: TemporalSettingsInput): TemporalSettings {
-  const parsed = TemporalSettingsSchema.safeParse(input);
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  const field = issue?.path.join('.') ?? '';
-  const detail = issue?.message ?? z.prettifyError(parsed.error);
+  const checked = checkTemporalSettings(input);
+  if (checked.ok) return checked.settings;
+  const { field, detail } = checked;
   throw new InvalidSettingsError(`Temporal setting ${field === '' ? '(settings)' : field}: ${detail}`, field, detail);
 }
 

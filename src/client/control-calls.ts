@@ -43,14 +43,25 @@ export const controlCalls = {
     args: [withReason(reason)],
     what: 'pause',
   }),
-  resume: (backend: string): ControlCall => ({ backend, update: ControlUpdate.resume, args: [], what: 'resume' }),
+  resume: (backend: string, reason?: string): ControlCall => ({
+    backend,
+    update: ControlUpdate.resume,
+    args: [withReason(reason)],
+    what: 'resume',
+  }),
   abort: (backend: string, reason?: string): ControlCall => ({
     backend,
     update: ControlUpdate.abort,
     args: [withReason(reason)],
     what: 'abort',
   }),
-  promote: (backend: string): ControlCall => ({ backend, update: ControlUpdate.promote, args: [], what: 'promote' }),
+  /** With `full`, every remaining gate is skipped (the canary gate and the wave barriers). */
+  promote: (backend: string, reason?: string, full = false): ControlCall => ({
+    backend,
+    update: ControlUpdate.promote,
+    args: [{ ...withReason(reason), ...(full ? { full: true } : {}) }],
+    what: full ? 'fully promote' : 'promote',
+  }),
   setMaxParallel: (backend: string, maxParallel: number): ControlCall => ({
     backend,
     update: ControlUpdate.setMaxParallel,

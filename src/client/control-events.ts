@@ -15,9 +15,9 @@ export interface ControlEvent {
   control: string;
   /** Identity of the client that sent it. */
   by: string | null;
-  /** The `reason` it carried (pause, abort), if any. */
+  /** The `reason` it carried (pause, resume, promote, abort), if any. */
   reason: string | null;
-  /** Its other argument (a node id, a number), as text. */
+  /** Its other argument (a node id, a number, `--full` of a promote), as text. */
   argument: string | null;
   runId: string;
 }
@@ -63,7 +63,8 @@ export async function controlEvents(
       if (request === undefined || request === null) continue;
       const arg = decode(request.input?.args?.payloads?.[0] ?? undefined);
       const reason = (arg as { reason?: unknown } | undefined)?.reason;
-      const plain = typeof arg === 'string' || typeof arg === 'number' ? String(arg) : null;
+      const full = (arg as { full?: unknown } | undefined)?.full === true;
+      const plain = typeof arg === 'string' || typeof arg === 'number' ? String(arg) : full ? '--full' : null;
       events.push({
         at: isoOf(event.eventTime),
         control: request.input?.name ?? '?',

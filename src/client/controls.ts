@@ -52,8 +52,12 @@ export async function pause(
 }
 
 /** Starts nodes again after a pause, or goes on after a halt (accepting the failures so far). */
-export async function resume(client: Client, backend: string): Promise<RolloutStatus> {
-  return await sendControl(client, controlCalls.resume(backend));
+export async function resume(
+  client: Client,
+  backend: string,
+  options: { reason?: string } = {},
+): Promise<RolloutStatus> {
+  return await sendControl(client, controlCalls.resume(backend, options.reason));
 }
 
 /** Ends the rollout: in-flight upgrades are cancelled and reported as such. */
@@ -65,9 +69,16 @@ export async function abort(
   return await sendControl(client, controlCalls.abort(backend, options.reason));
 }
 
-/** Opens the canary gate. Refused when the rollout has no canary or it was already promoted. */
-export async function promote(client: Client, backend: string): Promise<RolloutStatus> {
-  return await sendControl(client, controlCalls.promote(backend));
+/**
+ * Opens the canary gate. Refused when the rollout has no canary or it was already promoted.
+ * With `full`, also skips the barriers between the remaining waves (refused when none is left).
+ */
+export async function promote(
+  client: Client,
+  backend: string,
+  options: { reason?: string; full?: boolean } = {},
+): Promise<RolloutStatus> {
+  return await sendControl(client, controlCalls.promote(backend, options.reason, options.full));
 }
 
 /** Changes how many nodes upgrade at once (1–10000) for the rest of the rollout. */

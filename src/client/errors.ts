@@ -71,3 +71,8 @@ export class InvalidSettingsError extends Error {
     super(message);
   }
 }
+
+/** An undo cannot be done (the run is still going, changed nothing, or its earlier install cannot be named). */
+export class UndoRefusedError extends Error {
+  override readonly name = 'UndoRefusedError';
+}

@@ -9,6 +9,9 @@ export { checkRolloutSpec, specProblems, formatProblems } from './spec-check.js'
 export * from './rollouts.js';
 export * from './status.js';
 export * from './status-json.js';
+export * from './history-json.js';
+export * from './list-json.js';
+export * from './nodes-json.js';
 export * from './controls.js';
 export * from './visibility.js';
 export * from './cron.js';
@@ -18,3 +21,5 @@ export * from './plan.js';
 export * from './plan-target.js';
 export * from './install-name.js';
 export * from './control-events.js';
+export * from './undo-plan.js';
+export * from './undo.js';

@@ -1,11 +1,16 @@
 /**
  * The dashboard page's script, as plain browser JavaScript (no build step): the list of rollouts,
  * or one rollout live from server-sent events, rendered with DOM calls and `textContent` only.
- * Controls POST with the control header and the same-origin cookie.
+ * Controls POST with the control header and the same-origin cookie. What the rollout waits for
+ * and its ETA come from `page-wait.ts`, embedded as source.
  */
+import { etaCell, waitingCell } from './page-wait.js';
+
 export const PAGE_SCRIPT = String.raw`
 'use strict';
-const STATES = ['pending', 'upgrading', 'verifying', 'soaking', 'succeeded', 'failed', 'skipped', 'unknown'];
+const STATES = ['pending', 'upgrading', 'verifying', 'starting', 'restoring', 'soaking', 'succeeded', 'up-to-date', 'failed', 'skipped', 'unknown'];
+${waitingCell.toString()}
+${etaCell.toString()}
 const FINAL = ['succeeded', 'failed', 'aborted'];
 const $ = (id) => document.getElementById(id);
 const el = (tag, cls, text) => { const e = document.createElement(tag); if (cls) e.className = cls; if (text !== undefined) e.textContent = text; return e; };
@@ -100,13 +105,13 @@ function render(s) {
   document.title = s.backend + ': ' + s.phase + ' · fleet-rollout';
   $('phase').textContent = s.phase;
   $('card-phase').className = 'card phase-' + s.phase;
-  $('waiting').textContent = s.waiting ?? '–';
+  $('waiting').textContent = waitingCell(s);
   $('progress').textContent = s.progressPct + '% (' + s.counts.succeeded + '/' + s.counts.total + ')';
   $('progress-bar').style.width = s.progressPct + '%';
   $('replicas').textContent = s.replicas.down + ' / ' + s.replicas.budget;
   $('failures').textContent = s.counts.failed + ' / ' + s.allowedFailures;
   $('wave').textContent = s.wave.current + ' / ' + s.wave.total;
-  $('eta').textContent = FINAL.includes(s.phase) ? 'done' : duration(s.etaMs);
+  $('eta').textContent = etaCell(s);
   $('message').textContent = s.message;
   if (s.webUrl) { $('web-ui').href = s.webUrl; $('web-ui').hidden = false; }
   const ended = FINAL.includes(s.phase);

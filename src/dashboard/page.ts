@@ -8,7 +8,7 @@ import { PAGE_SCRIPT } from './page-script.js';
 const STYLE = `
 :root { --bg:#0f1419; --panel:#182029; --text:#e6e9ee; --dim:#8b96a3; --line:#2a3440;
   --pending:#4b5563; --upgrading:#2f80ed; --verifying:#8e6bdf; --soaking:#14b8a6; --succeeded:#22a559;
-  --failed:#e5484d; --skipped:#a3a3a3; --unknown:#f5a524; }
+  --failed:#e5484d; --skipped:#a3a3a3; --unknown:#f5a524; --starting:#3fa7d6; --restoring:#0ea5a0; --up-to-date:#5b8c5a; }
 * { box-sizing: border-box; }
 body { margin:0; font:14px/1.4 system-ui, sans-serif; background:var(--bg); color:var(--text); }
 header { padding:12px 20px; border-bottom:1px solid var(--line); display:flex; gap:16px; align-items:baseline; }
@@ -41,7 +41,8 @@ table.grid td { vertical-align:top; padding:6px; border-bottom:1px solid var(--l
 .state-pending { background:var(--pending); } .state-upgrading { background:var(--upgrading); } .state-verifying { background:var(--verifying); }
 .state-soaking { background:var(--soaking); } .state-succeeded { background:var(--succeeded); }
 .state-failed { background:var(--failed); } .state-skipped { background:var(--skipped); color:#111; }
-.state-unknown { background:var(--unknown); color:#111; }
+.state-unknown { background:var(--unknown); color:#111; } .state-starting { background:var(--starting); }
+.state-restoring { background:var(--restoring); } .state-up-to-date { background:var(--up-to-date); }
 .legend { display:flex; gap:12px; flex-wrap:wrap; color:var(--dim); font-size:12px; margin:8px 0; }
 .legend i { display:inline-block; width:10px; height:10px; border-radius:2px; margin-right:4px; vertical-align:middle; }
 .details { margin-top:14px; } .details pre { white-space:pre-wrap; color:var(--dim); margin:4px 0 0; }
@@ -70,7 +71,7 @@ export function dashboardPage(): string {
   <p class="message" id="message"></p>
   <div class="controls">
     <button id="pause">Pause</button><button id="resume">Resume</button><button id="promote">Promote</button>
-    <input id="reason" placeholder="reason (for pause or abort)" maxlength="500">
+    <input id="reason" placeholder="reason (kept in the history)" maxlength="500">
     <button id="abort" class="danger">Abort</button>
     <span class="notice" id="notice"></span>
   </div>

@@ -200,9 +200,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
       const reason = await readReason(req);
       const name = control as ControlName;
       log.info({ backend, control: name }, 'dashboard control');
-      if (name === 'pause' || name === 'abort')
-        await CONTROLS[name](client, backend, reason === undefined ? {} : { reason });
-      else await CONTROLS[name](client, backend);
+      await CONTROLS[name](client, backend, reason === undefined ? {} : { reason });
       sendJson(res, 200, await snapshotJson(backend));
       return;
     }

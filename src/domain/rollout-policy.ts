@@ -72,6 +72,8 @@ export interface RolloutView {
   canaryPromote: 'manual' | number | undefined;
   canaryGateOpen: boolean;
   promoted: boolean;
+  /** `promote --full`: the remaining gates are skipped (canary gate and wave barriers); absent → false. */
+  promotedFull?: boolean;
   /** When the loop first stood at the canary gate (absent until then). */
   gateReachedAt: number | undefined;
   window: MaintenanceWindow | undefined;
@@ -172,8 +174,8 @@ function blocker(view: RolloutView, next: NonNullable<RolloutView['next']>, now:
 
 /**
  * The loop's next step. In order: an aborted or reverting rollout is done; a halted one waits for
- * resume; a node that may start starts; otherwise the wave barrier, the canary gate, the next
- * wave, or the end. Paused rollouts, closed windows, full slots and an exhausted replica budget
+ * resume; a node that may start starts; otherwise the wave barrier (none after `promote --full`),
+ * the canary gate, the next wave, or the end. Paused rollouts, closed windows, full slots and an exhausted replica budget
  * wait; every wait except pause and the canary gate also watches the progress deadline.
  */
 export function nextStep(view: RolloutView, now: number): RolloutStep {
@@ -184,7 +186,9 @@ export function nextStep(view: RolloutView, now: number): RolloutStep {
     if (blocked === undefined) return { kind: 'start', nodeId: view.next.id };
     return blocked.reason === WaitReason.Paused ? blocked : watched(view, now, blocked);
   }
-  if (view.inFlight > 0) {
+  // Promoted in full: a later wave's nodes start beside the ones still in flight (no wave barrier).
+  const skipBarrier = view.promotedFull === true && view.currentWave < view.waveCount - 1;
+  if (view.inFlight > 0 && !skipBarrier) {
     if (view.paused !== undefined) return wait(WaitReason.Paused, view.paused.message);
     const message = `wave ${view.currentWave + 1}/${view.waveCount}: ${plural(view.inFlight, 'node')} in flight`;
     return watched(view, now, wait(WaitReason.WaveBarrier, message));

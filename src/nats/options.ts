@@ -3,6 +3,7 @@
  * environment. Secrets are kept out of every rendering of these options.
  */
 import { z } from 'zod';
+import { NATS_ENV } from './env.js';
 
 export const NatsOptionsSchema = z
   .object({
@@ -108,17 +109,7 @@ export type NatsOptionsInput = z.input<typeof NatsOptionsSchema>;
 export type NatsOptions = z.output<typeof NatsOptionsSchema>;
 
 /** The environment variables read by {@link natsOptionsFromEnv}. */
-export const NATS_ENV = {
-  url: 'NATS_URL',
-  token: 'NATS_TOKEN',
-  user: 'NATS_USER',
-  password: 'NATS_PASSWORD',
-  nkeySeed: 'NATS_NKEY_SEED',
-  credsFile: 'NATS_CREDS',
-  caFile: 'NATS_TLS_CA',
-  certFile: 'NATS_TLS_CERT',
-  keyFile: 'NATS_TLS_KEY',
-} as const;
+export { NATS_ENV };
 
 /** Reads NATS settings from the environment (`NATS_URL` may hold several comma-separated URLs). */
 export function natsOptionsFromEnv(env: NodeJS.ProcessEnv): NatsOptionsInput {

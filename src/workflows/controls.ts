@@ -4,13 +4,14 @@
  * with a message saying what is possible instead; accepted updates return the rollout's status
  * after the change.
  */
-import { setHandler } from '@temporalio/workflow';
+import { patched, setHandler } from '@temporalio/workflow';
 import { NodeEvent } from '../domain/node-state.js';
 import {
   abortUpdate,
   pauseUpdate,
   promoteUpdate,
   resumeUpdate,
+  type PromoteArgs,
   retryNodeUpdate,
   setMaxParallelUpdate,
   skipNodeUpdate,
@@ -19,6 +20,10 @@ import {
 import type { Rollout } from './rollout-owner.js';
 import type { RolloutStatus } from './status.js';
 
+/** The `patched()` id of `promote --full` (rollouts started before it never skip a wave barrier). */
+export const PROMOTE_FULL_PATCH = 'promote-full';
+
+/** Registers the `status` query and the operator updates of `rollout`. */
 export function registerControls(rollout: Rollout): void {
   const summary = (): Promise<RolloutStatus> => Promise.resolve(rollout.status({ nodes: 'none' }));
   const state = rollout.state;
@@ -41,12 +46,13 @@ export function registerControls(rollout: Rollout): void {
 
   setHandler(
     resumeUpdate,
-    () => {
-      rollout.resume(Date.now());
+    (args) => {
+      const given: { reason?: string } | undefined = args; // absent from older clients
+      rollout.resume(Date.now(), given?.reason);
       return summary();
     },
     {
-      validator: () => {
+      validator: (_args) => {
         rollout.refuseWhenEnded('resume');
         if (state.paused === undefined && state.halted === undefined)
           throw new Error(`the rollout is ${rollout.phase}, not paused or halted; nothing to resume`);
@@ -65,15 +71,25 @@ export function registerControls(rollout: Rollout): void {
 
   setHandler(
     promoteUpdate,
-    () => {
-      rollout.promote();
+    (args) => {
+      const given: PromoteArgs | undefined = args; // absent from older clients
+      // Skipping the wave barriers changes which commands follow: only code that knows it may do so.
+      const full = given?.full === true && patched(PROMOTE_FULL_PATCH);
+      rollout.promote(given?.reason, full);
       return summary();
     },
     {
-      validator: () => {
+      validator: (args: PromoteArgs) => {
+        const given: PromoteArgs | undefined = args; // absent from older clients
         rollout.refuseWhenEnded('promote');
-        if (rollout.spec.canary === undefined) throw new Error('this rollout has no canary wave; nothing to promote');
-        if (state.canaryGateOpen || state.promoted) throw new Error('the canary was already promoted');
+        if (given?.full === true) rollout.refuseFullPromote();
+        else {
+          if (rollout.spec.canary === undefined)
+            throw new Error(
+              "this rollout has no canary wave; nothing to promote ('promote --full' skips the wave barriers)",
+            );
+          if (state.canaryGateOpen || state.promoted) throw new Error('the canary was already promoted');
+        }
       },
     },
   );

@@ -10,12 +10,21 @@ export const statusQuery = defineQuery<RolloutStatus, [StatusQueryOptions?]>('st
 
 /** Stop starting nodes; in-flight nodes finish. */
 export const pauseUpdate = defineUpdate<RolloutStatus, [{ reason?: string }]>('pause');
-/** Start nodes again after a pause, or go on after a halt (the failures so far are accepted). */
-export const resumeUpdate = defineUpdate<RolloutStatus, []>('resume');
+/**
+ * Start nodes again after a pause, or go on after a halt (the failures so far are accepted).
+ * Clients before `--reason` send no argument: the handler takes a missing one as `{}`.
+ */
+export const resumeUpdate = defineUpdate<RolloutStatus, [{ reason?: string }]>('resume');
 /** End the rollout: in-flight upgrades are cancelled and reported as such. */
 export const abortUpdate = defineUpdate<RolloutStatus, [{ reason?: string }]>('abort');
-/** Open the canary gate. */
-export const promoteUpdate = defineUpdate<RolloutStatus, []>('promote');
+/** What `promote` carries (clients before `--reason` and `--full` send nothing: taken as `{}`). */
+export interface PromoteArgs {
+  reason?: string;
+  /** Skip every remaining gate: the canary gate and the barriers between the remaining waves. */
+  full?: boolean;
+}
+/** Open the canary gate; with `full`, skip the remaining wave barriers too. */
+export const promoteUpdate = defineUpdate<RolloutStatus, [PromoteArgs]>('promote');
 export const setMaxParallelUpdate = defineUpdate<RolloutStatus, [number]>('setMaxParallel');
 /** Skip a pending (or failed) node. */
 export const skipNodeUpdate = defineUpdate<RolloutStatus, [string]>('skipNode');

@@ -82,7 +82,7 @@ export class Rollout {
     this.settle();
   }
 
-  resume(now: number): void {
+  resume(now: number, reason?: string): void {
     const s = this.state;
     if (s.halted !== undefined) {
       s.acceptedFailures = this.failedCount();
@@ -90,7 +90,7 @@ export class Rollout {
     }
     s.paused = undefined;
     s.lastProgressAt = now;
-    s.message = 'resumed';
+    s.message = `resumed${reason !== undefined ? `: ${reason}` : ''}`;
     this.settle();
   }
 
@@ -101,10 +101,25 @@ export class Rollout {
     this.changed();
   }
 
-  promote(): void {
-    this.state.promoted = true;
-    this.state.message = 'canary promoted; going on with the next wave';
+  /** Opens the canary gate; `full` also lifts the barriers between the remaining waves. */
+  promote(reason: string | undefined, full: boolean): void {
+    const s = this.state;
+    const why = reason !== undefined ? ` (${reason})` : '';
+    s.promoted = true;
+    if (full) s.promotedFull = true;
+    s.message = full
+      ? `promoted in full${why}: the remaining gates are skipped`
+      : `canary promoted${why}; going on with the next wave`;
     this.settle();
+  }
+
+  /** Refuses `promote --full` when no gate is left to skip. */
+  refuseFullPromote(): void {
+    const s = this.state;
+    if (s.promotedFull) throw new Error('the rollout was already promoted in full');
+    const canaryAhead = this.spec.canary !== undefined && !s.canaryGateOpen && !s.promoted;
+    if (!canaryAhead && !s.discovering && s.currentWave >= s.waves.length - 1)
+      throw new Error('no gate is left to skip: the last wave is running');
   }
 
   setMaxParallel(n: number): void {
@@ -166,6 +181,7 @@ export class Rollout {
       canaryPromote: this.spec.canary?.promote,
       canaryGateOpen: s.canaryGateOpen,
       promoted: s.promoted,
+      promotedFull: s.promotedFull,
       gateReachedAt: s.gateReachedAt,
       window: this.spec.window,
       lastProgressAt: s.lastProgressAt,

@@ -58,6 +58,8 @@ export interface RolloutState {
   halted: { reason: WaitReason; message: string } | undefined;
   aborted: boolean;
   promoted: boolean;
+  /** `promote --full`: no canary gate and no wave barriers any more. */
+  promotedFull: boolean;
   canaryGateOpen: boolean;
   /** When the loop reached the canary gate (the canary wave is done and waits for promote or its timer). */
   gateReachedAt: number | undefined;
@@ -237,6 +239,8 @@ export interface CarriedState {
   /** The operator's pause message (absent in states carried by older code). */
   pausedMessage?: string;
   promoted: boolean;
+  /** Absent in states carried by older code, and when not promoted in full. */
+  promotedFull?: boolean;
   canaryGateOpen: boolean;
   startedAt: number;
   lastProgressAt: number;
@@ -293,6 +297,7 @@ export function carryState(state: RolloutState): CarriedState {
     paused: state.paused !== undefined,
     ...(state.paused !== undefined ? { pausedMessage: state.paused.message } : {}),
     promoted: state.promoted,
+    ...(state.promotedFull ? { promotedFull: true } : {}),
     canaryGateOpen: state.canaryGateOpen,
     startedAt: state.startedAt,
     lastProgressAt: state.lastProgressAt,

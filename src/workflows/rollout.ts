@@ -105,6 +105,7 @@ function initialState(spec: RolloutSpec, carried: CarriedState | undefined): Rol
     halted: undefined,
     aborted: false,
     promoted: carried?.promoted ?? false,
+    promotedFull: carried?.promotedFull ?? false,
     canaryGateOpen: carried?.canaryGateOpen ?? false,
     gateReachedAt: undefined,
     startedAt: carried?.startedAt ?? now,

@@ -56,6 +56,9 @@ void test('pause and resume say what happens now, once, with the reason', () => 
   assert.deepEqual(controlReply(controlCalls.resume('llama-cpp'), status(fleet, { waiting: 'canary-gate' })), [
     "resumed llama-cpp: the canary wave is done and waits for 'fleet-rollout promote llama-cpp'",
   ]);
+  assert.deepEqual(controlReply(controlCalls.resume('llama-cpp', 'error rate flat'), status(fleet)), [
+    'resumed llama-cpp (reason: error rate flat): 2 nodes pending, 1 node in flight',
+  ]);
 });
 
 void test('abort names the nodes caught mid-upgrade and the command that checks them', () => {
@@ -73,6 +76,12 @@ void test('abort names the nodes caught mid-upgrade and the command that checks 
 void test('the other controls', () => {
   assert.deepEqual(controlReply(controlCalls.promote('llama-cpp'), status(fleet)), [
     'promoted llama-cpp: the canary gate is open, 2 nodes pending go on',
+  ]);
+  assert.deepEqual(controlReply(controlCalls.promote('llama-cpp', 'canary healthy 1h'), status(fleet)), [
+    'promoted llama-cpp (reason: canary healthy 1h): the canary gate is open, 2 nodes pending go on',
+  ]);
+  assert.deepEqual(controlReply(controlCalls.promote('llama-cpp', 'hotfix', true), status(fleet)), [
+    'promoted llama-cpp in full (reason: hotfix): no canary gate or wave barrier is left, 2 nodes pending go on',
   ]);
   assert.deepEqual(controlReply(controlCalls.setMaxParallel('llama-cpp', 3), status(fleet)), [
     'maxParallel of llama-cpp is now 3',

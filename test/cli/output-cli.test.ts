@@ -7,6 +7,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parse as parseYaml } from 'yaml';
 import { startSimulatedFleet } from '../../src/agent/index.js';
+import { HistoryRunDetailJsonSchema, HistoryRunJsonSchema } from '../../src/client/history-json.js';
+import { RolloutListJsonSchema } from '../../src/client/list-json.js';
+import { NodesJsonSchema } from '../../src/client/nodes-json.js';
 import { StatusJsonSchema } from '../../src/client/status-json.js';
 import { useOrchestrator } from '../support/orchestrator.js';
 import { uniqueName, useServers, withLogs } from '../support/servers.js';
@@ -48,19 +51,42 @@ void test(
       const runs = history.stdout
         .trimEnd()
         .split('\n')
-        .map((l) => JSON.parse(l) as { runId: string; outcome: string; installs: unknown });
+        .map((l) => HistoryRunJsonSchema.parse(JSON.parse(l)));
       assert.equal(runs.length, 1);
       assert.equal(runs[0]?.runId, doc.runId);
+      assert.equal(runs[0]?.outcome, 'succeeded');
       assert.deepEqual(runs[0]?.installs, [{ from: 'v1.0.0', to: 'v1.0.1', nodes: 3 }]);
+      assert.deepEqual(runs[0]?.counts?.succeeded, doc.counts.succeeded, 'history and status count alike');
+      const detail = await runCli(['history', backend, '--run', doc.runId, '-o', 'json', ...t]);
+      expectExit(detail, 0, 'history --run -o json');
+      const run = HistoryRunDetailJsonSchema.parse(JSON.parse(detail.stdout));
+      assert.deepEqual(
+        { ...run, controls: undefined },
+        { ...doc, controls: undefined },
+        'the run detail is its status',
+      );
+
+      const list = await runCli(['list', '--backend', backend, '-o', 'yaml', ...t]);
+      expectExit(list, 0, 'list -o yaml');
+      const listed = RolloutListJsonSchema.parse(parseYaml(list.stdout));
+      assert.deepEqual(
+        listed.map((r) => [r.backend, r.runId, r.execution, r.phase, r.startedAt]),
+        [[backend, doc.runId, doc.execution, doc.phase, runs[0]?.startedAt]],
+        'list, history and status spell the same fields alike',
+      );
+
+      const planned = await runCli(['plan', '--backend', backend, '--nodes', ids.join(','), '-o', 'json', ...nats]);
+      expectExit(planned, 0, 'plan -o json');
+      const plan = JSON.parse(planned.stdout) as { backend: string; waves: { nodes: { id: string }[] }[] };
+      assert.deepEqual(plan.waves.flatMap((w) => w.nodes.map((n) => n.id)).sort(), [...ids].sort());
+      const planYaml = await runCli(['plan', '--backend', backend, '--nodes', ids.join(','), '-o', 'yaml', ...nats]);
+      expectExit(planYaml, 0, 'plan -o yaml');
+      assert.equal((parseYaml(planYaml.stdout) as { backend: string }).backend, backend);
 
       const missing = uniqueName('gone');
       const asked = await runCli(['nodes', backend, '--nodes', `${ids[0]},${missing}`, '-o', 'json', ...nats, ...t]);
       expectExit(asked, 1, 'nodes with an unreachable node');
-      const installs = JSON.parse(asked.stdout) as {
-        id: string;
-        installed: { version?: string } | null;
-        problem: string | null;
-      }[];
+      const installs = NodesJsonSchema.parse(JSON.parse(asked.stdout));
       assert.equal(installs[0]?.id, ids[0]);
       assert.equal(installs[0]?.installed?.version, 'v1.0.1');
       assert.equal(installs[1]?.installed, null);

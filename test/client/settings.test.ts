@@ -64,3 +64,25 @@ void test('Web UI links: the dev server convention, Temporal Cloud, or the confi
     'https://temporal.example.com/namespaces/prod/workflows/rollout%3Allama-cpp',
   );
 });
+
+void test('settings checks: unknown keys, non-strings, empty values and bad URLs name the field', () => {
+  const refused: [unknown, string, RegExp][] = [
+    [{ adress: '127.0.0.1:7233' }, 'adress', /unknown setting "adress"/],
+    [{ namespace: 7 }, 'namespace', /expected a string, got number/],
+    [{ apiKey: '' }, 'apiKey', /must not be empty/],
+    [{ uiUrl: 'not a url' }, 'uiUrl', /expected a URL such as http:\/\/127\.0\.0\.1:8233/],
+    [{ tlsKey: 'k.pem' }, 'tlsCert', /needs both the cert and the key file/],
+  ];
+  for (const [input, field, detail] of refused)
+    assert.throws(
+      () => parseTemporalSettings(input as Parameters<typeof parseTemporalSettings>[0]),
+      (err: unknown) => err instanceof InvalidSettingsError && err.field === field && detail.test(err.detail ?? ''),
+      JSON.stringify(input),
+    );
+  assert.deepEqual(parseTemporalSettings({ address: '[::1]:7233', tlsCert: 'c.pem', tlsKey: 'k.pem' }), {
+    address: '[::1]:7233',
+    namespace: 'default',
+    tlsCert: 'c.pem',
+    tlsKey: 'k.pem',
+  });
+});

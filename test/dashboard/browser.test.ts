@@ -1,7 +1,8 @@
 /**
  * The dashboard in a real browser (Debian's chromium driven by playwright-core) against the real
  * stack: the demo's rollout starts, node tiles change state as it proceeds, the Pause button
- * pauses it (as `status --json` shows), a screenshot is saved, and Abort with a reason ends it.
+ * pauses it (as `status --json` shows; the page says it waits for resume and gives no ETA, and its
+ * legend names every node state), a screenshot is saved, and Abort with a reason ends it.
  * With UPDATE_SCREENSHOTS=1 the screenshot also replaces docs/dashboard.png (shown by the README).
  */
 import assert from 'node:assert/strict';
@@ -124,6 +125,15 @@ void test(
           assert.equal(cli.code, 0, cli.stderr);
           assert.equal((JSON.parse(cli.stdout) as { phase: string }).phase, 'paused');
           assert.equal(await page.locator('#resume').isEnabled(), true);
+          assert.equal(await page.locator('#waiting').textContent(), 'resume (paused)');
+          assert.equal(
+            await page.locator('#eta').textContent(),
+            'none: waits for resume (paused)',
+            'no ETA while paused',
+          );
+          const legend = await page.locator('#legend span').allTextContents();
+          for (const state of ['starting', 'restoring', 'up-to-date', 'soaking', 'unknown'])
+            assert.ok(legend.includes(state), `the legend lists ${state}: ${legend.join(', ')}`);
 
           await tile.click();
           assert.match((await page.locator('#details-text').textContent()) ?? '', /state: succeeded/);
@@ -141,6 +151,7 @@ void test(
           await resume(orch.client, DEMO_BACKEND);
           await page.locator('#phase', { hasText: /^running$/ }).waitFor({ timeout: 10_000 });
           const lagMs = Date.now() - resumedAt;
+          assert.doesNotMatch((await page.locator('#eta').textContent()) ?? '', /^none/, 'running again: no hold');
           assert.ok(lagMs < 2_000, `the page showed the resume after ${lagMs} ms`);
 
           await page.locator('#reason').fill('seen enough in the browser test');

@@ -136,6 +136,26 @@ const cases: [string, Partial<RolloutView>, string][] = [
   ],
   ['wave barrier while paused shows the pause', { next: undefined, inFlight: 1, ...paused }, 'wait paused'],
   ['wave done: next wave', { next: undefined }, 'next-wave'],
+  [
+    'promoted in full: no wave barrier, the next wave starts beside nodes in flight',
+    { next: undefined, inFlight: 1, promotedFull: true },
+    'next-wave',
+  ],
+  [
+    'promoted in full, last wave: nodes in flight still finish',
+    { next: undefined, inFlight: 1, currentWave: 1, promotedFull: true },
+    `wait wave-barrier until +${HOUR - 1_000}`,
+  ],
+  [
+    'promoted in full: the canary wave in flight opens its gate at once',
+    { ...atGate, inFlight: 1, canaryPromote: 'manual', promoted: true, promotedFull: true },
+    'open-gate',
+  ],
+  [
+    'promoted in full, the next wave waits for a slot',
+    { next: { id: 'n1', replicas: 2 }, inFlight: 2, promotedFull: true },
+    `wait max-parallel until +${HOUR - 1_000}`,
+  ],
   ['last wave done: done', { next: undefined, currentWave: 1 }, 'done'],
   ['canary wave done: reach the gate', { ...atGate, canaryPromote: 'manual' }, 'reach-gate'],
   [

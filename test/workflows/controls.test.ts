@@ -77,7 +77,7 @@ void test(
       await new Promise((r) => setTimeout(r, 500));
       assert.equal((await handle.query(statusQuery, {})).nodes[2]?.state, 'pending', 'a halted rollout starts nothing');
 
-      await handle.executeUpdate(resumeUpdate, { args: [] });
+      await handle.executeUpdate(resumeUpdate, { args: [{}] });
       status = await until(handle, (s) => s.phase === 'halted' && s.nodes[3]?.state === 'failed', 'the second halt');
       assert.deepEqual(
         status.nodes.map((n) => n.state),
@@ -93,7 +93,7 @@ void test(
         0,
         'the node after the abort was never sent an upgrade',
       );
-      await assert.rejects(handle.executeUpdate(resumeUpdate, { args: [] }));
+      await assert.rejects(handle.executeUpdate(resumeUpdate, { args: [{}] }));
     } finally {
       await fleet.stop();
     }
@@ -125,19 +125,19 @@ void test(
       await new Promise((r) => setTimeout(r, 1_000));
       const still = await handle.query(statusQuery, {});
       assert.equal(still.counts.pending, 2, 'nothing starts before promote');
-      await assert.rejects(handle.executeUpdate(resumeUpdate, { args: [] }), (err: Error) => {
+      await assert.rejects(handle.executeUpdate(resumeUpdate, { args: [{}] }), (err: Error) => {
         assert.match(String((err.cause as Error | undefined)?.message), /not paused or halted/);
         return true;
       });
       const paused = await handle.executeUpdate(pauseUpdate, { args: [{ reason: 'at the gate' }] });
       assert.equal(paused.phase, 'paused');
-      const resumed = await handle.executeUpdate(resumeUpdate, { args: [] });
+      const resumed = await handle.executeUpdate(resumeUpdate, { args: [{}] });
       assert.equal(resumed.phase, 'running');
       assert.equal(resumed.waiting, 'canary-gate', 'a resume at the canary gate keeps the gate visible');
       const after = await handle.query(statusQuery, {});
       assert.equal(after.waiting, 'canary-gate');
       assert.equal(after.counts.pending, 2, 'a resume is not a promote');
-      await handle.executeUpdate(promoteUpdate, { args: [] });
+      await handle.executeUpdate(promoteUpdate, { args: [{}] });
       const result = await handle.result();
       assert.equal(result.phase, 'succeeded');
       assert.equal(result.counts.succeeded, 3);
@@ -171,7 +171,7 @@ void test(
       assert.equal(observer.requests.length, before, 'no upgrade request after the pause was accepted');
       assert.ok(observer.requests.every((r) => r.at <= pausedAt));
       const resumedAt = Date.now();
-      await handle.executeUpdate(resumeUpdate, { args: [] });
+      await handle.executeUpdate(resumeUpdate, { args: [{}] });
       const result = await handle.result();
       assert.equal(result.phase, 'succeeded');
       assert.equal(observer.requests.length, 4);

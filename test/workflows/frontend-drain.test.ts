@@ -178,7 +178,7 @@ void test(
       // A retry takes the node over in its drained state (no refusal as someone else's drain); the
       // simulated gallery's next build starts, so it is resumed; the next node then fails and is held.
       await handle.executeUpdate(retryNodeUpdate, { args: [first] });
-      await handle.executeUpdate(resumeUpdate, { args: [] });
+      await handle.executeUpdate(resumeUpdate, { args: [{}] });
       const second = stack.ids[1] ?? '';
       await waitUntil(
         'the retried node upgraded and the next one failed',

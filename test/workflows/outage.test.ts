@@ -80,7 +80,7 @@ void test(
 
       await fleet.stop();
       fleet = undefined;
-      await handle.executeUpdate(promoteUpdate);
+      await handle.executeUpdate(promoteUpdate, { args: [{}] });
       // Two nodes away, each re-sent twice (1 s, then 2 s backoff): the fleet has been gone for seconds.
       const away = await until(
         handle,

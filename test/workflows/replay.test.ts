@@ -76,7 +76,7 @@ void test('histories recorded before the serving-safe lifecycle replay without i
   // The SDK records a patch as a `core_patch` marker (its id is base64 inside); histories recorded since carry one.
   const marker = '"markerName": "core_patch"';
   const newer = files.filter((f) =>
-    /^(serving-safe|unreachable-grace|late-upgrade-reply|pre-upgrade-replicas|unknown-replicas-alone|registry-target|scheduled-up-to-date|frontend-drain)-/.test(
+    /^(serving-safe|unreachable-grace|late-upgrade-reply|pre-upgrade-replicas|unknown-replicas-alone|registry-target|scheduled-up-to-date|frontend-drain|promote-full)-/.test(
       f,
     ),
   );
@@ -119,4 +119,9 @@ void test('histories recorded with the pre-upgrade replica set and the unknown-r
     for (const f of carrying) assert.ok(patchIdsOf(f).has(patch), `${f} carries ${patch}`);
     for (const f of BEFORE_REPLICA_PATCHES) assert.ok(!patchIdsOf(f).has(patch), `${f} predates ${patch}`);
   }
+});
+
+void test('the promote --full history carries its own patch, and no older history does', () => {
+  const carrying = files.filter((f) => patchIdsOf(f).has('promote-full'));
+  assert.ok(carrying.length >= 1 && carrying.every((f) => f.startsWith('promote-full-')), carrying.join(', '));
 });

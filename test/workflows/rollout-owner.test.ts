@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseRolloutSpec } from '../../src/domain/spec.js';
-import { Rollout } from '../../src/workflows/rollout-owner.js';
+import { Rollout, type RunningNode } from '../../src/workflows/rollout-owner.js';
 import type { RolloutState } from '../../src/workflows/rollout-state.js';
 import type { NodeStatus } from '../../src/workflows/status.js';
 
@@ -36,6 +36,7 @@ function canaryDone(): Rollout {
     halted: undefined,
     aborted: false,
     promoted: false,
+    promotedFull: false,
     canaryGateOpen: false,
     gateReachedAt: undefined,
     startedAt: 0,
@@ -75,7 +76,7 @@ void test('pause and resume at the canary gate: the gate stays visible and nothi
   assert.equal(resumed.phase, 'running');
   assert.equal(resumed.waiting, 'canary-gate', 'a resume at the gate keeps the gate visible');
   assert.equal(settleLoop(rollout), 'wait canary-gate');
-  rollout.promote();
+  rollout.promote(undefined, false);
   assert.equal(settleLoop(rollout), 'start b1');
 });
 
@@ -95,7 +96,7 @@ void test('every operator control bumps the version the loop waits on', () => {
   record();
   rollout.retry('b2');
   record();
-  rollout.promote();
+  rollout.promote(undefined, false);
   record();
   rollout.abort('done');
   record();
@@ -112,4 +113,66 @@ void test('skip and retry go through the node state machine and refuse what it r
   assert.equal(rollout.state.byId.get('b1')?.state, 'skipped');
   rollout.retry('b1');
   assert.equal(rollout.state.byId.get('b1')?.state, 'pending');
+});
+
+/** {@link canaryDone} with a third wave (`d1`) and room for three nodes at once. */
+function threeWaves(): Rollout {
+  const rollout = canaryDone();
+  const d1 = node('d1', 2, 'pending');
+  rollout.state.nodes.push(d1);
+  rollout.state.byId.set(d1.id, d1);
+  rollout.state.waves.push({ kind: 'batch', ids: ['d1'] });
+  rollout.state.maxParallel = 3;
+  rollout.state.replicaBudget = 3;
+  return rollout;
+}
+
+/** Marks `id` as started (upgrading) the way the loop does, without running it. */
+function startNode(rollout: Rollout, id: string): void {
+  const n = rollout.state.byId.get(id);
+  assert.ok(n !== undefined);
+  n.state = 'upgrading';
+  rollout.nodeStarted(n, {} as RunningNode);
+}
+
+void test('promote in full skips the canary gate and the wave barriers; maxParallel still holds', () => {
+  const plain = threeWaves();
+  assert.equal(settleLoop(plain), 'wait canary-gate');
+  plain.promote(undefined, false);
+  assert.equal(settleLoop(plain), 'start b1');
+  startNode(plain, 'b1');
+  assert.equal(settleLoop(plain), 'start b2');
+  startNode(plain, 'b2');
+  assert.equal(settleLoop(plain), 'wait wave-barrier', 'a plain promote keeps the barrier before the last wave');
+
+  const full = threeWaves();
+  assert.equal(settleLoop(full), 'wait canary-gate');
+  full.refuseFullPromote();
+  full.promote('hotfix', true);
+  assert.match(full.status().message, /^promoted in full \(hotfix\): the remaining gates are skipped$/);
+  assert.equal(settleLoop(full), 'start b1');
+  startNode(full, 'b1');
+  full.state.maxParallel = 1;
+  assert.equal(settleLoop(full), 'wait max-parallel', 'maxParallel still holds');
+  full.state.maxParallel = 3;
+  assert.equal(settleLoop(full), 'start b2');
+  startNode(full, 'b2');
+  assert.equal(settleLoop(full), 'start d1', 'the last wave starts while the batch before it is in flight');
+  startNode(full, 'd1');
+  assert.equal(settleLoop(full), 'wait wave-barrier', 'every node started; the last ones finish');
+  assert.throws(() => full.refuseFullPromote(), /already promoted in full/);
+});
+
+void test('promote in full is refused when no gate is left: the last wave runs and no canary waits', () => {
+  const rollout = canaryDone();
+  rollout.promote(undefined, false);
+  assert.equal(settleLoop(rollout), 'start b1');
+  assert.throws(() => rollout.refuseFullPromote(), /no gate is left to skip: the last wave is running/);
+});
+
+void test('resume keeps the operator reason in the message', () => {
+  const rollout = canaryDone();
+  rollout.pause('lunch');
+  rollout.resume(Date.now(), 'back from lunch');
+  assert.equal(rollout.state.message, 'resumed: back from lunch');
 });

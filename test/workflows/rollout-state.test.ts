@@ -23,6 +23,7 @@ function stateWith(nodes: NodeStatus[]): RolloutState {
     halted: undefined,
     aborted: false,
     promoted: false,
+    promotedFull: false,
     canaryGateOpen: false,
     gateReachedAt: undefined,
     startedAt: 1,

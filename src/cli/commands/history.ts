@@ -8,6 +8,7 @@ import {
   type RolloutRun,
 } from '../../client/index.js';
 import { controlEvents, type ControlEvent } from '../../client/control-events.js';
+import { toHistoryRunDetailJson, toHistoryRunJson } from '../../client/history-json.js';
 import { formatDuration } from '../../domain/duration.js';
 import { expectPositionals, intFlag, parseCommandArgs } from '../args.js';
 import { TEMPORAL_FLAG_OPTIONS, TEMPORAL_FLAGS_HELP } from '../connection-flags.js';
@@ -38,7 +39,9 @@ set-max-parallel) with when, who (user@host) and why.
 Flags:
   --limit N                   at most N runs (default 20)
   --run RUN                   one run in detail (a run id from the list)
-${OUTPUT_FLAGS_HELP}  -h, --help                  this help
+${OUTPUT_FLAGS_HELP}                              documents: HistoryRunJsonSchema, with --run HistoryRunDetailJsonSchema
+                              (schemaVersion 1, every key present, unknown null, times ISO 8601)
+  -h, --help                  this help
 
 ${TEMPORAL_FLAGS_HELP}
 Examples:
@@ -70,7 +73,7 @@ export async function run(args: string[]): Promise<number> {
       const snapshot = await getStatus(client, backend, { runId: values.run });
       const events = await controlEvents(client, snapshot.workflowId, snapshot.runId);
       const webUrl = workflowUiUrl(connection.settings, snapshot.workflowId, snapshot.runId);
-      writeDocument(output, { ...toStatusJson(snapshot, webUrl), controls: events }, () =>
+      writeDocument(output, toHistoryRunDetailJson(toStatusJson(snapshot, webUrl), events), () =>
         runDetailText(output.style, snapshot.status, events, { ...snapshot, webUrl }),
       );
       return ExitCode.Ok;
@@ -79,8 +82,10 @@ export async function run(args: string[]): Promise<number> {
     const runs = await Promise.all(
       found.map(async (r) => ({ ...r, controls: await controlEvents(client, r.workflowId, r.runId) })),
     );
-    writeDocument(output, runs, () =>
-      runs.length === 0 ? [`no rollouts of ${backend} yet`] : historyTable(output.style, runs),
+    writeDocument(
+      output,
+      runs.map((r) => toHistoryRunJson(r, r.controls)),
+      () => (runs.length === 0 ? [`no rollouts of ${backend} yet`] : historyTable(output.style, runs)),
     );
     return ExitCode.Ok;
   });

@@ -3,6 +3,7 @@
  * backend, phase or running state.
  */
 import { listRollouts, type ListRolloutsOptions } from '../../client/index.js';
+import { toRolloutListItemJson } from '../../client/list-json.js';
 import { RolloutPhase } from '../../workflows/status.js';
 import { expectPositionals, intFlag, parseCommandArgs } from '../args.js';
 import { TEMPORAL_FLAG_OPTIONS, TEMPORAL_FLAGS_HELP } from '../connection-flags.js';
@@ -33,7 +34,8 @@ Flags:
   --phase PHASE               only this phase: ${PHASES.join(', ')}
   --running                   only rollouts still running
   --limit N                   at most N (default 100)
-${OUTPUT_FLAGS_HELP}  -h, --help                  this help
+${OUTPUT_FLAGS_HELP}                              documents: RolloutListItemJsonSchema (schemaVersion 1, every key present, unknown null)
+  -h, --help                  this help
 
 ${TEMPORAL_FLAGS_HELP}
 Examples:
@@ -73,7 +75,9 @@ export async function run(args: string[]): Promise<number> {
       escapeText(r.requestedBy ?? ''),
     ]);
     const header = ['BACKEND', 'PHASE', 'PROGRESS', 'FAILED', 'EXECUTION', 'STARTED', 'REQUESTED BY'];
-    writeDocument(output, rollouts, () => (rollouts.length === 0 ? ['no rollouts match'] : formatTable(header, rows)));
+    writeDocument(output, rollouts.map(toRolloutListItemJson), () =>
+      rollouts.length === 0 ? ['no rollouts match'] : formatTable(header, rows),
+    );
     return ExitCode.Ok;
   });
 }

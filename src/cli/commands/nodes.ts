@@ -3,9 +3,9 @@
  * what it has installed of BACKEND right now: the check after an abort caught nodes mid-upgrade.
  * Without `--nodes`, the nodes of the latest rollout of BACKEND (read from Temporal).
  */
-import { getStatus, installName } from '../../client/index.js';
+import { getStatus } from '../../client/index.js';
+import { toNodeInstallJson, type NodeInstallJson } from '../../client/nodes-json.js';
 import { discoverNodes } from '../../activities/discover.js';
-import type { InstalledRecord } from '../../activities/types.js';
 import { createLogger } from '../../log.js';
 import { connectNats } from '../../nats/index.js';
 import { durationFlag, expectPositionals, listFlag, parseCommandArgs } from '../args.js';
@@ -36,7 +36,8 @@ Exit code: 0 when every node reported BACKEND; 1 when one did not answer or does
 Flags:
   --nodes IDS                 comma-separated node ids (no Temporal needed then)
   --list-timeout DURATION     backend.list timeout per node, with a unit: 5s, 30s (default 10s)
-${OUTPUT_FLAGS_HELP}  -h, --help                  this help
+${OUTPUT_FLAGS_HELP}                              documents: NodeInstallJsonSchema (schemaVersion 1, every key present, unknown null)
+  -h, --help                  this help
 
 ${NATS_FLAGS_HELP}
 ${TEMPORAL_FLAGS_HELP}
@@ -44,16 +45,6 @@ Examples:
   fleet-rollout nodes llama-cpp --nodes gpu-3,gpu-7
   fleet-rollout nodes llama-cpp -o json | jq '.[] | select(.installed == null)'
 `;
-
-/** What one node has installed of the backend, or why that is not known. */
-export interface NodeInstall {
-  id: string;
-  backend: string;
-  /** The install `backend.list` reports; null when the node did not answer or lacks the backend. */
-  installed: (InstalledRecord & { name: string }) | null;
-  /** Why `installed` is null. */
-  problem: string | null;
-}
 
 async function rolloutNodeIds(values: Parameters<typeof resolveConnection>[0], backend: string): Promise<string[]> {
   return await withClient(resolveConnection(values), async (client) => {
@@ -77,17 +68,14 @@ export async function run(args: string[]): Promise<number> {
   if (ids.length === 0) throw new UsageError('--nodes: no node ids given; write them like gpu-1,gpu-2');
 
   const nc = await connectNats(natsOptionsFromFlags(values, effectiveEnv(values.config)));
-  let result: NodeInstall[];
+  let result: NodeInstallJson[];
   try {
     const log = createLogger({ level: 'silent' });
     const found = await discoverNodes({ nc, log, listTimeoutMs }, { backend, nodeIds: ids, askReplicas: [] });
-    const byId = new Map<string, NodeInstall>();
-    for (const f of found.found) {
-      const name = installName(f.installed) ?? 'installed';
-      byId.set(f.id, { id: f.id, backend, installed: { name, ...f.installed }, problem: null });
-    }
-    for (const s of found.skipped) byId.set(s.id, { id: s.id, backend, installed: null, problem: s.reason });
-    result = ids.map((id) => byId.get(id) ?? { id, backend, installed: null, problem: 'no answer recorded' });
+    const byId = new Map<string, NodeInstallJson>();
+    for (const f of found.found) byId.set(f.id, toNodeInstallJson(f.id, backend, { installed: f.installed }));
+    for (const s of found.skipped) byId.set(s.id, toNodeInstallJson(s.id, backend, { problem: s.reason }));
+    result = ids.map((id) => byId.get(id) ?? toNodeInstallJson(id, backend, { problem: 'no answer recorded' }));
   } finally {
     await nc.close();
   }
@@ -98,7 +86,7 @@ export async function run(args: string[]): Promise<number> {
         escapeText(n.id),
         n.installed === null ? `- (${escapeText(n.problem ?? '')})` : shortName(n.installed.name),
         escapeText(n.installed?.installedAt ?? '-'),
-        n.installed?.digest === undefined ? '-' : shortName(n.installed.digest),
+        n.installed?.digest == null ? '-' : shortName(n.installed.digest),
         escapeText(n.installed?.uri ?? '-'),
       ]),
     ),

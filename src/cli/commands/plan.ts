@@ -16,7 +16,7 @@ import { NATS_FLAG_OPTIONS, NATS_FLAGS_HELP, natsOptionsFromFlags } from '../nat
 import { specWithFrontend } from '../frontend-spec.js';
 import { LOCALAI_FLAG_OPTIONS, LOCALAI_FLAGS_HELP } from '../localai-flags.js';
 import { formatTable } from '../render.js';
-import { printJson, printLines } from '../session.js';
+import { OUTPUT_FLAG_OPTIONS, OUTPUT_FLAGS_HELP, outputFrom, writeDocument } from '../output.js';
 import { installText, shortName } from '../status-text.js';
 import { ROLLOUT_FLAG_OPTIONS, ROLLOUT_FLAGS_HELP } from '../spec-flags.js';
 
@@ -26,10 +26,10 @@ const OPTIONS = {
   ...LOCALAI_FLAG_OPTIONS,
   config: { type: 'string' },
   'list-timeout': { type: 'string' },
-  json: { type: 'boolean' },
+  ...OUTPUT_FLAG_OPTIONS,
 } as const;
 
-const HELP = `Usage: fleet-rollout plan --backend NAME (--nodes IDS | --inventory FILE | --localai-url URL) [flags]
+const HELP = `Usage: fleet-rollout plan --backend NAME (--nodes IDS | --inventory FILE | --localai-url URL) [-o text|json|jsonl|yaml] [flags]
 
 Dry run of 'start' with the same flags: resolves the target as the rollout would (gallery
 index and registry, or --uri/--target-version/--target-digest), asks every target over NATS
@@ -42,8 +42,7 @@ load again by itself (no min_replicas or spread_all).
 
 Flags:
   --list-timeout D            backend.list timeout per node (default 30s)
-  --json                      print the plan as JSON
-  --config FILE               JSON or YAML with a nats section (see 'fleet-rollout start --help')
+${OUTPUT_FLAGS_HELP}  --config FILE               JSON or YAML with a nats section (see 'fleet-rollout start --help')
   -h, --help                  this help
 
 ${ROLLOUT_FLAGS_HELP}
@@ -175,6 +174,7 @@ export async function run(args: string[]): Promise<number> {
     return ExitCode.Ok;
   }
   expectPositionals('plan', positionals, []);
+  const output = outputFrom(values);
   const env = effectiveEnv(values.config);
   const { spec, fleet } = await specWithFrontend(values, env);
   const listTimeoutMs = values['list-timeout'] === undefined ? undefined : parseDuration(values['list-timeout']);
@@ -192,13 +192,11 @@ export async function run(args: string[]): Promise<number> {
     });
     const withFrontend = fleet === undefined ? undefined : frontendPlan(fleet, planned);
     const plan = withFrontend?.plan ?? planned;
-    if (values.json === true)
-      printJson(withFrontend === undefined ? plan : { ...plan, frontend: withFrontend.frontend });
-    else {
+    writeDocument(output, withFrontend === undefined ? plan : { ...plan, frontend: withFrontend.frontend }, () => {
       const lines = planText(plan);
       if (withFrontend !== undefined) lines.splice(lines.length - 2, 0, ...frontendPlanText(withFrontend.frontend));
-      printLines(lines);
-    }
+      return lines;
+    });
     return ExitCode.Ok;
   } finally {
     await nc.close();

@@ -9,8 +9,12 @@ export async function run(args: string[]): Promise<number> {
       name: 'resume',
       positionals: ['BACKEND'],
       description: 'Resumes the rollout of BACKEND after a pause, or after a halt (the failures so far are accepted).',
-      examples: ['fleet-rollout resume llama-cpp'],
-      call: (backend) => controlCalls.resume(backend),
+      reason: true,
+      examples: [
+        'fleet-rollout resume llama-cpp',
+        'fleet-rollout resume llama-cpp --reason "error rate back to normal"',
+      ],
+      call: (backend, _args, reason) => controlCalls.resume(backend, reason),
     },
     args,
   );

@@ -48,10 +48,9 @@ export async function run(args: string[]): Promise<number> {
     const runId = values['run-id'];
     const snapshot = await getStatus(client, backend, runId === undefined ? {} : { runId });
     const webUrl = workflowUiUrl(connection.settings, snapshot.workflowId, snapshot.runId);
-    // Who held it, and why: read from the run's history only when the rollout is held and text is asked for.
-    const held = ['paused', 'halted', 'aborted'].includes(snapshot.status.phase);
+    // Who sent the last control (pause, resume, promote, abort, …) and why: read from the run's history for text.
     const events =
-      held && output.format === 'text'
+      output.format === 'text'
         ? await controlEvents(client, snapshot.workflowId, snapshot.runId, { maxRuns: 1 }).catch(() => [])
         : [];
     const last = events.at(-1);
