@@ -9,7 +9,7 @@ import { z } from 'zod';
 import type { RolloutCounts } from '../workflows/status.js';
 import { ControlUpdate } from './control-calls.js';
 import type { ControlEvent } from './control-events.js';
-import { enumValues, executionName, isoOrNull, isoTime, READ_SCHEMA_VERSION } from './json-parts.js';
+import { CountsJsonSchema, enumValues, executionName, isoOrNull, isoTime, READ_SCHEMA_VERSION } from './json-parts.js';
 import { StatusJsonSchema, type StatusJson } from './status-json.js';
 import type { RolloutRun } from './visibility.js';
 
@@ -31,19 +31,6 @@ export const ControlEventJsonSchema = z
   .strict();
 /** One control of a history document. */
 export type ControlEventJson = z.output<typeof ControlEventJsonSchema>;
-
-const CountsJsonSchema = z
-  .object({
-    total: z.number().int(),
-    pending: z.number().int(),
-    inFlight: z.number().int(),
-    succeeded: z.number().int(),
-    failed: z.number().int(),
-    skipped: z.number().int(),
-    unknown: z.number().int(),
-    upToDate: z.number().int(),
-  })
-  .strict();
 
 /** One run in `history BACKEND`. */
 export const HistoryRunJsonSchema = z

@@ -25,3 +25,18 @@ export function isoOrNull(time: Date | number | undefined): string | null {
 export function executionName(name: string): string {
   return name.toLowerCase();
 }
+
+/** A rollout's node counts, as `status --json` and `history -o json` print them. */
+export const CountsJsonSchema = z
+  .object({
+    total: z.number().int(),
+    pending: z.number().int(),
+    inFlight: z.number().int(),
+    succeeded: z.number().int(),
+    failed: z.number().int(),
+    skipped: z.number().int(),
+    unknown: z.number().int(),
+    /** Nodes that already ran the target and got no request. */
+    upToDate: z.number().int(),
+  })
+  .strict();

@@ -9,6 +9,7 @@ import { NodeState } from '../domain/node-state.js';
 import { describeTarget, TargetSource, type Build, type UpgradeTarget } from '../domain/upgrade-target.js';
 import { RolloutPhase, WaitReason } from '../workflows/status.js';
 import { installName } from './install-name.js';
+import { CountsJsonSchema } from './json-parts.js';
 import type { RolloutSnapshot } from './status.js';
 
 const values = <T extends Record<string, string>>(o: T) => Object.values(o) as [T[keyof T], ...T[keyof T][]];
@@ -83,19 +84,7 @@ export const StatusJsonSchema = z
     waiting: z.enum(values(WaitReason)).nullable(),
     message: z.string(),
     progressPct: z.number().int().min(0).max(100),
-    counts: z
-      .object({
-        total: z.number().int(),
-        pending: z.number().int(),
-        inFlight: z.number().int(),
-        succeeded: z.number().int(),
-        failed: z.number().int(),
-        skipped: z.number().int(),
-        unknown: z.number().int(),
-        /** Nodes that already ran the target and got no request. */
-        upToDate: z.number().int(),
-      })
-      .strict(),
+    counts: CountsJsonSchema,
     wave: z.object({ current: z.number().int().nonnegative(), total: z.number().int().nonnegative() }).strict(),
     maxParallel: z.number().int().nonnegative(),
     /** Replicas down now (from a node's upgrade request until its replicas are restored), the budget, and all targeted replicas. */
