@@ -24,6 +24,7 @@ import type { RolloutSpec } from '../domain/spec.js';
 import { parseProcessKey } from '../protocol/process-key.js';
 import type { RolloutActivities } from '../activities/index.js';
 import { addStep } from './rollout-state.js';
+import { summarised, timerSummary } from './summaries.js';
 import type { NodeStatus } from './status.js';
 
 /** Patch id of drain → upgrade → resume: rollouts recorded before it never drain. */
@@ -65,10 +66,10 @@ function activitiesFor(spec: RolloutSpec) {
     retry,
   });
   return {
-    readServing: quick.readServing,
-    resumeNode: resume.resumeNode,
-    drainNode: drain.drainNode,
-    waitModelLoaded: wait.waitModelLoaded,
+    readServing: summarised(quick.readServing, () => 'read what the frontend serves'),
+    resumeNode: summarised(resume.resumeNode, (i) => `resume ${i.nodeId} in the frontend`),
+    drainNode: summarised(drain.drainNode, (i) => `drain ${i.nodeId} in the frontend`),
+    waitModelLoaded: summarised(wait.waitModelLoaded, (i) => `wait for ${i.models.join(', ')} loaded on ${i.nodeId}`),
   };
 }
 
@@ -124,7 +125,7 @@ export async function drainNode(node: NodeStatus, move: (e: NodeEvent) => void, 
       );
     addStep(node, `drain waits: ${what} while ${[...ours].join(', ')} is drained`);
     ctx.changed();
-    await sleep(delay);
+    await sleep(delay, { summary: timerSummary(`drain of ${node.id} waits`, delay) });
     delay = Math.min(delay * 2, BLOCKED_BACKOFF.maximumMs);
   }
   const held = node.heldDrained !== undefined;

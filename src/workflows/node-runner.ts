@@ -26,6 +26,7 @@ import {
   recordVerificationPoll,
 } from './metrics.js';
 import { upgradeActivityOptions } from './activity-options.js';
+import { summarised, timerSummary } from './summaries.js';
 import { targetCheckOf } from './plan.js';
 import { DrainRefused, drainNode, drainsNodes, modelsToReload, releaseAfter, resumeAndReload } from './node-drain.js';
 import { recordReplicasBefore, replicasOfUpgrade } from './replica-steps.js';
@@ -66,12 +67,17 @@ function activitiesFor(spec: RolloutSpec) {
     retry: { maximumAttempts: 3, initialInterval: 1_000, nonRetryableErrorTypes: [...NON_RETRYABLE_FAILURES] },
   });
   return {
+    /** Called with its summary at the call site, which knows the attempt. */
     upgradeNode: upgrade.upgradeNode,
-    verifyNode: verify.verifyNode,
-    startCheck: serving.startCheck,
-    restoreReplicas: serving.restoreReplicas,
-    stopBackendProcesses: serving.stopBackendProcesses,
-    runningReplicas: listing.runningReplicas,
+    verifyNode: summarised(verify.verifyNode, (i) =>
+      i.listenMs !== undefined && i.listenMs > 0
+        ? `verify ${i.nodeId} (listen ${i.listenMs} ms)`
+        : `verify ${i.nodeId}`,
+    ),
+    startCheck: summarised(serving.startCheck, (i) => `start check ${i.nodeId}`),
+    restoreReplicas: summarised(serving.restoreReplicas, (i) => `restore ${i.keys.length} replicas on ${i.nodeId}`),
+    stopBackendProcesses: summarised(serving.stopBackendProcesses, (i) => `stop ${i.backend} processes on ${i.nodeId}`),
+    runningReplicas: summarised(listing.runningReplicas, (i) => `read replicas of ${i.nodeId}`),
   };
 }
 
@@ -216,7 +222,7 @@ async function withUnreachableGrace<T>(node: NodeStatus, ctx: NodeRunContext, se
       const wait = Math.min(delay, left);
       addStep(node, `no responders on backend.upgrade nor backend.install; re-sending in ${wait} ms`);
       ctx.changed();
-      await sleep(wait);
+      await sleep(wait, { summary: timerSummary(`wait for ${node.id} to answer again`, wait) });
       delay = Math.min(delay * UNREACHABLE_BACKOFF.coefficient, UNREACHABLE_BACKOFF.maximumMs);
     }
   }
@@ -236,22 +242,25 @@ async function sendUpgrade(
   addStep(node, `attempt ${node.attempts}: backend.upgrade sent (op ${node.opId ?? '?'})`);
   ctx.changed();
   try {
+    const summary = `upgrade ${node.id} (attempt ${node.attempts})`;
     const out: UpgradeOutput = await withUnreachableGrace(node, ctx, () =>
-      acts.upgradeNode({
-        nodeId: node.id,
-        backend: spec.backend,
-        opId: node.opId ?? node.id,
-        timeoutMs: spec.upgradeTimeout,
-        ...(spec.galleries !== undefined ? { galleries: spec.galleries } : {}),
-        ...(spec.uri !== undefined ? { uri: spec.uri } : {}),
-        ...(spec.name !== undefined ? { name: spec.name } : {}),
-        ...(spec.alias !== undefined ? { alias: spec.alias } : {}),
-        verifyAfter: {
-          ...targetCheckOf(node, spec),
-          before: node.before ?? {},
-          ...(spec.targetVersion !== undefined ? { targetVersion: spec.targetVersion } : {}),
+      acts.upgradeNode.executeWithOptions({ summary }, [
+        {
+          nodeId: node.id,
+          backend: spec.backend,
+          opId: node.opId ?? node.id,
+          timeoutMs: spec.upgradeTimeout,
+          ...(spec.galleries !== undefined ? { galleries: spec.galleries } : {}),
+          ...(spec.uri !== undefined ? { uri: spec.uri } : {}),
+          ...(spec.name !== undefined ? { name: spec.name } : {}),
+          ...(spec.alias !== undefined ? { alias: spec.alias } : {}),
+          verifyAfter: {
+            ...targetCheckOf(node, spec),
+            before: node.before ?? {},
+            ...(spec.targetVersion !== undefined ? { targetVersion: spec.targetVersion } : {}),
+          },
         },
-      }),
+      ]),
     );
     node.fallback = node.fallback || out.fallback;
     if (out.reportsStoppedProcesses) node.stoppedProcessKeys = out.stoppedProcessKeys;
@@ -374,7 +383,7 @@ async function verifyBeforeResend(
     addStep(node, `still installing? ${v.detail}; next check in ${delay} ms`);
     ctx.changed();
     const wait = Math.min(delay, Math.max(0, deadline - ctx.now()));
-    if (wait > 0) await sleep(wait);
+    if (wait > 0) await sleep(wait, { summary: timerSummary(`wait for ${node.id} to finish installing`, wait) });
     delay = Math.min(delay * STILL_INSTALLING_BACKOFF.coefficient, STILL_INSTALLING_BACKOFF.maximumMs);
   }
 }
@@ -449,7 +458,7 @@ async function serve(node: NodeStatus, ctx: NodeRunContext, acts: ReturnType<typ
         move(node, NodeEvent.Resumed);
         break;
       case 'soak':
-        await sleep(work.ms);
+        await sleep(work.ms, { summary: timerSummary(`soak ${node.id}`, work.ms) });
         move(node, NodeEvent.Soaked);
         break;
       case 'pass':

@@ -14,6 +14,7 @@ import { buildFor, compareNodes, type UpgradeTarget } from '../domain/upgrade-ta
 import { nodeToken, SubjectTokenError } from '../protocol/subjects.js';
 import type { DiscoveredNode, DiscoverOutput, RolloutActivities, TargetCheck } from '../activities/index.js';
 import type { NodeStatus } from './status.js';
+import { summarised } from './summaries.js';
 
 /**
  * Patch id of the rule for nodes of unknown replica count (no `models.running`, no inventory
@@ -62,11 +63,14 @@ export function checkTokens(ids: readonly string[]): void {
 export async function discoverAndPlan(spec: RolloutSpec): Promise<Plan> {
   const { targets, excluded } = selectTargets(spec);
   checkTokens(targets.map((t) => t.id));
-  const { discoverTargets } = proxyActivities<RolloutActivities>({
-    startToCloseTimeout: 10 * 60_000,
-    heartbeatTimeout: 60_000,
-    retry: { maximumAttempts: 3, initialInterval: 1_000 },
-  });
+  const discoverTargets = summarised(
+    proxyActivities<RolloutActivities>({
+      startToCloseTimeout: 10 * 60_000,
+      heartbeatTimeout: 60_000,
+      retry: { maximumAttempts: 3, initialInterval: 1_000 },
+    }).discoverTargets,
+    (i) => `discover ${i.nodeIds.length} nodes (${i.nodeIds[0] ?? ''}${i.nodeIds.length > 1 ? ' …' : ''})`,
+  );
   const chunks: string[][] = [];
   for (let i = 0; i < targets.length; i += DISCOVERY_CHUNK)
     chunks.push(targets.slice(i, i + DISCOVERY_CHUNK).map((t) => t.id));
@@ -158,10 +162,13 @@ export async function discoverAndPlan(spec: RolloutSpec): Promise<Plan> {
 export async function resolveTarget(spec: RolloutSpec): Promise<UpgradeTarget | undefined> {
   const names = spec.index !== undefined || spec.galleries !== undefined || spec.uri !== undefined;
   if (!names && spec.targetVersion === undefined && spec.targetDigest === undefined) return undefined;
-  const { resolveRolloutTarget } = proxyActivities<RolloutActivities>({
-    startToCloseTimeout: 5 * 60_000,
-    retry: { maximumAttempts: 3, initialInterval: 2_000, nonRetryableErrorTypes: [FailureType.TargetUnresolved] },
-  });
+  const resolveRolloutTarget = summarised(
+    proxyActivities<RolloutActivities>({
+      startToCloseTimeout: 5 * 60_000,
+      retry: { maximumAttempts: 3, initialInterval: 2_000, nonRetryableErrorTypes: [FailureType.TargetUnresolved] },
+    }).resolveRolloutTarget,
+    () => `resolve the target of ${spec.backend}`,
+  );
   const out = await resolveRolloutTarget({
     backend: spec.backend,
     galleries: spec.galleries,
