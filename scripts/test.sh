@@ -42,4 +42,6 @@ fi
 mapfile -t files < <(test_files "$tier")
 # --test-force-exit: a test file ends when its tests have, even if a timed-out test left a
 # connection or child process behind (its servers and children are killed on exit).
-node --test --test-force-exit --test-reporter=spec "${files[@]}"
+# Two files at a time: most of a wire test's time is spent waiting on its servers, and every file
+# starts its own on free ports, so two share the two cores without sharing anything else.
+node --test --test-force-exit --test-concurrency=2 --test-reporter=spec "${files[@]}"
