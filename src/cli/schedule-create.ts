@@ -2,6 +2,7 @@
  * `fleet-rollout schedule create`: the rollout flags plus when (`--cron`, `--calendar`), in which
  * time zone, and the overlap policy.
  */
+import { resolve as resolvePath } from 'node:path';
 import type { ScheduleOverlapPolicy } from '@temporalio/client';
 import { createSchedule, InvalidSpecError, scheduleProblems, type CreateScheduleOptions } from '../client/index.js';
 import { parseCommandArgs } from './args.js';
@@ -91,6 +92,11 @@ export async function runScheduleCreate(args: string[]): Promise<number> {
     const flag = (path: string): string =>
       path === 'cron' && (values.cron ?? []).length === 0 ? '--cron/--calendar' : `--${path}`;
     throw new UsageError(problems.map((p) => `${flag(p.path)}: ${p.message}`).join('; '));
+  }
+  if (values.inventory !== undefined) {
+    // The schedule keeps the inventory as read now; say so where `schedule describe` shows it.
+    const count = spec.inventory?.length ?? 0;
+    options.inventorySource = `inventory file ${resolvePath(values.inventory)} (${count} node${count === 1 ? '' : 's'}, read ${new Date().toISOString()}; re-create the schedule to read it again)`;
   }
   if (values.id !== undefined) options.scheduleId = values.id;
   if (values.note !== undefined) options.note = values.note;

@@ -44,14 +44,16 @@ export function etaText(status: RolloutStatus): string | undefined {
   return `eta ${formatDuration(status.etaMs)}`;
 }
 
-/** An optional `waitingUntil` epoch ms some workflows report; read defensively. */
-function waitingUntil(status: RolloutStatus): string {
-  const until = (status as { waitingUntil?: unknown }).waitingUntil;
-  return typeof until === 'number' && Number.isFinite(until) ? ` until ${new Date(until).toISOString()}` : '';
+/** ` until 2026-12-05T21:00:00.000Z (in 3h12m)` when the wait ends by itself, else empty. */
+function waitingUntil(status: RolloutStatus, now: number): string {
+  const until = status.waitingUntil;
+  if (until === undefined) return '';
+  const left = until > now ? ` (in ${formatDuration(until - now)})` : '';
+  return ` until ${new Date(until).toISOString()}${left}`;
 }
 
 /** What the rollout waits for and what a person can do about it; undefined when nothing holds it. */
-export function waitText(status: RolloutStatus): string | undefined {
+export function waitText(status: RolloutStatus, now = Date.now()): string | undefined {
   const b = escapeText(status.backend);
   const c = status.counts;
   if (status.phase === 'halted') {
@@ -63,9 +65,11 @@ export function waitText(status: RolloutStatus): string | undefined {
     case 'paused':
       return `waiting for 'fleet-rollout resume ${b}' (paused; nodes in flight finish)`;
     case 'canary-gate':
-      return `waiting for the canary to be promoted${waitingUntil(status)}: 'fleet-rollout promote ${b}'`;
+      return status.waitingUntil === undefined
+        ? `waiting for the canary to be promoted: 'fleet-rollout promote ${b}'`
+        : `waiting for the canary to promote itself${waitingUntil(status, now)}, or 'fleet-rollout promote ${b}' now`;
     case 'window-closed':
-      return `waiting for the maintenance window to open${waitingUntil(status)}; nodes are only started inside it`;
+      return `waiting for the maintenance window${status.waitingUntil === undefined ? ' to open' : `, closed${waitingUntil(status, now)}`}; nodes are only started inside it`;
     case 'failure-budget':
       return `waiting: ${c.failed} failed nodes, ${status.allowedFailures} allowed; retry or skip them, or abort`;
     case 'progress-deadline':

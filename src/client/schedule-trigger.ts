@@ -5,14 +5,44 @@
  */
 import type { Client } from '@temporalio/client';
 import type { scheduledRolloutWorkflow, ScheduledRolloutResult } from '../workflows/scheduled.js';
+import { parseRolloutSpec } from '../domain/spec.js';
+import { isWindowOpen, nextWindowOpen } from '../domain/window.js';
 import { RolloutNotFoundError } from './errors.js';
-import { describeSchedule } from './schedules.js';
+import { describeSchedule, type RolloutScheduleInfo } from './schedules.js';
 
 /** What a triggered action did. */
 export interface TriggerOutcome extends ScheduledRolloutResult {
   /** The trigger workflow the schedule started. */
   workflowId: string;
   runId: string;
+  /** The backend the schedule rolls out. */
+  backend: string;
+  /** Skipped because a rollout of the backend runs: that rollout's current run, when it could be read. */
+  runningRunId?: string;
+  /** Started while the spec's maintenance window is closed: when it opens (nodes start only then), and its zone. */
+  windowOpensAt?: Date;
+  windowTimeZone?: string;
+}
+
+/** The closed maintenance window a rollout just started by `info`'s action waits for, if any. */
+function closedWindow(
+  info: RolloutScheduleInfo,
+  now: number,
+): Pick<TriggerOutcome, 'windowOpensAt' | 'windowTimeZone'> {
+  const parsed = parseRolloutSpec(info.spec);
+  const window = parsed.ok ? parsed.spec.window : undefined;
+  if (window === undefined || isWindowOpen(window, now)) return {};
+  return { windowOpensAt: new Date(nextWindowOpen(window, now)), windowTimeZone: window.timeZone };
+}
+
+/** The run id of the rollout that made a trigger skip; undefined when it has ended or cannot be read. */
+async function runningRun(client: Client, rolloutId: string): Promise<string | undefined> {
+  try {
+    const d = await client.workflow.getHandle(rolloutId).describe();
+    return d.status.name === 'RUNNING' ? d.runId : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Options of {@link triggerSchedule}. */
@@ -82,7 +112,13 @@ export async function triggerSchedule(
       const trigger = client.workflow.getHandle<typeof scheduledRolloutWorkflow>(workflowId, runId);
       const result = await within(trigger.result(), Math.max(0, deadline - Date.now()));
       if (result === undefined) break;
-      return { ...result, workflowId, runId };
+      const outcome: TriggerOutcome = { ...result, workflowId, runId, backend: before.backend };
+      if (result.started) Object.assign(outcome, closedWindow(before, Date.now()));
+      else if (result.upToDate !== true) {
+        const running = await runningRun(client, result.rolloutId);
+        if (running !== undefined) outcome.runningRunId = running;
+      }
+      return outcome;
     }
     if (Date.now() >= deadline) break;
     await sleep(POLL_MS);

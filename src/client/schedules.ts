@@ -39,6 +39,11 @@ export interface CreateScheduleOptions {
   /** Create it paused. @default false */
   paused?: boolean;
   note?: string;
+  /**
+   * Where the spec's targets came from, in words (e.g. `inventory file /etc/fleet.yaml, 12 nodes,
+   * read 2026-12-07T10:00:00.000Z`): the schedule keeps the inventory as it was read at creation.
+   */
+  inventorySource?: string;
 }
 
 /** One action a schedule took, and what came of it. */
@@ -65,6 +70,8 @@ export interface RolloutScheduleInfo {
   /** The rollout spec each action starts (describe only). */
   spec?: RolloutSpecInput;
   taskQueue?: string;
+  /** Where the spec's targets came from, as recorded at creation (see {@link CreateScheduleOptions.inventorySource}). */
+  inventorySource?: string;
 }
 
 /** The problems of a schedule's times, each naming its field. */
@@ -124,7 +131,12 @@ export async function createSchedule(client: Client, options: CreateScheduleOpti
         args: [spec],
       },
       policies: { overlap: options.overlap ?? 'SKIP' },
-      memo: { backend: parsed.backend, when, timezone: options.timezone ?? 'UTC' },
+      memo: {
+        backend: parsed.backend,
+        when,
+        timezone: options.timezone ?? 'UTC',
+        ...(options.inventorySource !== undefined ? { inventorySource: options.inventorySource } : {}),
+      },
       state: { paused: options.paused ?? false, ...(options.note !== undefined ? { note: options.note } : {}) },
     });
   } catch (err) {
@@ -171,6 +183,7 @@ function infoOf(id: string, d: ScheduleFacts, actions: ScheduleActionOutcome[]):
     recentActions: actions,
   };
   if (d.state.note !== undefined && d.state.note !== '') info.note = d.state.note;
+  if (typeof memo['inventorySource'] === 'string') info.inventorySource = memo['inventorySource'];
   return info;
 }
 

@@ -83,6 +83,8 @@ export const StatusJsonSchema = z
     phase: z.enum(values(RolloutPhase)),
     waiting: z.enum(values(WaitReason)).nullable(),
     message: z.string(),
+    /** When what it waits for happens by itself: the maintenance window opens, the canary promotes itself. */
+    waitingUntil: isoTime.nullable(),
     progressPct: z.number().int().min(0).max(100),
     counts: CountsJsonSchema,
     wave: z.object({ current: z.number().int().nonnegative(), total: z.number().int().nonnegative() }).strict(),
@@ -141,6 +143,7 @@ export function toStatusJson(snapshot: RolloutSnapshot, webUrl?: string): Status
     phase: s.phase,
     waiting: s.waiting ?? null,
     message: s.message,
+    waitingUntil: iso(s.waitingUntil),
     progressPct: s.progressPct,
     counts: { ...s.counts, upToDate: s.counts.upToDate ?? 0 },
     wave: { current: s.waves === 0 ? 0 : s.currentWave + 1, total: s.waves },

@@ -6,7 +6,7 @@
  */
 import { canStartWithinBudget, failureBudgetExceeded } from './budget.js';
 import { OnFailure } from './spec.js';
-import { isWindowOpen, nextWindowOpen } from './window.js';
+import { isWindowOpen, nextWindowOpen, zonedTimeText } from './window.js';
 import type { MaintenanceWindow } from './spec.js';
 
 export const RolloutPhase = {
@@ -145,7 +145,11 @@ function blocker(view: RolloutView, next: NonNullable<RolloutView['next']>, now:
   if (view.paused !== undefined) return wait(WaitReason.Paused, view.paused.message);
   if (view.window !== undefined && !isWindowOpen(view.window, now)) {
     const opens = nextWindowOpen(view.window, now);
-    return wait(WaitReason.WindowClosed, `maintenance window closed; opens at ${new Date(opens).toISOString()}`, opens);
+    return wait(
+      WaitReason.WindowClosed,
+      `maintenance window closed; opens at ${new Date(opens).toISOString()} (${zonedTimeText(opens, view.window.timeZone)})`,
+      opens,
+    );
   }
   if (view.unreachable >= UNREACHABLE_NODES_STOP)
     return wait(

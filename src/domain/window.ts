@@ -56,6 +56,15 @@ function wallClock(timeZone: string, atMs: number): number {
   return local + (atMs - wholeSecond);
 }
 
+const WEEKDAY_NAMES = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'] as const;
+
+/** `Sat 2026-12-05 22:00 Europe/Berlin`: the wall clock of `atMs` in `timeZone`, to the minute. */
+export function zonedTimeText(atMs: number, timeZone: string): string {
+  const wall = new Date(wallClock(timeZone, atMs));
+  const day = WEEKDAY_NAMES[wall.getUTCDay()] ?? '';
+  return `${day} ${wall.toISOString().slice(0, 16).replace('T', ' ')} ${timeZone}`;
+}
+
 function offsetAt(timeZone: string, atMs: number): number {
   return wallClock(timeZone, atMs) - atMs;
 }

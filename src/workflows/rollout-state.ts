@@ -6,6 +6,7 @@ import { isDown, isInFlight, isTerminal, NodeState } from '../domain/node-state.
 import type { RolloutSpec } from '../domain/spec.js';
 import type { InstalledRecord } from '../activities/types.js';
 import { phaseOf } from '../domain/rollout-policy.js';
+import { nextWindowOpen } from '../domain/window.js';
 import { addFrontendStatus } from './frontend-status.js';
 import {
   type RolloutPhase,
@@ -13,7 +14,7 @@ import {
   type RolloutCounts,
   type RolloutStatus,
   type StatusQueryOptions,
-  type WaitReason,
+  WaitReason,
 } from './status.js';
 
 /** Steps kept per node for the status view: room for a re-send, the serving steps after it (start check, restore) and a drain and resume. */
@@ -126,6 +127,15 @@ export function setError(node: NodeStatus, message: string): void {
   node.lastError = message.length > MAX_ERROR ? `${message.slice(0, MAX_ERROR)}…` : message;
 }
 
+/** When what the rollout waits for happens by itself: the window opens, the canary gate's timer ends. */
+function waitingUntil(state: RolloutState, spec: RolloutSpec, now: number): number | undefined {
+  if (state.waiting === WaitReason.WindowClosed && spec.window !== undefined) return nextWindowOpen(spec.window, now);
+  const promote = spec.canary?.promote;
+  if (state.waiting === WaitReason.CanaryGate && typeof promote === 'number' && state.gateReachedAt !== undefined)
+    return state.gateReachedAt + promote;
+  return undefined;
+}
+
 /** The `status` query's answer. */
 export function renderStatus(
   state: RolloutState,
@@ -154,6 +164,8 @@ export function renderStatus(
     nodes: selectNodes(state.nodes, options.nodes ?? 'all'),
   };
   if (state.waiting !== undefined) status.waiting = state.waiting;
+  const until = waitingUntil(state, spec, now);
+  if (until !== undefined) status.waitingUntil = until;
   if (state.finishedAt !== undefined) status.finishedAt = state.finishedAt;
   if (spec.requestedBy !== undefined) status.requestedBy = spec.requestedBy;
   if (spec.reason !== undefined) status.reason = spec.reason;

@@ -118,12 +118,12 @@ function initialState(spec: RolloutSpec, carried: CarriedState | undefined): Rol
   };
 }
 
-/** Waits for any change of the state, or until `untilMs`. */
-async function waitForChange(rollout: Rollout, untilMs: number | undefined): Promise<void> {
+/** Waits for any change of the state, or until `untilMs`; the timer's Web UI summary is what the wait is for. */
+async function waitForChange(rollout: Rollout, untilMs: number | undefined, why: string): Promise<void> {
   const seen = rollout.state.version;
   publishVisibility(rollout.state, false);
   if (untilMs === undefined || untilMs === Infinity) await condition(() => rollout.state.version !== seen);
-  else await condition(() => rollout.state.version !== seen, Math.max(1, untilMs - Date.now()));
+  else await condition(() => rollout.state.version !== seen, Math.max(1, untilMs - Date.now()), { summary: why });
 }
 
 function shouldContinueAsNew(input: RolloutInput): boolean {
@@ -138,7 +138,7 @@ async function execute(rollout: Rollout, input: RolloutInput): Promise<void> {
       case 'done':
         return;
       case 'wait':
-        await waitForChange(rollout, step.untilMs);
+        await waitForChange(rollout, step.untilMs, step.message);
         break;
       case 'halt':
         rollout.halt(step.reason, step.message);

@@ -77,6 +77,8 @@ export interface RolloutStatus {
   waiting?: WaitReason;
   /** A readable sentence on what the rollout is doing or waiting for. */
   message: string;
+  /** When what it waits for happens by itself (the maintenance window opens, the canary promotes itself), epoch ms. */
+  waitingUntil?: number;
   counts: RolloutCounts;
   /** Percentage of targeted nodes that reached a terminal state. */
   progressPct: number;

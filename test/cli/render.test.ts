@@ -209,8 +209,17 @@ void test('no ETA while the rollout waits for a person or a clock; it says what 
     assert.doesNotMatch(countsLine(s), /eta/, JSON.stringify(extra));
     assert.match(waitText(s) ?? '', wait);
   }
-  const until = status([], { counts, waiting: 'window-closed', ...{ waitingUntil: Date.UTC(2026, 11, 5, 22) } });
-  assert.match(waitText(until) ?? '', /until 2026-12-05T22:00:00.000Z/);
+  const opens = Date.UTC(2026, 11, 5, 22);
+  const closed = status([], { counts, waiting: 'window-closed', waitingUntil: opens });
+  assert.equal(
+    waitText(closed, opens - 3 * 3_600_000 - 12 * 60_000),
+    'waiting for the maintenance window, closed until 2026-12-05T22:00:00.000Z (in 3h12m); nodes are only started inside it',
+  );
+  const gate = status([], { counts, waiting: 'canary-gate', waitingUntil: opens });
+  assert.equal(
+    waitText(gate, opens - 90_000),
+    "waiting for the canary to promote itself until 2026-12-05T22:00:00.000Z (in 1m30s), or 'fleet-rollout promote llama-cpp' now",
+  );
 });
 
 void test('after a retry cleared the failure, a halted rollout no longer speaks of failed nodes', () => {

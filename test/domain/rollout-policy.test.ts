@@ -221,6 +221,12 @@ void test('nextStep: waits explain themselves', () => {
     away.kind === 'wait' && away.message,
     '2 nodes unreachable (no responders), retried within unreachableGrace; starting no new node until one answers again or fails',
   );
+  const berlin = { days: ['mon' as const], start: '14:00', end: '15:00', timeZone: 'Europe/Berlin' };
+  const closed = nextStep(view({ window: berlin, lastProgressAt: NOW }), NOW);
+  assert.equal(
+    closed.kind === 'wait' && closed.message,
+    'maintenance window closed; opens at 2026-01-05T13:00:00.000Z (Mon 2026-01-05 14:00 Europe/Berlin)',
+  );
 });
 
 function failures(over: Partial<FailureView>): FailureView {

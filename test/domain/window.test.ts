@@ -5,6 +5,7 @@ import {
   nextWindowOpen,
   WEEKDAYS,
   windowCloses,
+  zonedTimeText,
   type MaintenanceWindow,
   type Weekday,
 } from '../../src/domain/index.js';
@@ -199,4 +200,15 @@ void test('nextWindowOpen: computes instead of scanning minute by minute', () =>
   const startedAt = performance.now();
   for (let i = 0; i < 100; i++) nextWindowOpen(weekly, at('2026-03-01T05:00:00Z') + i * 3_600_000);
   assert.ok(performance.now() - startedAt < 1_000, '100 look-ups a week ahead take well under a second');
+});
+
+void test('zonedTimeText: the wall clock in the window’s zone, across a DST change', () => {
+  // 2026-12-05 21:00 UTC is Saturday 22:00 in Berlin (CET, +1); 2026-07-04 20:00 UTC is 22:00 CEST (+2).
+  assert.equal(zonedTimeText(Date.UTC(2026, 11, 5, 21), 'Europe/Berlin'), 'Sat 2026-12-05 22:00 Europe/Berlin');
+  assert.equal(zonedTimeText(Date.UTC(2026, 6, 4, 20), 'Europe/Berlin'), 'Sat 2026-07-04 22:00 Europe/Berlin');
+  assert.equal(
+    zonedTimeText(Date.UTC(2026, 11, 6, 3, 30), 'America/New_York'),
+    'Sat 2026-12-05 22:30 America/New_York',
+  );
+  assert.equal(zonedTimeText(Date.UTC(2026, 11, 7, 0, 0, 59), 'UTC'), 'Mon 2026-12-07 00:00 UTC');
 });

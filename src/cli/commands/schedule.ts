@@ -9,7 +9,6 @@ import {
   pauseSchedule,
   triggerSchedule,
   unpauseSchedule,
-  type RolloutScheduleInfo,
 } from '../../client/index.js';
 import { expectPositionals, parseCommandArgs } from '../args.js';
 import { TEMPORAL_FLAG_OPTIONS, TEMPORAL_FLAGS_HELP } from '../connection-flags.js';
@@ -17,6 +16,7 @@ import { ExitCode, UsageError } from '../exit.js';
 import { OUTPUT_FLAG_OPTIONS, OUTPUT_FLAGS_HELP, outputFrom, writeDocument } from '../output.js';
 import { formatTable } from '../render.js';
 import { runScheduleCreate } from '../schedule-create.js';
+import { describeScheduleText, triggerText } from '../schedule-text.js';
 import { printJson, printLines, resolveConnection, withClient } from '../session.js';
 
 const OPTIONS = {
@@ -34,10 +34,13 @@ rollout:BACKEND, or records the skip when a rollout of BACKEND is already runnin
 Subcommands:
   create --backend NAME (--cron EXPR | --calendar SPEC) [flags]   see 'schedule create --help'
   list [-o FORMAT]              rollout schedules, their times and next run
-  describe ID [-o FORMAT]       one schedule: times, policy, spec, recent actions and their outcome
+  describe ID [-o FORMAT]       one schedule: times in its time zone, targets and inventory source,
+                                policy, window, recent actions and their outcome
   pause ID [--note TEXT]        take no action until unpaused
   unpause ID [--note TEXT]
-  trigger ID [--no-wait]        take the action now; prints what it did (started, or skipped)
+  trigger ID [--no-wait]        take the action now; prints what it did: started (and until when it
+                                waits for its maintenance window), up to date (exit 0), or skipped
+                                because a rollout of the backend runs (its run id; exit 1)
   delete ID                     delete the schedule (rollouts it started go on)
 
 Flags:
@@ -62,24 +65,6 @@ const EXTRA_FLAGS: Readonly<Record<Subcommand, readonly string[]>> = {
   trigger: ['no-wait', 'json'],
   delete: [],
 };
-
-function describeText(info: RolloutScheduleInfo): string[] {
-  const lines = [
-    `schedule ${info.scheduleId}: rollout of ${info.backend}${info.paused ? ' (paused)' : ''}`,
-    `  when: ${info.when.join(' and ')} (${info.timezone})${info.overlap !== undefined ? ` · overlap ${info.overlap.toLowerCase()}` : ''}`,
-    `  next: ${info.nextRuns.length === 0 ? '-' : info.nextRuns.map((d) => d.toISOString()).join(', ')}`,
-  ];
-  if (info.note !== undefined) lines.push(`  note: ${info.note}`);
-  if (info.taskQueue !== undefined) lines.push(`  task queue: ${info.taskQueue}`);
-  if (info.spec?.window !== undefined) {
-    const w = info.spec.window;
-    lines.push(`  window: ${(w.days ?? ['every day']).join(',')} ${w.start}-${w.end} ${w.timeZone ?? 'UTC'}`);
-  }
-  lines.push('  recent actions:');
-  if (info.recentActions.length === 0) lines.push('    none yet');
-  for (const a of info.recentActions) lines.push(`    ${a.takenAt.toISOString()}  ${a.outcome}  (${a.workflowId})`);
-  return lines;
-}
 
 async function runSubcommand(sub: Subcommand, args: string[]): Promise<number> {
   const command = `schedule ${sub}`;
@@ -114,7 +99,7 @@ async function runSubcommand(sub: Subcommand, args: string[]): Promise<number> {
       }
       case 'describe': {
         const info = await describeSchedule(client, id);
-        writeDocument(outputFrom(values), info, () => describeText(info));
+        writeDocument(outputFrom(values), info, () => describeScheduleText(info));
         break;
       }
       case 'pause':
@@ -127,12 +112,14 @@ async function runSubcommand(sub: Subcommand, args: string[]): Promise<number> {
         break;
       case 'trigger': {
         const outcome = await triggerSchedule(client, id, { wait: values['no-wait'] !== true });
-        if (outcome === undefined) printLines([`triggered schedule ${id}`]);
-        else if (values.json === true) printJson(outcome);
-        else
-          printLines([
-            outcome.started ? `started ${outcome.rolloutId}` : (outcome.skipped ?? `skipped ${outcome.rolloutId}`),
-          ]);
+        if (outcome === undefined) {
+          printLines([`triggered schedule ${id}`]);
+          break;
+        }
+        if (values.json === true) printJson(outcome);
+        else printLines([triggerText(outcome)]);
+        // A skip because a rollout of the backend still runs did not do what was asked: exit 1 (up to date is success).
+        if (!outcome.started && outcome.upToDate !== true) return ExitCode.RolloutFailed;
         break;
       }
       case 'delete':
