@@ -30,7 +30,7 @@ export function controlReply(call: ControlCall, status: RolloutStatus): string[]
   switch (call.update) {
     case 'pause':
       return [
-        `paused ${b}${reasonText(call)}: ${plural(c.inFlight, 'node')} in flight finish, ${plural(c.pending, 'node')} pending wait for 'fleet-rollout resume ${b}'`,
+        `paused ${b}${reasonText(call)}: ${plural(c.inFlight, 'node')} in flight ${c.inFlight === 1 ? 'finishes' : 'finish'}, ${plural(c.pending, 'node')} pending ${c.pending === 1 ? 'waits' : 'wait'} for 'fleet-rollout resume ${b}'`,
       ];
     case 'resume':
       return [

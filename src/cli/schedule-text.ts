@@ -9,6 +9,9 @@ import { parseRolloutSpec, type RolloutSpec } from '../domain/spec.js';
 import { zonedTimeText } from '../domain/window.js';
 import { escapeText } from './terminal-text.js';
 
+/** Next action times shown in text (JSON has every one Temporal computed). */
+const NEXT_RUNS_SHOWN = 3;
+
 /** `Sat 2027-01-02 03:00 Europe/Berlin (2027-01-02T02:00:00.000Z)`. */
 export function zonedText(at: Date, timeZone: string): string {
   return `${zonedTimeText(at.getTime(), timeZone)} (${at.toISOString()})`;
@@ -56,7 +59,14 @@ export function describeScheduleText(info: RolloutScheduleInfo): string[] {
   const lines = [
     `schedule ${info.scheduleId}: rollout of ${info.backend}${info.paused ? ' (paused)' : ''}`,
     `  when: ${info.when.join(' and ')} (${zone})${info.overlap !== undefined ? ` · overlap ${info.overlap.toLowerCase()}` : ''}`,
-    `  next: ${info.nextRuns.length === 0 ? '-' : info.nextRuns.map((d) => zonedText(d, zone)).join(', ')}`,
+    `  next: ${
+      info.nextRuns.length === 0
+        ? '-'
+        : info.nextRuns
+            .slice(0, NEXT_RUNS_SHOWN)
+            .map((d) => zonedText(d, zone))
+            .join(', ')
+    }${info.nextRuns.length > NEXT_RUNS_SHOWN ? ', …' : ''}`,
   ];
   if (info.note !== undefined) lines.push(`  note: ${escapeText(info.note)}`);
   const parsed = info.spec === undefined ? undefined : parseRolloutSpec(info.spec);

@@ -44,11 +44,19 @@ export function etaText(status: RolloutStatus): string | undefined {
   return `eta ${formatDuration(status.etaMs)}`;
 }
 
+/** `4d9h`, `3h12m`, `1m30s`: how long until a wait ends, to the precision a person plans with. */
+export function roughDuration(ms: number): string {
+  const minutes = Math.floor(ms / 60_000);
+  if (minutes >= 24 * 60) return `${Math.floor(minutes / (24 * 60))}d${Math.floor((minutes % (24 * 60)) / 60)}h`;
+  if (minutes >= 60) return `${Math.floor(minutes / 60)}h${minutes % 60}m`;
+  return formatDuration(ms);
+}
+
 /** ` until 2026-12-05T21:00:00.000Z (in 3h12m)` when the wait ends by itself, else empty. */
 function waitingUntil(status: RolloutStatus, now: number): string {
   const until = status.waitingUntil;
   if (until === undefined) return '';
-  const left = until > now ? ` (in ${formatDuration(until - now)})` : '';
+  const left = until > now ? ` (in ${roughDuration(until - now)})` : '';
   return ` until ${new Date(until).toISOString()}${left}`;
 }
 

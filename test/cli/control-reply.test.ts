@@ -45,10 +45,10 @@ const fleet = [node('a', 'succeeded'), node('b', 'upgrading'), node('c', 'pendin
 void test('pause and resume say what happens now, once, with the reason', () => {
   const paused = controlReply(controlCalls.pause('llama-cpp', 'error rate up'), status(fleet, { phase: 'paused' }));
   assert.deepEqual(paused, [
-    "paused llama-cpp (reason: error rate up): 1 node in flight finish, 2 nodes pending wait for 'fleet-rollout resume llama-cpp'",
+    "paused llama-cpp (reason: error rate up): 1 node in flight finishes, 2 nodes pending wait for 'fleet-rollout resume llama-cpp'",
   ]);
   assert.deepEqual(controlReply(controlCalls.pause('llama-cpp'), status(fleet)), [
-    "paused llama-cpp: 1 node in flight finish, 2 nodes pending wait for 'fleet-rollout resume llama-cpp'",
+    "paused llama-cpp: 1 node in flight finishes, 2 nodes pending wait for 'fleet-rollout resume llama-cpp'",
   ]);
   assert.deepEqual(controlReply(controlCalls.resume('llama-cpp'), status(fleet)), [
     'resumed llama-cpp: 2 nodes pending, 1 node in flight',

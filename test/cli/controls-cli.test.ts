@@ -35,7 +35,7 @@ void test(
       assert.match(
         paused.stdout,
         new RegExp(
-          `^paused ${backend} \\(reason: e2e pause\\): \\d+ nodes? in flight finish, \\d+ nodes? pending wait for 'fleet-rollout resume ${backend}'\n$`,
+          `^paused ${backend} \\(reason: e2e pause\\): \\d+ nodes? in flight finish(?:es)?, \\d+ nodes? pending waits? for 'fleet-rollout resume ${backend}'\n$`,
         ),
       );
       const history = await orchestrator.client.workflow.getHandle(`rollout:${backend}`).fetchHistory();

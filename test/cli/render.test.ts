@@ -215,6 +215,7 @@ void test('no ETA while the rollout waits for a person or a clock; it says what 
     waitText(closed, opens - 3 * 3_600_000 - 12 * 60_000),
     'waiting for the maintenance window, closed until 2026-12-05T22:00:00.000Z (in 3h12m); nodes are only started inside it',
   );
+  assert.match(waitText(closed, opens - 4 * 86_400_000 - 9 * 3_600_000 - 5_000) ?? '', /\(in 4d9h\)/);
   const gate = status([], { counts, waiting: 'canary-gate', waitingUntil: opens });
   assert.equal(
     waitText(gate, opens - 90_000),
