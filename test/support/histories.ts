@@ -37,11 +37,11 @@ function currentCommit(): string {
 }
 
 /**
- * With RECORD_HISTORIES=1, writes a finished run's history to `test/histories/<name>-<commit>.json`
+ * With RECORD_HISTORIES=1, writes a finished run's history (the latest run, or `runId`) to `test/histories/<name>-<commit>.json`
  * and appends it to the manifest. An existing file is never overwritten: record after committing
  * the change that makes a new history worth keeping.
  */
-export function recordHistory(temporalAddress: string, workflowId: string, name: string): void {
+export function recordHistory(temporalAddress: string, workflowId: string, name: string, runId?: string): void {
   if (process.env['RECORD_HISTORIES'] !== '1') return;
   const file = `${name}-${currentCommit()}.json`;
   const target = path.join(HISTORIES_DIR, file);
@@ -53,6 +53,7 @@ export function recordHistory(temporalAddress: string, workflowId: string, name:
     'show',
     '--workflow-id',
     workflowId,
+    ...(runId !== undefined ? ['--run-id', runId] : []),
     '--address',
     temporalAddress,
     '--output',

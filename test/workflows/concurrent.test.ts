@@ -5,6 +5,7 @@ import type { RolloutSpecInput } from '../../src/domain/spec.js';
 import { rolloutWorkflowId } from '../../src/workflows/messages.js';
 import { rolloutWorkflow } from '../../src/workflows/rollout.js';
 import { FleetObserver } from '../support/fleet-observer.js';
+import { recordHistory } from '../support/histories.js';
 import { useOrchestrator } from '../support/orchestrator.js';
 import { uniqueName, useServers, withLogs } from '../support/servers.js';
 
@@ -40,6 +41,13 @@ void test(
       assert.equal(result.counts.succeeded, 16);
       assert.ok(result.continueAsNewCount >= 2, `continued as new ${result.continueAsNewCount} times`);
       for (const id of ids) assert.equal(observer.forNode(id).length, 1, `${id}: one upgrade request`);
+      // The first run: it ends by continuing as new, carrying its state.
+      recordHistory(
+        servers.temporal.address,
+        handle.workflowId,
+        'continue-as-new-first-run',
+        handle.firstExecutionRunId,
+      );
     } finally {
       observer.stop();
       await fleet.stop();

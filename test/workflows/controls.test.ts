@@ -14,6 +14,7 @@ import {
 import { rolloutWorkflow } from '../../src/workflows/rollout.js';
 import type { RolloutStatus } from '../../src/workflows/status.js';
 import { FleetObserver } from '../support/fleet-observer.js';
+import { recordHistory } from '../support/histories.js';
 import { useOrchestrator } from '../support/orchestrator.js';
 import { uniqueName, useServers, withLogs } from '../support/servers.js';
 
@@ -94,6 +95,7 @@ void test(
         'the node after the abort was never sent an upgrade',
       );
       await assert.rejects(handle.executeUpdate(resumeUpdate, { args: [{}] }));
+      recordHistory(servers.temporal.address, handle.workflowId, 'halt-resume-abort');
     } finally {
       await fleet.stop();
     }
@@ -141,6 +143,7 @@ void test(
       const result = await handle.result();
       assert.equal(result.phase, 'succeeded');
       assert.equal(result.counts.succeeded, 3);
+      recordHistory(servers.temporal.address, handle.workflowId, 'canary-pause-promote');
     } finally {
       await fleet.stop();
     }
@@ -176,6 +179,7 @@ void test(
       assert.equal(result.phase, 'succeeded');
       assert.equal(observer.requests.length, 4);
       assert.ok(observer.requests.slice(before).every((r) => r.at >= resumedAt));
+      recordHistory(servers.temporal.address, handle.workflowId, 'pause-resume');
     } finally {
       observer.stop();
       await fleet.stop();
@@ -213,6 +217,7 @@ void test(
       assert.equal(observer.requests.length, 2);
       for (const r of observer.requests)
         assert.ok(r.at >= opensAt, `request at ${new Date(r.at).toISOString()} before the window opened`);
+      recordHistory(servers.temporal.address, handle.workflowId, 'window-wait');
     } finally {
       observer.stop();
       await fleet.stop();

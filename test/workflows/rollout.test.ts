@@ -261,6 +261,7 @@ void test(
         onFailure: 'revert',
       });
       const result = await handle.result();
+      record(handle, 'revert');
       assert.equal(result.phase, 'failed');
       assert.match(result.message, /reverted 1 of 1 upgraded nodes/);
       assert.deepEqual(
