@@ -4,13 +4,14 @@
 #   bash scripts/test.sh unit   pure tests only (no servers): the fast inner loop (`npm run test:unit`)
 #   bash scripts/test.sh wire   tests against real servers and processes (`npm run test:wire`)
 # A test file is `wire` when its source imports or calls anything that starts or needs a server, a
-# child process, a browser or the workflow bundle (replay); every other test file is `unit`. The rule
-# reads the sources, so a new test file is classified without a list to keep.
+# child process, a browser, the workflow bundle (replay), the chaos campaign or another test file;
+# every other test file is `unit`. The rule reads the sources, so a new test file is classified
+# without a list to keep.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 tier="${1:-all}"
 case "$tier" in unit | wire | all) ;; *) echo "test: unknown tier '$tier': use unit, wire or all" >&2; exit 2 ;; esac
-WIRE='support/(servers|orchestrator|real-agents|simulation|cli|registry|browser)|cli-harness|@temporalio/(worker|testing)|src/worker|dev-servers|demo/stack|child_process|playwright|puppeteer'
+WIRE='support/(servers|orchestrator|real-agents|simulation|cli|registry|browser|replay-every-activation)|cli-harness|@temporalio/(worker|testing)|src/worker|dev-servers|demo/stack|child_process|playwright|puppeteer|bench/chaos/campaign|\.test\.js'
 
 # test_files TIER: the compiled test files of that tier, sorted.
 test_files() {
