@@ -9,7 +9,8 @@ import { InvalidSettingsError } from '../client/errors.js';
 import { TEMPORAL_ENV, temporalSettingsFromEnv, type TemporalSettings } from '../client/settings.js';
 import { defaultConfigFile } from './default-config.js';
 import { UsageError } from './exit.js';
-import { NATS_FLAG_OPTIONS, secretFlag, warnOnStderr } from './nats-flags.js';
+import { warnOnStderr } from './args.js';
+import { NATS_FLAG_OPTIONS, secretFlag } from './nats-flags.js';
 
 import { DEFAULT_TASK_QUEUE } from '../task-queue.js';
 
