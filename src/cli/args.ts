@@ -78,6 +78,23 @@ export function intFlag(label: string, value: string, min: number, max: number):
   return Number(value);
 }
 
+/**
+ * The value of string flag `--NAME`, or of its other accepted spelling `--ALIAS`.
+ * @throws UsageError when both are given.
+ */
+export function flagOrAlias(
+  values: Readonly<Record<string, unknown>>,
+  name: string,
+  alias: string,
+): string | undefined {
+  const value = values[name];
+  const other = values[alias];
+  if (typeof value === 'string' && typeof other === 'string')
+    throw new UsageError(`--${name} and --${alias}: give one of them, not both (--${alias} is the short spelling)`);
+  if (typeof value === 'string') return value;
+  return typeof other === 'string' ? other : undefined;
+}
+
 /** Splits a comma-separated flag value, dropping empty items. */
 export function listFlag(value: string): string[] {
   return value

@@ -36,12 +36,12 @@ export const NATS_FLAGS_HELP = `NATS flags (each defaults from the environment v
                             and nats://token@host are honoured like the flags below
   --nats-token-file FILE    token auth, the token read from FILE (${NATS_ENV.token})
   --nats-user USER          user/password auth (${NATS_ENV.user}), with --nats-password-file FILE (${NATS_ENV.password})
-  --nats-creds FILE         JWT .creds file (${NATS_ENV.credsFile})
+  --nats-creds FILE         JWT .creds file (${NATS_ENV.creds})
   --nats-nkey-seed-file F   nkey seed, SU…, read from F (${NATS_ENV.nkeySeed})
   --nats-token, --nats-password, --nats-nkey-seed take the secret itself: other users can read it
                             in the process list, so prefer the environment or the -file flags
-  --nats-tls-ca FILE        CA bundle to verify the server (${NATS_ENV.caFile})
-  --nats-tls-cert FILE      client certificate, with --nats-tls-key (${NATS_ENV.certFile}, ${NATS_ENV.keyFile})
+  --nats-tls-ca FILE        CA bundle to verify the server (${NATS_ENV.tlsCa})
+  --nats-tls-cert FILE      client certificate, with --nats-tls-key (${NATS_ENV.tlsCert}, ${NATS_ENV.tlsKey})
 `;
 
 /** Raw values of the NATS flags as `util.parseArgs` returns them. */
