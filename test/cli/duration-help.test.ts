@@ -101,3 +101,25 @@ void test('every duration flag takes a unit and refuses a bare number, or its he
   assert.ok(refused >= 15, `bare numbers refused by ${refused} flags`);
   assert.ok(documented >= 8, `${documented} flags document bare numbers`);
 });
+
+void test('the old -ms spellings still parse, as milliseconds, with a one-line warning on stderr naming the new flag', async () => {
+  const agent = BASE_ARGS['agent'] ?? [];
+  const run = await runCli(
+    ['agent', ...agent, '--hang-ms', '20000', '--install-ms', '500-3000', '--ready-timeout', '5'],
+    {
+      env: ENV,
+    },
+  );
+  assert.equal(run.code, 2, run.stderr);
+  assert.match(run.stderr, /warning: --hang-ms is deprecated and will be removed: write --hang 20s\n/);
+  assert.match(run.stderr, /warning: --install-ms is deprecated and will be removed: write --install-time 500ms-3s\n/);
+  assert.match(run.stderr, /--ready-timeout: "5" has no unit/);
+  const both = await runCli(
+    ['fleet', '--nodes', '1', '--backend', 'x@1', '--shutdown-grace', '1s', '--shutdown-grace-ms', '1000'],
+    {
+      env: ENV,
+    },
+  );
+  assert.equal(both.code, 2, both.stderr);
+  assert.match(both.stderr, /--shutdown-grace and --shutdown-grace-ms: give one of them, not both/);
+});
