@@ -19,6 +19,24 @@ export default tseslint.config(
     },
   },
   {
+    // The CLI sits on top: nothing under src imports it (workflows, domain and protocol have stricter rules below).
+    files: ['src/**/*.ts'],
+    ignores: ['src/cli/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/cli/*', '**/cli'],
+              message: 'src/cli is the top layer: move what both sides need below it instead.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // Workflow code runs in Temporal's deterministic sandbox: only the workflow SDK, the pure core and type-only
     // imports of activities are allowed.
     files: ['src/workflows/**/*.ts'],

@@ -88,9 +88,9 @@ export class WorkerChild {
       [
         ...nodeArgs,
         path.join(__dirname, 'worker-process.js'),
-        '--temporal',
+        '--temporal-address',
         options.temporalAddress,
-        '--nats',
+        '--nats-url',
         options.natsUrl,
         '--task-queue',
         options.taskQueue,

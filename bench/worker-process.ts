@@ -2,15 +2,16 @@
  * The orchestrator worker of a benchmark scenario, in a process of its own so its memory and CPU
  * are measured apart from the fleet and the driver.
  *
- *   node dist/bench/worker-process.js --temporal 127.0.0.1:7233 --nats nats://127.0.0.1:4222 \
- *     --task-queue bench-a-… [--sample-ms 250]
+ *   node dist/bench/worker-process.js --temporal-address 127.0.0.1:7233 \
+ *     --nats-url nats://127.0.0.1:4222 --task-queue bench-a-… [--sample 250ms]
  *
  * stdout carries JSON lines for the driver: `{"type":"ready"}` once the worker polls, then a
- * `sample` every `--sample-ms` (RSS, heap, CPU time), and a last `sample` before exiting.
+ * `sample` every `--sample` (RSS, heap, CPU time), and a last `sample` before exiting.
  * SIGTERM (or SIGINT) shuts the worker down and exits 0. Logs go to stderr (LOG_LEVEL, default warn).
  */
 import { NativeConnection } from '@temporalio/worker';
 import { parseArgs } from 'node:util';
+import { durationFlag } from '../src/cli/args.js';
 import { createLogger } from '../src/log.js';
 import { connectNats } from '../src/nats/index.js';
 import { createOrchestratorWorker, installRuntimeLogger } from '../src/worker.js';
@@ -42,19 +43,20 @@ async function main(): Promise<void> {
   const bornAt = Date.now();
   const { values } = parseArgs({
     options: {
-      temporal: { type: 'string' },
-      nats: { type: 'string' },
+      'temporal-address': { type: 'string' },
+      'nats-url': { type: 'string' },
       'task-queue': { type: 'string' },
-      'sample-ms': { type: 'string', default: '250' },
+      sample: { type: 'string', default: '250ms' },
     },
     strict: true,
   });
-  const { temporal, nats } = values;
+  const temporal = values['temporal-address'];
+  const nats = values['nats-url'];
   const taskQueue = values['task-queue'];
   if (temporal === undefined || nats === undefined || taskQueue === undefined)
-    throw new Error('worker-process needs --temporal ADDRESS, --nats URL and --task-queue NAME');
-  const sampleMs = Number(values['sample-ms']);
-  if (!Number.isFinite(sampleMs) || sampleMs < 10) throw new Error(`--sample-ms ${values['sample-ms']} is not ≥ 10`);
+    throw new Error('worker-process needs --temporal-address HOST:PORT, --nats-url URL and --task-queue NAME');
+  const sampleMs = durationFlag('--sample', values.sample);
+  if (sampleMs < 10) throw new Error(`--sample ${values.sample}: sample at most every 10ms`);
 
   const log = createLogger({ level: process.env['LOG_LEVEL'] ?? 'warn', name: 'bench-worker' });
   installRuntimeLogger(log);

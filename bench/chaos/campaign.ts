@@ -17,8 +17,8 @@ export interface CampaignOptions {
   nodes?: number;
   /** Replicas per node. @default 2 */
   replicas?: number;
-  /** Install duration range of the simulated nodes. @default "400-1200" */
-  installMs?: string;
+  /** Install duration range of the simulated nodes, as `fleet --install-time` takes it. @default "400ms-1.2s" */
+  installTime?: string;
   /** Faults fall within this long after the rollout starts. @default 8000 */
   faultWindowMs?: number;
   /**

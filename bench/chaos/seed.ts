@@ -92,10 +92,17 @@ export async function runSeed(seed: number, stack: Stack, options: CampaignOptio
     [
       'fleet',
       ...['--nodes', String(count), '--prefix', `${tag}-n`, '--backend', `${backend}@v1.0.0`],
-      ...['--install-ms', options.installMs ?? '400-1200', '--replicas', String(replicas), '--seed', `chaos-${seed}`],
+      ...[
+        '--install-time',
+        options.installTime ?? '400ms-1.2s',
+        '--replicas',
+        String(replicas),
+        '--seed',
+        `chaos-${seed}`,
+      ],
       ...['--state-dir', path.join(seedDir, 'fleet-state'), '--nats-url', stack.nats.url],
       ...(plan.crashNode !== undefined
-        ? ['--crash-nodes', ids[plan.crashNode] ?? '', '--crash-at', 'downloading', '--crash-restart-ms', '1500']
+        ? ['--crash-nodes', ids[plan.crashNode] ?? '', '--crash-at', 'downloading', '--crash-downtime', '1.5s']
         : []),
     ],
     path.join(seedDir, 'fleet.log'),

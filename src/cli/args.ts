@@ -3,9 +3,16 @@
  * surplus arguments are a {@link UsageError} naming the flag and pointing at `--help`.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { parseDuration } from '../domain/duration.js';
+import { formatDuration, parseDuration } from '../domain/duration.js';
 import { UsageError } from './exit.js';
-import { HELP_FLAG_OPTIONS } from './nats-flags.js';
+
+/** `--help` / `-h`, taken by every command. */
+export const HELP_FLAG_OPTIONS = { help: { type: 'boolean', short: 'h' } } as const;
+
+/** Writes a warning line to stderr. */
+export function warnOnStderr(line: string): void {
+  process.stderr.write(`fleet-rollout: warning: ${line}\n`);
+}
 
 /** The `options` of a `util.parseArgs` config. */
 export type FlagOptions = NonNullable<ParseArgsConfig['options']>;
@@ -71,6 +78,23 @@ export function intFlag(label: string, value: string, min: number, max: number):
   return Number(value);
 }
 
+/**
+ * The value of string flag `--NAME`, or of its other accepted spelling `--ALIAS`.
+ * @throws UsageError when both are given.
+ */
+export function flagOrAlias(
+  values: Readonly<Record<string, unknown>>,
+  name: string,
+  alias: string,
+): string | undefined {
+  const value = values[name];
+  const other = values[alias];
+  if (typeof value === 'string' && typeof other === 'string')
+    throw new UsageError(`--${name} and --${alias}: give one of them, not both (--${alias} is the short spelling)`);
+  if (typeof value === 'string') return value;
+  return typeof other === 'string' ? other : undefined;
+}
+
 /** Splits a comma-separated flag value, dropping empty items. */
 export function listFlag(value: string): string[] {
   return value
@@ -79,16 +103,111 @@ export function listFlag(value: string): string[] {
     .filter((s) => s !== '');
 }
 
+/** Which durations a flag takes besides positive ones. */
+export interface DurationFlagOptions {
+  /** `0` (no unit needed) is accepted and means none. @default false */
+  zero?: boolean;
+}
+
 /**
- * Parses a positive duration with a unit (`90s`, `30m`, `1h30m`); a bare number is refused, so
- * `--timeout 30` cannot silently mean 30 milliseconds.
+ * Parses a duration with a unit (`90s`, `30m`, `1h30m`, `500ms`); a bare number is refused, so
+ * `--timeout 30` cannot silently mean 30 milliseconds. Only `0` needs no unit, and only where
+ * `options.zero` allows it (as in Go's `time.ParseDuration`).
  * @throws UsageError naming `label` and the expected form.
  */
-export function durationFlag(label: string, value: string): number {
-  if (/^\s*\d+(\.\d+)?\s*$/.test(value))
-    throw new UsageError(`${label}: "${value}" has no unit; write it like 90s, 30m or 2h (units ms, s, m, h)`);
+export function durationFlag(label: string, value: string, options: DurationFlagOptions = {}): number {
+  const zero = options.zero === true;
   const ms = parseDuration(value);
+  if (zero && ms === 0) return 0;
+  if (/^\s*\d+(\.\d+)?\s*$/.test(value) && !/^\s*0+\s*$/.test(value))
+    throw new UsageError(`${label}: "${value}" has no unit; write it like 90s, 30m or 2h (units ms, s, m, h)`);
   if (ms === undefined || ms <= 0)
-    throw new UsageError(`${label}: "${value}" is not a positive duration; write it like 90s, 30m or 2h`);
+    throw new UsageError(
+      `${label}: "${value}" is not a ${zero ? '' : 'positive '}duration; write it like 90s, 30m or 2h${zero ? ' (0: none)' : ''}`,
+    );
   return ms;
 }
+
+/** A fixed duration or a uniformly sampled range, in milliseconds. */
+export interface DurationRange {
+  min: number;
+  max: number;
+}
+
+/**
+ * Parses a duration or a range of them, `2s` or `500ms-3s`; `0` means none.
+ * @throws UsageError naming `label` and the expected form.
+ */
+export function durationRangeFlag(label: string, value: string): DurationRange {
+  const [from = '', to, extra] = value.split('-');
+  if (extra !== undefined) throw new UsageError(`${label}: "${value}" is not a duration or a range such as 500ms-3s`);
+  const min = durationFlag(label, from, { zero: true });
+  const max = to === undefined ? min : durationFlag(label, to, { zero: true });
+  if (max < min) throw new UsageError(`${label}: "${value}" ends before it starts; write it low-high, e.g. 500ms-3s`);
+  return { min, max };
+}
+
+/** Flag values as `util.parseArgs` returns them. */
+type FlagValues = Readonly<Record<string, string | boolean | (string | boolean)[] | undefined>>;
+
+/**
+ * The text of duration flag `--NAME`, or of its deprecated spelling `--OLD` (a whole number of
+ * milliseconds, or a MIN-MAX range of them with `range`), rewritten with units after a warning.
+ */
+function durationText(
+  values: FlagValues,
+  name: string,
+  old: string | undefined,
+  range: boolean,
+  warn: (line: string) => void,
+): { label: string; text: string } | undefined {
+  const text = values[name];
+  const legacy = old === undefined ? undefined : values[old];
+  if (typeof legacy !== 'string') return typeof text === 'string' ? { label: `--${name}`, text } : undefined;
+  if (typeof text === 'string') throw new UsageError(`--${name} and --${old ?? ''}: give one of them, not both`);
+  const form = range ? /^\s*\d+\s*(-\s*\d+\s*)?$/ : /^\s*\d+\s*$/;
+  if (!form.test(legacy))
+    throw new UsageError(
+      `--${old ?? ''} "${legacy}": expected whole milliseconds; better, write --${name} with a unit, e.g. --${name} 2s`,
+    );
+  const parts = legacy.split('-').map((n) => Number(n.trim()));
+  const rewritten = parts.map((n) => (n === 0 ? '0' : formatDuration(n))).join('-');
+  warn(`--${old ?? ''} is deprecated and will be removed: write --${name} ${rewritten}`);
+  return { label: `--${old ?? ''}`, text: parts.map((n) => `${n}ms`).join('-') };
+}
+
+/** Options of {@link durationFlagValue}. */
+export interface DurationFlagValueOptions extends DurationFlagOptions {
+  /** The deprecated `-ms` spelling still accepted, as whole milliseconds with a warning. */
+  old?: string;
+  warn?: (line: string) => void;
+}
+
+/**
+ * The duration flag `--NAME` (see {@link durationFlag}) from `values`, or its deprecated spelling;
+ * `undefined` when neither is given.
+ * @throws UsageError naming the flag given.
+ */
+export function durationFlagValue(
+  values: FlagValues,
+  name: string,
+  options: DurationFlagValueOptions = {},
+): number | undefined {
+  const given = durationText(values, name, options.old, false, options.warn ?? warnOnStderr);
+  return given === undefined ? undefined : durationFlag(given.label, given.text, options);
+}
+
+/** The duration-range flag `--NAME` (see {@link durationRangeFlag}) or its deprecated spelling. */
+export function durationRangeFlagValue(
+  values: FlagValues,
+  name: string,
+  options: Omit<DurationFlagValueOptions, 'zero'> = {},
+): DurationRange | undefined {
+  const given = durationText(values, name, options.old, true, options.warn ?? warnOnStderr);
+  return given === undefined ? undefined : durationRangeFlag(given.label, given.text);
+}
+
+/** The help line on the deprecated `-ms` spellings of duration flags. */
+export const MS_ALIASES_HELP = `Durations take a unit: 500ms, 30s, 2m, 1h30m; 0 needs none. The old -ms spellings (e.g.
+--shutdown-grace-ms 30000) still work in this release, as whole milliseconds, with a warning.
+`;

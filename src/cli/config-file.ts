@@ -9,34 +9,41 @@ import { TEMPORAL_ENV } from '../client/settings.js';
 import { NATS_ENV } from '../nats/env.js';
 import { TASK_QUEUE_ENV } from './connection-flags.js';
 import { UsageError } from './exit.js';
+import { LOCALAI_ENV } from './localai-flags.js';
+
+/**
+ * Each section of the file, its keys and the environment variable each stands for. A key is the
+ * setting's one name: the variable is its upper snake case after the section's prefix, the flag
+ * its kebab case (`temporal.tlsCa`, `TEMPORAL_TLS_CA`, `--temporal-tls-ca`).
+ */
+export const CONFIG_ENV = {
+  temporal: { ...TEMPORAL_ENV, taskQueue: TASK_QUEUE_ENV },
+  nats: NATS_ENV,
+  localai: LOCALAI_ENV,
+} as const;
 
 const text = z.string().min(1);
+const section = (keys: readonly string[], special: Record<string, z.ZodType> = {}) =>
+  z
+    .object(Object.fromEntries(keys.map((key) => [key, special[key] ?? text])))
+    .partial()
+    .strict()
+    .optional();
+
 /** The `--config` file. */
 export const ConfigFileSchema = z
   .object({
-    temporal: z
-      .object({ address: text, namespace: text, apiKey: text, tlsCert: text, tlsKey: text, tlsCa: text, uiUrl: text })
-      .partial()
-      .strict()
-      .optional(),
-    nats: z
-      .object({
-        url: z.union([text, z.array(text).min(1)]),
-        token: text,
-        user: text,
-        password: z.string(),
-        creds: text,
-        nkeySeed: text,
-        tlsCa: text,
-        tlsCert: text,
-        tlsKey: text,
-      })
-      .partial()
-      .strict()
-      .optional(),
+    temporal: section(Object.keys(CONFIG_ENV.temporal)),
+    nats: section(Object.keys(CONFIG_ENV.nats), { url: z.union([text, z.array(text).min(1)]), password: z.string() }),
+    localai: section(Object.keys(CONFIG_ENV.localai)),
+    /** Where files written before `temporal.taskQueue` keep the task queue. */
     taskQueue: text.optional(),
   })
-  .strict();
+  .strict()
+  .refine((c) => c.taskQueue === undefined || c.temporal?.['taskQueue'] === undefined, {
+    path: ['taskQueue'],
+    message: 'give the task queue once, as temporal.taskQueue',
+  });
 /** A validated `--config` file. */
 export type ConfigFile = z.output<typeof ConfigFileSchema>;
 
@@ -74,21 +81,14 @@ export function loadConfigFile(file: string): ConfigFile {
 /** The config file's values as environment variables. */
 export function configAsEnv(config: ConfigFile): Record<string, string> {
   const env: Record<string, string> = {};
-  const put = (key: string, value: string | undefined): void => {
-    if (value !== undefined) env[key] = value;
-  };
-  const t = config.temporal ?? {};
-  for (const [field, key] of Object.entries(TEMPORAL_ENV)) put(key, t[field as keyof typeof t]);
-  const n = config.nats ?? {};
-  put(NATS_ENV.url, Array.isArray(n.url) ? n.url.join(',') : n.url);
-  put(NATS_ENV.token, n.token);
-  put(NATS_ENV.user, n.user);
-  put(NATS_ENV.password, n.password);
-  put(NATS_ENV.credsFile, n.creds);
-  put(NATS_ENV.nkeySeed, n.nkeySeed);
-  put(NATS_ENV.caFile, n.tlsCa);
-  put(NATS_ENV.certFile, n.tlsCert);
-  put(NATS_ENV.keyFile, n.tlsKey);
-  put(TASK_QUEUE_ENV, config.taskQueue);
+  for (const [name, keys] of Object.entries(CONFIG_ENV)) {
+    const values: Record<string, unknown> = config[name as keyof typeof CONFIG_ENV] ?? {};
+    for (const [key, variable] of Object.entries(keys)) {
+      const value = values[key];
+      if (typeof value === 'string') env[variable] = value;
+      else if (Array.isArray(value)) env[variable] = value.join(',');
+    }
+  }
+  if (config.taskQueue !== undefined) env[TASK_QUEUE_ENV] = config.taskQueue;
   return env;
 }

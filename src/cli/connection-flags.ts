@@ -9,7 +9,8 @@ import { InvalidSettingsError } from '../client/errors.js';
 import { TEMPORAL_ENV, temporalSettingsFromEnv, type TemporalSettings } from '../client/settings.js';
 import { defaultConfigFile } from './default-config.js';
 import { UsageError } from './exit.js';
-import { NATS_FLAG_OPTIONS, secretFlag, warnOnStderr } from './nats-flags.js';
+import { flagOrAlias, warnOnStderr } from './args.js';
+import { NATS_FLAG_OPTIONS, secretFlag } from './nats-flags.js';
 
 import { DEFAULT_TASK_QUEUE } from '../task-queue.js';
 
@@ -19,6 +20,7 @@ export const TASK_QUEUE_ENV = 'TEMPORAL_TASK_QUEUE';
 /** `util.parseArgs` options of the Temporal connection flags. */
 export const TEMPORAL_FLAG_OPTIONS = {
   'temporal-address': { type: 'string' },
+  'temporal-namespace': { type: 'string' },
   namespace: { type: 'string' },
   'temporal-api-key': { type: 'string' },
   'temporal-api-key-file': { type: 'string' },
@@ -32,15 +34,16 @@ export const TEMPORAL_FLAG_OPTIONS = {
 /** Help lines of the Temporal connection flags. */
 export const TEMPORAL_FLAGS_HELP = `Temporal flags (each defaults from the environment variable in brackets, then --config):
   --temporal-address HOST:PORT  frontend (${TEMPORAL_ENV.address}; default 127.0.0.1:7233)
-  --namespace NAME              (${TEMPORAL_ENV.namespace}; default "default")
+  --temporal-namespace NAME     (${TEMPORAL_ENV.namespace}; default "default"); also --namespace NAME
   --temporal-api-key-file FILE  API key read from FILE, implies TLS (${TEMPORAL_ENV.apiKey}); --temporal-api-key KEY
                                 also works but shows the key in the process list
   --temporal-tls-cert FILE      mTLS client certificate, with --temporal-tls-key (${TEMPORAL_ENV.tlsCert}, ${TEMPORAL_ENV.tlsKey})
   --temporal-tls-ca FILE        CA bundle to verify the server (${TEMPORAL_ENV.tlsCa})
   --temporal-ui-url URL         Web UI base for links (${TEMPORAL_ENV.uiUrl}; default: the address's port + 1000)
   --config FILE                 (default: $XDG_CONFIG_HOME/fleet-rollout/config.yaml when it exists)
-                                JSON or YAML: { temporal: { address, namespace, apiKey, tlsCert, tlsKey, tlsCa, uiUrl },
-                                nats: { url, token, user, password, creds, nkeySeed, tlsCa, tlsCert, tlsKey }, taskQueue }
+                                JSON or YAML, keys named as the flags: { temporal: { address, namespace, taskQueue,
+                                apiKey, tlsCert, tlsKey, tlsCa, uiUrl }, nats: { url, token, user, password, creds,
+                                nkeySeed, tlsCa, tlsCert, tlsKey }, localai: { url, apiKey, apiKeyFile } }
 `;
 
 /** Values of the Temporal flags as `util.parseArgs` returns them. */
@@ -64,7 +67,7 @@ export function effectiveEnv(configFile: string | undefined, env: NodeJS.Process
 
 const FLAG_OF_SETTING: Readonly<Record<string, string>> = {
   address: '--temporal-address',
-  namespace: '--namespace',
+  namespace: '--temporal-namespace',
   apiKey: '--temporal-api-key(-file)',
   tlsCert: '--temporal-tls-cert/--temporal-tls-key',
   tlsKey: '--temporal-tls-key',
@@ -84,7 +87,7 @@ export function temporalSettingsFromFlags(
   const input: Record<string, string> = { ...(temporalSettingsFromEnv(env) as Record<string, string>) };
   const flags: Record<string, string | undefined> = {
     address: values['temporal-address'],
-    namespace: values.namespace,
+    namespace: flagOrAlias(values, 'temporal-namespace', 'namespace'),
     apiKey: secretFlag(values, 'temporal-api-key', TEMPORAL_ENV.apiKey, warn),
     tlsCert: values['temporal-tls-cert'],
     tlsKey: values['temporal-tls-key'],
@@ -106,19 +109,35 @@ export function temporalSettingsFromFlags(
   }
 }
 
-/** The task queue: `--task-queue`, else TEMPORAL_TASK_QUEUE, else the config file's, else {@link DEFAULT_TASK_QUEUE}. */
+/**
+ * The task queue: `--temporal-task-queue` (or `--task-queue`), else TEMPORAL_TASK_QUEUE, else the
+ * config file's, else {@link DEFAULT_TASK_QUEUE}.
+ */
 export function taskQueueFrom(flag: string | undefined, env: NodeJS.ProcessEnv): string {
   const value = flag ?? env[TASK_QUEUE_ENV] ?? DEFAULT_TASK_QUEUE;
-  if (value.trim() === '') throw new UsageError('--task-queue: expected a task queue name such as fleet-rollout');
+  if (value.trim() === '')
+    throw new UsageError('--temporal-task-queue: expected a task queue name such as fleet-rollout');
   return value;
 }
 
-/** The Temporal flags with `--task-queue`: what commands that start work on the orchestrator take. */
-export const TEMPORAL_QUEUE_FLAG_OPTIONS = { ...TEMPORAL_FLAG_OPTIONS, 'task-queue': { type: 'string' } } as const;
+/** The task queue flag, with its short spelling. */
+const TASK_QUEUE_FLAG_OPTIONS = {
+  'temporal-task-queue': { type: 'string' },
+  'task-queue': { type: 'string' },
+} as const;
+
+/** The value of the task queue flag or its short spelling. */
+export function taskQueueFlag(values: { [K in keyof typeof TASK_QUEUE_FLAG_OPTIONS]?: string | undefined }) {
+  return flagOrAlias(values, 'temporal-task-queue', 'task-queue');
+}
+
+/** The Temporal flags with the task queue: what commands that start work on the orchestrator take. */
+export const TEMPORAL_QUEUE_FLAG_OPTIONS = { ...TEMPORAL_FLAG_OPTIONS, ...TASK_QUEUE_FLAG_OPTIONS } as const;
 
 /** The Temporal, NATS and `--task-queue` flags together (the worker's). */
 export const CONNECTION_FLAG_OPTIONS = { ...TEMPORAL_QUEUE_FLAG_OPTIONS, ...NATS_FLAG_OPTIONS } as const;
 
 /** Help line of `--task-queue`. */
-export const TASK_QUEUE_HELP = `  --task-queue NAME           the orchestrator worker's task queue (${TASK_QUEUE_ENV}; default ${DEFAULT_TASK_QUEUE})
+export const TASK_QUEUE_HELP = `  --temporal-task-queue NAME  the orchestrator worker's task queue (${TASK_QUEUE_ENV}; default ${DEFAULT_TASK_QUEUE});
+                              also --task-queue NAME
 `;

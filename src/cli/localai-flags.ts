@@ -22,7 +22,7 @@ export const LOCALAI_FLAG_OPTIONS = {
 } as const;
 
 /** Help lines. */
-export const LOCALAI_FLAGS_HELP = `LocalAI frontend flags (each defaults from the environment variable in brackets):
+export const LOCALAI_FLAGS_HELP = `LocalAI frontend flags (each defaults from the environment variable in brackets, then --config):
   --localai-url URL           the frontend (${LOCALAI_ENV.url}), e.g. http://localai:8080: its node registry
                               (GET /api/nodes) becomes the inventory; only healthy nodes are targets;
                               start drains each node there before its upgrade and resumes it after

@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { NATS_ENV } from '../nats/env.js';
 import type { NatsOptions, NatsOptionsInput } from '../nats/options.js';
+import { warnOnStderr } from './args.js';
 import { UsageError } from './exit.js';
 
 /** The NATS options module, and zod with it, loaded only by commands that build NATS options. */
@@ -35,12 +36,12 @@ export const NATS_FLAGS_HELP = `NATS flags (each defaults from the environment v
                             and nats://token@host are honoured like the flags below
   --nats-token-file FILE    token auth, the token read from FILE (${NATS_ENV.token})
   --nats-user USER          user/password auth (${NATS_ENV.user}), with --nats-password-file FILE (${NATS_ENV.password})
-  --nats-creds FILE         JWT .creds file (${NATS_ENV.credsFile})
+  --nats-creds FILE         JWT .creds file (${NATS_ENV.creds})
   --nats-nkey-seed-file F   nkey seed, SU…, read from F (${NATS_ENV.nkeySeed})
   --nats-token, --nats-password, --nats-nkey-seed take the secret itself: other users can read it
                             in the process list, so prefer the environment or the -file flags
-  --nats-tls-ca FILE        CA bundle to verify the server (${NATS_ENV.caFile})
-  --nats-tls-cert FILE      client certificate, with --nats-tls-key (${NATS_ENV.certFile}, ${NATS_ENV.keyFile})
+  --nats-tls-ca FILE        CA bundle to verify the server (${NATS_ENV.tlsCa})
+  --nats-tls-cert FILE      client certificate, with --nats-tls-key (${NATS_ENV.tlsCert}, ${NATS_ENV.tlsKey})
 `;
 
 /** Raw values of the NATS flags as `util.parseArgs` returns them. */
@@ -105,11 +106,6 @@ export function natsOptionsFromFlags(
   return parsed.data;
 }
 
-/** Writes a warning line to stderr. */
-export function warnOnStderr(line: string): void {
-  process.stderr.write(`fleet-rollout: warning: ${line}\n`);
-}
-
 /**
  * Reads a secret file: its content without the trailing line break.
  * @throws UsageError naming `flag` when it cannot be read or is empty.
@@ -151,28 +147,4 @@ export function secretFlag<K extends string>(
 /** The servers of `options`, credentials stripped, for a "serving on …" line. */
 export function describeServers(options: NatsOptions): string {
   return natsOptionsModule().describeNatsOptions(options).servers.join(', ');
-}
-
-/** `--help` / `-h`, taken by every command. */
-export const HELP_FLAG_OPTIONS = { help: { type: 'boolean', short: 'h' } } as const;
-
-/**
- * Runs a `util.parseArgs` call (strict, no positionals) and turns its errors into a
- * {@link UsageError} that names the flag and points at `--help`.
- */
-export function parseFlagsOrUsage<R>(command: string, parse: () => R): R {
-  try {
-    return parse();
-  } catch (err) {
-    const text = err instanceof Error ? err.message : String(err);
-    const unknown = /Unknown option '([^']+)'/.exec(text);
-    const positional = /Unexpected argument '([^']+)'/.exec(text);
-    const reason =
-      unknown !== null
-        ? `unknown flag ${unknown[1]}`
-        : positional !== null
-          ? `unexpected argument "${positional[1]}"`
-          : text.split('. ')[0];
-    throw new UsageError(`${reason}; run 'fleet-rollout ${command} --help' for the flags`);
-  }
 }

@@ -7,7 +7,13 @@ import type { Client } from '@temporalio/client';
 import { connectTemporal, unreachableMessage } from '../client/connect.js';
 import { InvalidSettingsError, InvalidSpecError, TemporalUnreachableError } from '../client/errors.js';
 import type { TemporalSettings } from '../client/settings.js';
-import { effectiveEnv, taskQueueFrom, temporalSettingsFromFlags, type TemporalFlagValues } from './connection-flags.js';
+import {
+  effectiveEnv,
+  taskQueueFlag,
+  taskQueueFrom,
+  temporalSettingsFromFlags,
+  type TemporalFlagValues,
+} from './connection-flags.js';
 import { UnreachableError, UsageError } from './exit.js';
 
 /** Resolved connection settings of a command. */
@@ -20,14 +26,14 @@ export interface CommandConnection {
 
 /** Resolves the Temporal settings and task queue from flags, environment and `--config`. */
 export function resolveConnection(
-  values: TemporalFlagValues & { 'task-queue'?: string | undefined },
+  values: TemporalFlagValues & { 'temporal-task-queue'?: string | undefined; 'task-queue'?: string | undefined },
   env: NodeJS.ProcessEnv = process.env,
 ): CommandConnection {
   const merged = effectiveEnv(values.config, env);
   return {
     settings: temporalSettingsFromFlags(values, merged),
     env: merged,
-    taskQueue: taskQueueFrom(values['task-queue'], merged),
+    taskQueue: taskQueueFrom(taskQueueFlag(values), merged),
   };
 }
 

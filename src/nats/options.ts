@@ -115,14 +115,14 @@ export { NATS_ENV };
 export function natsOptionsFromEnv(env: NodeJS.ProcessEnv): NatsOptionsInput {
   const get = (key: string): string | undefined => (env[key] === undefined || env[key] === '' ? undefined : env[key]);
   const url = get(NATS_ENV.url);
-  const tls = { caFile: get(NATS_ENV.caFile), certFile: get(NATS_ENV.certFile), keyFile: get(NATS_ENV.keyFile) };
+  const tls = { caFile: get(NATS_ENV.tlsCa), certFile: get(NATS_ENV.tlsCert), keyFile: get(NATS_ENV.tlsKey) };
   return dropUndefined({
     servers: url?.split(',').map((s) => s.trim()),
     token: get(NATS_ENV.token),
     user: get(NATS_ENV.user),
     password: get(NATS_ENV.password),
     nkeySeed: get(NATS_ENV.nkeySeed),
-    credsFile: get(NATS_ENV.credsFile),
+    credsFile: get(NATS_ENV.creds),
     tls: Object.values(tls).some((v) => v !== undefined) ? dropUndefined(tls) : undefined,
   });
 }

@@ -63,7 +63,7 @@ void test(
     first.child.kill('SIGTERM');
     assert.equal((await first.exited).code, 0, first.stderr());
 
-    const slow = agentCli(id, dir, '--extract-delay-ms', '5000');
+    const slow = agentCli(id, dir, '--extract-delay', '5s');
     await slow.ready;
     const progress = await collect(nc, subjects.progress(id, 'op-crash'));
     let replied = false;
@@ -115,7 +115,7 @@ void test(
     const root = tempDir('sigterm');
     const dir = path.join(root, 'backends');
     const id = uniqueName('term');
-    const agent = agentCli(id, dir, '--extract-delay-ms', '1200');
+    const agent = agentCli(id, dir, '--extract-delay', '1.2s');
     await agent.ready;
     const progress = await collect(nc, subjects.progress(id, 'op-term'));
     const reply = ask(nc, subjects.upgrade(id), upgradeTo(artifact(root, 'v3.0.0', 64 * 1024), 'op-term'), 15_000);

@@ -113,8 +113,8 @@ void test(
       '--simulate',
       '--backend',
       'llama-cpp@v1.2.3',
-      '--install-ms',
-      '100-200',
+      '--install-time',
+      '100ms-200ms',
       '--replicas',
       '1',
       '--nats-url',
@@ -152,8 +152,8 @@ void test('fleet and agent commands refuse bad flags with exit code 2 and a mess
     [['agent', '--simulate', '--backend', 'x@1'], /--node-id is required/],
     [['agent', '--node-id', 'n1'], /--backends-dir DIR is required/],
     [
-      ['agent', '--node-id', 'n1', '--backends-dir', '/tmp/x', '--install-ms', '5'],
-      /--install-ms only applies with --simulate/,
+      ['agent', '--node-id', 'n1', '--backends-dir', '/tmp/x', '--install-time', '5ms'],
+      /--install-time only applies with --simulate/,
     ],
     [
       ['agent', '--node-id', 'n1', '--simulate', '--backend', 'x@1', '--nats-url', 'http://x'],

@@ -23,7 +23,7 @@ void test(
     const prefix = `${uniqueName('kept')}-`;
     const args = [
       'fleet',
-      ...['--nodes', '3', '--prefix', prefix, '--backend', 'llama-cpp@v1.2.3', '--install-ms', '50'],
+      ...['--nodes', '3', '--prefix', prefix, '--backend', 'llama-cpp@v1.2.3', '--install-time', '50ms'],
       ...['--replicas', '1', '--fail-start', 'v1.2.4', '--fail-start-nodes', `${prefix}1`],
       ...['--state-dir', path.join(tempDir('fleet-state'), 'state'), '--nats-url', servers.nats.url],
     ];

@@ -19,7 +19,6 @@ import {
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { unpackTar } from '../../src/agent/installer/extract.js';
-import { parseInstallLimitFlags } from '../../src/agent/installer/limit-flags.js';
 import { DEFAULT_INSTALL_LIMITS, formatBytes, parseByteSize } from '../../src/agent/installer/limits.js';
 import {
   makeEntryPointExecutable,
@@ -142,7 +141,7 @@ void test('image layers apply in order with whiteouts and opaque directories', a
   assert.deepEqual(readdirSync(plain.root), ['.wh.kept'], 'tarballs keep .wh. files');
 });
 
-void test('byte sizes, limit flags and credential redaction', () => {
+void test('byte sizes and credential redaction', () => {
   assert.equal(parseByteSize('64GiB'), 64 * 1024 ** 3);
   assert.equal(parseByteSize('2GB'), 2e9);
   assert.equal(parseByteSize('1.5 MiB'), 1.5 * 1024 ** 2);
@@ -150,18 +149,6 @@ void test('byte sizes, limit flags and credential redaction', () => {
   for (const bad of ['', '0', '-1', '12 parsecs', 'GiB']) assert.equal(parseByteSize(bad), undefined, bad);
   assert.equal(formatBytes(128 * 1024 ** 3), '128 GiB');
   assert.equal(formatBytes(1536), '1.5 KiB');
-  assert.deepEqual(
-    parseInstallLimitFlags({ 'max-download-bytes': '1GiB', 'max-entries': '10', 'install-deadline-ms': '0' }),
-    { maxDownloadBytes: 1024 ** 3, maxEntries: 10, deadlineMs: 0 },
-  );
-  assert.throws(
-    () => parseInstallLimitFlags({ 'max-extracted-bytes': 'lots' }),
-    /--max-extracted-bytes "lots": expected a positive size such as 68719476736 or 64GiB/,
-  );
-  assert.throws(
-    () => parseInstallLimitFlags({ 'download-idle-timeout-ms': '0' }),
-    /--download-idle-timeout-ms "0": expected a whole number of at least 1/,
-  );
   assert.equal(
     redactCredentials('cannot fetch https://bob:pa55@h.example/x and oci://u:p@r/x:1; https://anon@h/x'),
     'cannot fetch https://bob:***@h.example/x and oci://u:***@r/x:1; https://anon@h/x',

@@ -220,7 +220,7 @@ void test(
       const queued = upgrade(`oci://${registry}/backends/cut:v2`);
       assert.match(
         await stalled,
-        /pulling layer 1\/1 \(sha256:[0-9a-f]{12}\) of 127\.0\.0\.1:\d+\/backends\/cut:v2: less than 1 KiB from sha256:[0-9a-f]{64} in 1500 ms, the idle timeout \(--download-idle-timeout-ms\)/,
+        /pulling layer 1\/1 \(sha256:[0-9a-f]{12}\) of 127\.0\.0\.1:\d+\/backends\/cut:v2: less than 1 KiB from sha256:[0-9a-f]{64} in 1500 ms, the idle timeout \(--download-idle-timeout\)/,
       );
       assert.equal(await queued, '{"success":true,"reports_stopped_processes":true}', 'the next upgrade is not stuck');
       const after = await ask(nc, subjects.list(id), '{}');

@@ -17,7 +17,6 @@ import { invalidRequestReason } from '../../src/agent/invalid-request.js';
 import { nextInstalledAt } from '../../src/agent/installer/metadata.js';
 import { decodeGalleries, GalleryDecodeError } from '../../src/agent/installer/gallery-types.js';
 import { decodeMessage, MessageType } from '../../src/protocol/index.js';
-import { idList, parseSimulationFlags, FlagError } from '../../src/agent/simulation-flags.js';
 import { natsOptionsFromFlags } from '../../src/cli/nats-flags.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -147,30 +146,6 @@ void test('simulation knobs: versions, ranges, patterns and a reproducible RNG',
   assert.notDeepEqual(seqA, [c(), c(), c()]);
   const samples = Array.from({ length: 200 }, () => sampleRange({ min: 500, max: 3000 }, a));
   assert.ok(samples.every((s) => s >= 500 && s <= 3000 && Number.isInteger(s)));
-});
-
-void test('simulation flags: validated with the flag named in the error', () => {
-  const knobs = parseSimulationFlags({
-    backend: ['llama-cpp@v1.2.3', 'vllm@0.9'],
-    'install-ms': '500-3000',
-    replicas: '2',
-    'crash-at': 'extracting',
-  });
-  assert.deepEqual(knobs.node.otherBackends, [{ name: 'vllm', version: '0.9' }]);
-  assert.equal(knobs.node.replicas, 2);
-  assert.throws(
-    () => parseSimulationFlags({}),
-    (err: unknown) => err instanceof FlagError && /--backend is required/.test(err.message),
-  );
-  assert.throws(() => parseSimulationFlags({ backend: ['x@1'], 'fail-rate': '2' }), /--fail-rate "2": at most 1/);
-  assert.throws(
-    () => parseSimulationFlags({ backend: ['x@1'], 'crash-at': 'later' }),
-    /--crash-at "later".*resolving, downloading/,
-  );
-  assert.throws(() => parseSimulationFlags({ backend: ['x@1'], replicas: 'two' }), /--replicas "two"/);
-  assert.equal(parseSimulationFlags({ backend: ['x@1'], 'fail-start': 'v2.*' }).failStart, 'v2.*');
-  assert.throws(() => parseSimulationFlags({ backend: ['x@1'], 'fail-start': '' }), /--fail-start "": empty/);
-  assert.deepEqual(idList(['a,b', ' c ']), ['a', 'b', 'c']);
 });
 
 void test('invalid request reasons read like Go json.Unmarshal errors', () => {

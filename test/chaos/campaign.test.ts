@@ -18,7 +18,7 @@ void test('chaos: seeds 4, 7 and 20 keep every invariant', { timeout: 300_000 },
   const results = await runCampaign({
     seeds: [4, 7, 20],
     nodes: 3,
-    installMs: '200-500',
+    installTime: '200ms-500ms',
     faultWindowMs: 4_000,
     dir,
     say: (line) => void lines.push(line),

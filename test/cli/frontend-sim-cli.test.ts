@@ -32,7 +32,7 @@ void test(
       standalone = spawnCli([
         'frontend-sim',
         ...['--nodes', `${prefix}0,${prefix}1`, '--backend', 'llama-cpp', ...nats],
-        ...['--frontend-listen', '127.0.0.1:0', '--traffic-rps', '20', '--traffic-request-ms', '50'],
+        ...['--frontend-listen', '127.0.0.1:0', '--traffic-rps', '20', '--traffic-request-time', '50ms'],
       ]);
 
       const denied = await fetch(`${fleetUrl}/api/nodes`);

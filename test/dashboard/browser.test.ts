@@ -15,7 +15,7 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { startSimulatedFleet } from '../../src/agent/index.js';
 import { getStatus, resume, startRollout } from '../../src/client/index.js';
 import { startDashboard, type Dashboard } from '../../src/dashboard/server.js';
-import { DEMO_BACKEND, demoSpec, simulatedNodes } from '../../src/demo/scenario.js';
+import { DEMO_BACKEND, demoSpec, simulatedNodes } from '../../src/cli/demo/scenario.js';
 import { PROJECT_ROOT } from '../../src/local/tools.js';
 import { runCli } from '../cli/cli-harness.js';
 import { useOrchestrator } from '../support/orchestrator.js';

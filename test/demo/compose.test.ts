@@ -57,7 +57,7 @@ void test('the stack: temporal, nats, the orchestrator worker and three agents',
   const ids = AGENTS.map((name) => /--node-id (\S+)/.exec(commandText(service(services, name)))?.[1]);
   assert.equal(new Set(ids).size, 3, 'each agent serves its own node id');
   assert.match(commandText(service(services, 'agent-2')), /--legacy/);
-  assert.match(commandText(service(services, 'agent-3')), /--hang-ms \d+/);
+  assert.match(commandText(service(services, 'agent-3')), /--hang \d+s/);
 });
 
 void test('every image is pinned to an exact version: a tag, never latest; Temporal and NATS are official images', () => {

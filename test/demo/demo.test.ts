@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { demoNodes } from '../../src/demo/scenario.js';
+import { demoNodes } from '../../src/cli/demo/scenario.js';
 
 const CLI_MAIN = path.resolve(__dirname, '../../src/cli/main.js');
 

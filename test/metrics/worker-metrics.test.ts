@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import { startSimulatedFleet } from '../../src/agent/index.js';
 import { startRollout } from '../../src/client/index.js';
-import { DEMO_BACKEND, demoSpec, simulatedNodes } from '../../src/demo/scenario.js';
+import { DEMO_BACKEND, demoSpec, simulatedNodes } from '../../src/cli/demo/scenario.js';
 import { freePort } from '../../src/local/free-port.js';
 import { locateTool } from '../../src/local/tools.js';
 import { agentMetrics } from '../../src/metrics/agent-metrics.js';

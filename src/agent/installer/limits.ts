@@ -12,9 +12,9 @@ export interface InstallLimits {
   maxExtractedBytes: number;
   /** Most archive entries (files, directories, links) unpacked. @default 1,000,000 */
   maxEntries: number;
-  /** Give up on a download when less than 1 KiB arrives within this long (a stall or a trickle). @default 60000 */
+  /** Give up on a download when less than 1 KiB arrives within this long (a stall or a trickle), in ms. @default 60000 */
   idleTimeoutMs: number;
-  /** Give up on a whole install (resolve, download, unpack) after this long; 0 for no deadline. @default 0 */
+  /** Give up on a whole install (resolve, download, unpack) after this long, in ms; 0 for no deadline. @default 0 */
   deadlineMs: number;
 }
 
@@ -34,8 +34,8 @@ export const LIMIT_FLAGS = {
   maxDownloadBytes: '--max-download-bytes',
   maxExtractedBytes: '--max-extracted-bytes',
   maxEntries: '--max-entries',
-  idleTimeoutMs: '--download-idle-timeout-ms',
-  deadlineMs: '--install-deadline-ms',
+  idleTimeoutMs: '--download-idle-timeout',
+  deadlineMs: '--install-deadline',
 } as const satisfies Record<keyof InstallLimits, string>;
 
 /** An install went past one of its {@link InstallLimits}. */

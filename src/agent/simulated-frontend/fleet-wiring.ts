@@ -1,31 +1,13 @@
 /**
- * `fleet --frontend-listen`: the simulated frontend over the fleet's own nodes and models
- * (`<backend>-model` for each simulated backend), started on the fleet's NATS connection.
+ * The simulated frontend of `fleet --frontend-listen` and `frontend-sim`, started on the NATS
+ * connection of the nodes it fronts, printing its address and, at the end, its traffic counts.
  */
 import type { NatsConnection } from 'nats';
 import type { Logger } from '../../log.js';
-import type { NodeKnobs } from '../simulation-flags.js';
-import { SimulatedProcesses } from '../simulated-processes.js';
-import { frontendOptionsFromFlags, type FrontendFlagValues } from './flags.js';
 import { startSimulatedFrontend, type SimulatedFrontend, type SimulatedFrontendOptions } from './index.js';
 
-/** What the fleet's frontend serves. */
+/** What the frontend serves. */
 export type FleetFrontendOptions = Omit<SimulatedFrontendOptions, 'nc' | 'log'>;
-
-/**
- * The frontend the flags ask for, or `undefined` without `--frontend-listen`.
- * @throws FlagError naming the flag.
- */
-export function fleetFrontendOptions(
-  values: FrontendFlagValues,
-  nodeIds: readonly string[],
-  knobs: NodeKnobs,
-): FleetFrontendOptions | undefined {
-  const backends = [knobs.backend, ...(knobs.otherBackends ?? []).map((b) => b.name)];
-  const catalog = new Map(backends.map((b) => [SimulatedProcesses.modelOf(b), b]));
-  const options = frontendOptionsFromFlags(values, nodeIds, [...catalog.keys()]);
-  return options === undefined ? undefined : { ...options, catalog };
-}
 
 /** Starts the frontend and prints its URL; `stop` prints the traffic counts. */
 export async function startFleetFrontend(

@@ -2,41 +2,32 @@
  * `fleet-rollout agent`: serves one node, with the real installer and process supervisor, or
  * with `--simulate`, a simulated node. Runs until SIGTERM or SIGINT, then exits 0.
  */
-import { parseArgs } from 'node:util';
-import { z } from 'zod';
 import { startAgent, startSimulatedFleet, serveUntilSignal, type Gallery } from '../../agent/index.js';
-import {
-  FlagError,
-  parseSimulationFlags,
-  SIMULATION_FLAG_OPTIONS,
-  SIMULATION_FLAGS_HELP,
-} from '../../agent/simulation-flags.js';
-import {
-  INSTALL_LIMIT_FLAG_OPTIONS,
-  INSTALL_LIMIT_FLAGS_HELP,
-  parseInstallLimitFlags,
-} from '../../agent/installer/limit-flags.js';
 import { createLogger } from '../../log.js';
 import { agentMetrics } from '../../metrics/agent-metrics.js';
 import { serveMetrics, type MetricsServer } from '../../metrics/metrics-server.js';
 import { connectNats } from '../../nats/index.js';
 import { nodeToken } from '../../protocol/index.js';
+import { durationFlagValue, expectPositionals, MS_ALIASES_HELP, parseCommandArgs } from '../args.js';
 import { ExitCode, UsageError } from '../exit.js';
 import {
-  describeServers,
-  HELP_FLAG_OPTIONS,
-  NATS_FLAG_OPTIONS,
-  NATS_FLAGS_HELP,
-  natsOptionsFromFlags,
-  parseFlagsOrUsage,
-} from '../nats-flags.js';
+  INSTALL_LIMIT_FLAG_OPTIONS,
+  INSTALL_LIMIT_FLAGS_HELP,
+  parseInstallLimitFlags,
+} from '../install-limit-flags.js';
 import { metricsListenFromFlags, METRICS_FLAG_OPTIONS, METRICS_FLAGS_HELP } from '../metrics-flags.js';
+import { describeServers, NATS_FLAG_OPTIONS, NATS_FLAGS_HELP, natsOptionsFromFlags } from '../nats-flags.js';
+import { parseSimulationFlags, SIMULATION_FLAG_OPTIONS, SIMULATION_FLAGS_HELP } from '../simulation-flags.js';
 
 const AGENT_FLAG_OPTIONS = {
   'node-id': { type: 'string' },
   'backends-dir': { type: 'string' },
   gallery: { type: 'string', multiple: true },
   simulate: { type: 'boolean' },
+  'shutdown-grace': { type: 'string' },
+  'ready-timeout': { type: 'string' },
+  'stop-grace': { type: 'string' },
+  'extract-delay': { type: 'string' },
   'shutdown-grace-ms': { type: 'string' },
   'ready-timeout-ms': { type: 'string' },
   'stop-grace-ms': { type: 'string' },
@@ -45,7 +36,6 @@ const AGENT_FLAG_OPTIONS = {
   ...SIMULATION_FLAG_OPTIONS,
   ...NATS_FLAG_OPTIONS,
   ...METRICS_FLAG_OPTIONS,
-  ...HELP_FLAG_OPTIONS,
 } as const;
 
 const USAGE = `Usage: fleet-rollout agent --node-id ID --backends-dir DIR [flags]
@@ -53,7 +43,7 @@ const USAGE = `Usage: fleet-rollout agent --node-id ID --backends-dir DIR [flags
 
 Serves one node on NATS with LocalAI's distributed-mode protocol (backend.list, .upgrade,
 .install, .stop, .delete, models.running). Stops on SIGTERM: no new requests, running installs
-get --shutdown-grace-ms to finish (an abandoned one leaves the installed version in place).
+get --shutdown-grace to finish (an abandoned one leaves the installed version in place).
 
 Agent flags:
   --node-id ID              the node id (required)
@@ -61,51 +51,36 @@ Agent flags:
   --gallery URL             gallery index (YAML or JSON, file:// or http(s)://) used when a request
                             names no galleries; repeat for several
   --simulate                pretend to install: no files, no processes (see simulation flags)
-  --shutdown-grace-ms MS    how long running operations may finish after SIGTERM (default 30000)
-  --ready-timeout-ms MS     how long a started backend may take to listen (default 30000)
-  --stop-grace-ms MS        SIGTERM to SIGKILL grace for backend processes (default 5000)
-  --extract-delay-ms MS     stretch each extraction over at least MS (for crash-recovery tests)
+  --shutdown-grace D        how long running operations may finish after SIGTERM (default 30s; 0: none)
+  --ready-timeout D         how long a started backend may take to listen (default 30s)
+  --stop-grace D            SIGTERM to SIGKILL grace for backend processes (default 5s; 0: none)
+  --extract-delay D         stretch each extraction over at least D (for crash-recovery tests; default 0)
 ${METRICS_FLAGS_HELP}  -h, --help                this help
 
 ${INSTALL_LIMIT_FLAGS_HELP}
 ${SIMULATION_FLAGS_HELP}(--legacy also applies without --simulate.)
 
+${MS_ALIASES_HELP}
 ${NATS_FLAGS_HELP}
 Examples:
   fleet-rollout agent --node-id gpu-1 --backends-dir /var/lib/fleet-rollout/backends \\
     --gallery https://example.com/backends/index.yaml --nats-url nats://nats.internal:4222
-  fleet-rollout agent --node-id sim-1 --simulate --backend llama-cpp@v1.2.3 --install-ms 500-3000 --replicas 2
+  fleet-rollout agent --node-id sim-1 --simulate --backend llama-cpp@v1.2.3 --install-time 500ms-3s --replicas 2
 `;
 
-const SIMULATION_ONLY = [
-  'backend',
-  'install-ms',
-  'fail-rate',
-  'fail-version',
-  'fail-start',
-  'hang-ms',
-  'crash-at',
-  'crash-restart-ms',
-  'replicas',
-  'seed',
-] as const;
-
-const ms = (flag: string, value: string | undefined): number | undefined => {
-  if (value === undefined) return undefined;
-  const parsed = z.coerce.number().int().nonnegative().safeParse(value);
-  if (!parsed.success) throw new UsageError(`--${flag} "${value}": expected a whole number of milliseconds, e.g. 5000`);
-  return parsed.data;
-};
+/** The simulation flags that mean nothing to a real agent (`--legacy` does). */
+const SIMULATION_ONLY = Object.keys(SIMULATION_FLAG_OPTIONS).filter(
+  (name): name is Exclude<keyof typeof SIMULATION_FLAG_OPTIONS, 'legacy'> => name !== 'legacy',
+);
 
 /** Runs the agent until a signal; resolves to the exit code. */
 export async function run(args: string[]): Promise<number> {
-  const { values } = parseFlagsOrUsage('agent', () =>
-    parseArgs({ args, options: AGENT_FLAG_OPTIONS, strict: true, allowPositionals: false }),
-  );
+  const { values, positionals } = parseCommandArgs('agent', args, AGENT_FLAG_OPTIONS);
   if (values.help === true) {
     process.stdout.write(USAGE);
     return ExitCode.Ok;
   }
+  expectPositionals('agent', positionals, []);
   const nodeId = values['node-id'];
   if (nodeId === undefined || nodeId === '') throw new UsageError('--node-id is required, e.g. --node-id gpu-1');
   try {
@@ -113,7 +88,8 @@ export async function run(args: string[]): Promise<number> {
   } catch (err) {
     throw new UsageError(`--node-id: ${(err as Error).message}`);
   }
-  const shutdownGraceMs = ms('shutdown-grace-ms', values['shutdown-grace-ms']) ?? 30_000;
+  const shutdownGraceMs =
+    durationFlagValue(values, 'shutdown-grace', { old: 'shutdown-grace-ms', zero: true }) ?? 30_000;
   const natsOptions = natsOptionsFromFlags(values);
   const simulate = values.simulate === true;
   if (!simulate) {
@@ -122,23 +98,12 @@ export async function run(args: string[]): Promise<number> {
     if (values['backends-dir'] === undefined)
       throw new UsageError('--backends-dir DIR is required (or --simulate), e.g. --backends-dir ./backends');
   }
-  let knobs: ReturnType<typeof parseSimulationFlags> | undefined;
-  try {
-    knobs = simulate ? parseSimulationFlags(values) : undefined;
-  } catch (err) {
-    if (err instanceof FlagError) throw new UsageError(err.message);
-    throw err;
-  }
+  const knobs = simulate ? parseSimulationFlags(values) : undefined;
   const galleries: Gallery[] = (values.gallery ?? []).map((url) => ({ url, name: url }));
-  const readyTimeoutMs = ms('ready-timeout-ms', values['ready-timeout-ms']);
-  const stopGraceMs = ms('stop-grace-ms', values['stop-grace-ms']);
-  const extractDelayMs = ms('extract-delay-ms', values['extract-delay-ms']);
-  let installLimits: ReturnType<typeof parseInstallLimitFlags>;
-  try {
-    installLimits = parseInstallLimitFlags(values);
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
+  const readyTimeoutMs = durationFlagValue(values, 'ready-timeout', { old: 'ready-timeout-ms' });
+  const stopGraceMs = durationFlagValue(values, 'stop-grace', { old: 'stop-grace-ms', zero: true });
+  const extractDelayMs = durationFlagValue(values, 'extract-delay', { old: 'extract-delay-ms', zero: true });
+  const installLimits = parseInstallLimitFlags(values);
 
   const metricsListen = await metricsListenFromFlags(values['metrics-listen']);
   const log = createLogger();

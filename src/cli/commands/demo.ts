@@ -1,9 +1,9 @@
 /**
  * `fleet-rollout demo`: a real rollout on a local stack in under two minutes (what `npm start`
- * runs). The work is in `src/demo/`; this file parses the flags.
+ * runs). The work is in `src/cli/demo/`; this file parses the flags.
  */
-import { runDemo } from '../../demo/run-demo.js';
-import { DEMO_SLOW_HANG_MS, DEMO_UPGRADE_TIMEOUT_MS } from '../../demo/scenario.js';
+import { runDemo } from '../demo/run-demo.js';
+import { DEMO_SLOW_HANG_MS, DEMO_UPGRADE_TIMEOUT_MS } from '../demo/scenario.js';
 import { expectPositionals, parseCommandArgs } from '../args.js';
 import { ExitCode } from '../exit.js';
 

@@ -2,29 +2,17 @@
  * `fleet-rollout fleet`: serves N simulated nodes (`P0 … P(N-1)`) from one process over one NATS
  * connection, each with its own subscriptions, for tests, the demo and benchmarks.
  */
-import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { startSimulatedFleet, serveUntilSignal, type SimulatedNodeInput } from '../../agent/index.js';
-import {
-  FlagError,
-  idList,
-  parseSimulationFlags,
-  SIMULATION_FLAG_OPTIONS,
-  SIMULATION_FLAGS_HELP,
-} from '../../agent/simulation-flags.js';
-import { fleetFrontendOptions, startFleetFrontend } from '../../agent/simulated-frontend/fleet-wiring.js';
-import { FRONTEND_FLAG_OPTIONS, FRONTEND_FLAGS_HELP } from '../../agent/simulated-frontend/flags.js';
+import { startFleetFrontend } from '../../agent/simulated-frontend/fleet-wiring.js';
+import { formatDuration } from '../../domain/duration.js';
 import { createLogger } from '../../log.js';
 import { connectNats } from '../../nats/index.js';
+import { durationFlagValue, expectPositionals, listFlag, MS_ALIASES_HELP, parseCommandArgs } from '../args.js';
 import { ExitCode, UsageError } from '../exit.js';
-import {
-  describeServers,
-  HELP_FLAG_OPTIONS,
-  NATS_FLAG_OPTIONS,
-  NATS_FLAGS_HELP,
-  natsOptionsFromFlags,
-  parseFlagsOrUsage,
-} from '../nats-flags.js';
+import { FRONTEND_FLAG_OPTIONS, FRONTEND_FLAGS_HELP, fleetFrontendOptions } from '../frontend-flags.js';
+import { describeServers, NATS_FLAG_OPTIONS, NATS_FLAGS_HELP, natsOptionsFromFlags } from '../nats-flags.js';
+import { parseSimulationFlags, SIMULATION_FLAG_OPTIONS, SIMULATION_FLAGS_HELP } from '../simulation-flags.js';
 
 const FLEET_FLAG_OPTIONS = {
   nodes: { type: 'string' },
@@ -35,14 +23,14 @@ const FLEET_FLAG_OPTIONS = {
   'fail-start-nodes': { type: 'string', multiple: true },
   'crash-nodes': { type: 'string', multiple: true },
   'state-dir': { type: 'string' },
+  'shutdown-grace': { type: 'string' },
   'shutdown-grace-ms': { type: 'string' },
   ...SIMULATION_FLAG_OPTIONS,
   ...FRONTEND_FLAG_OPTIONS,
   ...NATS_FLAG_OPTIONS,
-  ...HELP_FLAG_OPTIONS,
 } as const;
 
-/** Hang of `--slow-nodes` when `--hang-ms` is not given. */
+/** Hang of `--slow-nodes` when `--hang` is not given. */
 const DEFAULT_SLOW_HANG_MS = 30_000;
 
 const USAGE = `Usage: fleet-rollout fleet --nodes N --backend NAME@VERSION [flags]
@@ -54,8 +42,8 @@ Fleet flags:
   --nodes N                 how many nodes (required), e.g. 1000
   --prefix P                node id prefix (default node-): node-0, node-1, …
   --legacy-nodes IDS        comma-separated ids serving no backend.upgrade (--legacy: every node)
-  --slow-nodes IDS          ids that reply only after --hang-ms (default ${DEFAULT_SLOW_HANG_MS}); without this
-                            list, --hang-ms applies to every node
+  --slow-nodes IDS          ids that reply only after --hang (default ${formatDuration(DEFAULT_SLOW_HANG_MS)}); without this
+                            list, --hang applies to every node
   --fail-nodes IDS          ids that fail installs: per --fail-version/--fail-rate when given, else
                             every install; without this list those flags apply to every node
   --fail-start-nodes IDS    ids whose start checks fail per --fail-start (default pattern *, every
@@ -65,56 +53,42 @@ Fleet flags:
   --state-dir DIR           keep every node's installs (installed_at, version, digest, uri) in DIR: a
                             fleet killed and started again on DIR comes back on the same installs,
                             with no processes running (as restarted workers)
-  --shutdown-grace-ms MS    how long running installs may finish after SIGTERM (default 5000)
+  --shutdown-grace D        how long running installs may finish after SIGTERM (default 5s; 0: none)
   -h, --help                this help
 
 ${SIMULATION_FLAGS_HELP}
 ${FRONTEND_FLAGS_HELP}
+${MS_ALIASES_HELP}
 ${NATS_FLAGS_HELP}
 Examples:
-  fleet-rollout fleet --nodes 1000 --prefix gpu- --backend llama-cpp@v1.2.3 --install-ms 500-3000
+  fleet-rollout fleet --nodes 1000 --prefix gpu- --backend llama-cpp@v1.2.3 --install-time 500ms-3s
   fleet-rollout fleet --nodes 6 --backend llama-cpp@v1.2.3 --replicas 2 \\
-    --legacy-nodes node-1 --slow-nodes node-2 --hang-ms 20000 --fail-nodes node-3 --seed demo
+    --legacy-nodes node-1 --slow-nodes node-2 --hang 20s --fail-nodes node-3 --seed demo
 `;
 
 /** Runs the fleet until a signal; resolves to the exit code. */
 export async function run(args: string[]): Promise<number> {
-  const { values } = parseFlagsOrUsage('fleet', () =>
-    parseArgs({ args, options: FLEET_FLAG_OPTIONS, strict: true, allowPositionals: false }),
-  );
+  const { values, positionals } = parseCommandArgs('fleet', args, FLEET_FLAG_OPTIONS);
   if (values.help === true) {
     process.stdout.write(USAGE);
     return ExitCode.Ok;
   }
+  expectPositionals('fleet', positionals, []);
   const count = z.coerce.number().int().min(1).max(100_000).safeParse(values.nodes);
   if (values.nodes === undefined || !count.success)
     throw new UsageError(
       `--nodes ${values.nodes ?? '(missing)'}: expected a count from 1 to 100000, e.g. --nodes 1000`,
     );
   const prefix = values.prefix ?? 'node-';
-  const grace = z.coerce
-    .number()
-    .int()
-    .nonnegative()
-    .safeParse(values['shutdown-grace-ms'] ?? 5_000);
-  if (!grace.success)
-    throw new UsageError(
-      `--shutdown-grace-ms "${values['shutdown-grace-ms']}": expected a whole number of milliseconds`,
-    );
-  let knobs: ReturnType<typeof parseSimulationFlags>;
-  try {
-    knobs = parseSimulationFlags(values);
-  } catch (err) {
-    if (err instanceof FlagError) throw new UsageError(err.message);
-    throw err;
-  }
+  const graceMs = durationFlagValue(values, 'shutdown-grace', { old: 'shutdown-grace-ms', zero: true }) ?? 5_000;
+  const knobs = parseSimulationFlags(values);
   const ids = Array.from({ length: count.data }, (_, i) => `${prefix}${i}`);
   const known = new Set(ids);
   const listed = (
     flag: 'legacy-nodes' | 'slow-nodes' | 'fail-nodes' | 'fail-start-nodes' | 'crash-nodes',
   ): Set<string> | undefined => {
     if (values[flag] === undefined) return undefined;
-    const list = idList(values[flag]);
+    const list = (values[flag] ?? []).flatMap(listFlag);
     const unknown = list.find((id) => !known.has(id));
     if (unknown !== undefined)
       throw new UsageError(
@@ -154,13 +128,7 @@ export async function run(args: string[]): Promise<number> {
     };
   });
 
-  let frontendOptions: ReturnType<typeof fleetFrontendOptions>;
-  try {
-    frontendOptions = fleetFrontendOptions(values, ids, knobs.node);
-  } catch (err) {
-    if (err instanceof FlagError) throw new UsageError(err.message);
-    throw err;
-  }
+  const frontendOptions = fleetFrontendOptions(values, ids, knobs.node);
   const natsOptions = natsOptionsFromFlags(values);
   const log = createLogger();
   const nc = await connectNats({ ...natsOptions, name: `fleet-rollout fleet ${prefix}*` });
@@ -186,6 +154,6 @@ export async function run(args: string[]): Promise<number> {
   const frontend = frontendOptions === undefined ? undefined : await startFleetFrontend(nc, log, frontendOptions);
   return await serveUntilSignal(nc, log, async () => {
     await frontend?.stop();
-    await fleet.stop(grace.data);
+    await fleet.stop(graceMs);
   });
 }

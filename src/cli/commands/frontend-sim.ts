@@ -3,17 +3,12 @@
  * by another process (a `fleet`, or `agent` processes), reached over NATS only.
  */
 import { startFleetFrontend } from '../../agent/simulated-frontend/fleet-wiring.js';
-import {
-  FRONTEND_FLAG_OPTIONS,
-  FRONTEND_FLAGS_HELP,
-  frontendOptionsFromFlags,
-} from '../../agent/simulated-frontend/flags.js';
-import { FlagError } from '../../agent/simulation-flags.js';
 import { serveUntilSignal } from '../../agent/shutdown.js';
 import { createLogger } from '../../log.js';
 import { connectNats } from '../../nats/index.js';
-import { expectPositionals, parseCommandArgs } from '../args.js';
+import { expectPositionals, listFlag, MS_ALIASES_HELP, parseCommandArgs } from '../args.js';
 import { ExitCode, UsageError } from '../exit.js';
+import { FRONTEND_FLAG_OPTIONS, FRONTEND_FLAGS_HELP, frontendOptionsFromFlags } from '../frontend-flags.js';
 import { NATS_FLAG_OPTIONS, NATS_FLAGS_HELP, natsOptionsFromFlags } from '../nats-flags.js';
 
 const OPTIONS = {
@@ -37,6 +32,7 @@ Flags:
   -h, --help                  this help
 
 ${FRONTEND_FLAGS_HELP}
+${MS_ALIASES_HELP}
 ${NATS_FLAGS_HELP}
 Example:
   fleet-rollout frontend-sim --nodes node-0,node-1,node-2 --backend llama-cpp \\
@@ -63,21 +59,12 @@ export async function run(args: string[]): Promise<number> {
     return ExitCode.Ok;
   }
   expectPositionals('frontend-sim', positionals, []);
-  const ids = (values.nodes ?? '')
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s !== '');
+  const ids = listFlag(values.nodes ?? '');
   if (ids.length === 0) throw new UsageError('--nodes: required; list the node ids, e.g. --nodes node-0,node-1');
   if (values['frontend-listen'] === undefined)
     throw new UsageError('--frontend-listen: required; where to serve, e.g. 127.0.0.1:8080');
   const catalog = catalogFrom(values.backend ?? [], values.models);
-  let options: ReturnType<typeof frontendOptionsFromFlags>;
-  try {
-    options = frontendOptionsFromFlags(values, ids, [...catalog.keys()]);
-  } catch (err) {
-    if (err instanceof FlagError) throw new UsageError(err.message);
-    throw err;
-  }
+  const options = frontendOptionsFromFlags(values, ids, [...catalog.keys()]);
   if (options === undefined) return ExitCode.Usage;
   const natsOptions = natsOptionsFromFlags(values);
   const log = createLogger();

@@ -5,7 +5,6 @@
  */
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import {
   AuthMode,
   AuthorizationInputError,
@@ -14,9 +13,9 @@ import {
   type AuthUser,
 } from '../../nats/authorization.js';
 import { nodeToken } from '../../protocol/index.js';
+import { expectPositionals, listFlag, parseCommandArgs } from '../args.js';
 import { ExitCode, UsageError } from '../exit.js';
 import { loadInventory } from '../inventory-file.js';
-import { HELP_FLAG_OPTIONS, parseFlagsOrUsage } from '../nats-flags.js';
 
 const NATS_AUTH_FLAG_OPTIONS = {
   nodes: { type: 'string', multiple: true },
@@ -25,7 +24,6 @@ const NATS_AUTH_FLAG_OPTIONS = {
   mode: { type: 'string' },
   'localai-compatible': { type: 'boolean' },
   'orchestrator-user': { type: 'string' },
-  ...HELP_FLAG_OPTIONS,
 } as const;
 
 const USAGE = `Usage: fleet-rollout nats-auth (--nodes IDS | --inventory FILE) --out DIR [flags]
@@ -71,19 +69,18 @@ function connectFlags(mode: AuthMode, user: AuthUser, file: string): string {
 
 /** Generates the block and the credential files; resolves to the exit code. */
 export async function run(args: string[]): Promise<number> {
-  const { values } = parseFlagsOrUsage('nats-auth', () =>
-    parseArgs({ args, options: NATS_AUTH_FLAG_OPTIONS, strict: true, allowPositionals: false }),
-  );
+  const { values, positionals } = parseCommandArgs('nats-auth', args, NATS_AUTH_FLAG_OPTIONS);
   if (values.help === true) {
     process.stdout.write(USAGE);
     return ExitCode.Ok;
   }
+  expectPositionals('nats-auth', positionals, []);
   const mode = values.mode ?? AuthMode.Nkey;
   if (mode !== AuthMode.Nkey && mode !== AuthMode.Password)
     throw new UsageError(`--mode "${mode}": expected nkey or password`);
   const out = values.out;
   if (out === undefined || out === '') throw new UsageError('--out DIR is required, e.g. --out ./nats-auth');
-  const fromFlags = (values.nodes ?? []).flatMap((v) => v.split(',').map((s) => s.trim())).filter((s) => s !== '');
+  const fromFlags = (values.nodes ?? []).flatMap(listFlag);
   const fromInventory = values.inventory === undefined ? [] : loadInventory(values.inventory).map((n) => n.id);
   const nodeIds = [...new Set([...fromFlags, ...fromInventory])];
   if (nodeIds.length === 0) throw new UsageError('--nodes or --inventory is required, e.g. --nodes gpu-1,gpu-2');

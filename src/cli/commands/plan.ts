@@ -6,10 +6,9 @@
  */
 import { InvalidSpecError, planRollout, type PlannedNode, type RolloutPlan } from '../../client/index.js';
 import { frontendPlan, type FrontendPlan } from '../../client/frontend-plan.js';
-import { parseDuration } from '../../domain/duration.js';
 import { describeTarget, type Drift } from '../../domain/upgrade-target.js';
 import { connectNats } from '../../nats/index.js';
-import { expectPositionals, parseCommandArgs } from '../args.js';
+import { durationFlagValue, expectPositionals, parseCommandArgs } from '../args.js';
 import { effectiveEnv } from '../connection-flags.js';
 import { ExitCode, UsageError } from '../exit.js';
 import { NATS_FLAG_OPTIONS, NATS_FLAGS_HELP, natsOptionsFromFlags } from '../nats-flags.js';
@@ -41,7 +40,7 @@ lists the frontend's nodes by status and labels, the drain order, and the models
 load again by itself (no min_replicas or spread_all).
 
 Flags:
-  --list-timeout D            backend.list timeout per node (default 30s)
+  --list-timeout D            backend.list timeout per node, with a unit (default 30s)
 ${OUTPUT_FLAGS_HELP}  --config FILE               JSON or YAML with a nats section (see 'fleet-rollout start --help')
   -h, --help                  this help
 
@@ -177,12 +176,7 @@ export async function run(args: string[]): Promise<number> {
   const output = outputFrom(values);
   const env = effectiveEnv(values.config);
   const { spec, fleet } = await specWithFrontend(values, env);
-  const listTimeoutMs = values['list-timeout'] === undefined ? undefined : parseDuration(values['list-timeout']);
-  if (listTimeoutMs === 0 || (values['list-timeout'] !== undefined && listTimeoutMs === undefined)) {
-    throw new UsageError(
-      `--list-timeout: "${values['list-timeout'] ?? ''}" is not a positive duration; write it like 5s or 30s`,
-    );
-  }
+  const listTimeoutMs = durationFlagValue(values, 'list-timeout');
   const natsOptions = natsOptionsFromFlags(values, env);
   const nc = await connectNats(natsOptions);
   try {

@@ -11,7 +11,7 @@ import { createOrchestratorWorker, installRuntimeLogger } from '../../worker.js'
 import { formatListenAddress } from '../../metrics/listen-address.js';
 import { metricsListenFromFlags, METRICS_FLAG_OPTIONS, METRICS_FLAGS_HELP } from '../metrics-flags.js';
 import { parseCommandArgs, expectPositionals } from '../args.js';
-import { CONNECTION_FLAG_OPTIONS, TEMPORAL_FLAGS_HELP } from '../connection-flags.js';
+import { CONNECTION_FLAG_OPTIONS, TASK_QUEUE_HELP, TEMPORAL_FLAGS_HELP } from '../connection-flags.js';
 import { ExitCode, UnreachableError } from '../exit.js';
 import { frontendConfigFromFlags, LOCALAI_FLAG_OPTIONS, LOCALAI_FLAGS_HELP } from '../localai-flags.js';
 import { describeServers, NATS_FLAGS_HELP, natsOptionsFromFlags } from '../nats-flags.js';
@@ -23,8 +23,7 @@ Runs the orchestrator worker: hosts the rollout workflows and the activities tha
 over NATS. Run one or more; they share the task queue. Stops cleanly on SIGINT or SIGTERM.
 
 Flags:
-  --task-queue NAME           task queue to poll (TEMPORAL_TASK_QUEUE; default fleet-rollout)
-${METRICS_FLAGS_HELP}  -h, --help                  this help
+${TASK_QUEUE_HELP}${METRICS_FLAGS_HELP}  -h, --help                  this help
 
 ${TEMPORAL_FLAGS_HELP}
 ${NATS_FLAGS_HELP}
@@ -34,7 +33,7 @@ Logs are JSON lines on stderr; LOG_LEVEL sets the level (default info).
 Examples:
   fleet-rollout worker
   TEMPORAL_ADDRESS=temporal.internal:7233 NATS_URL=nats://nats.internal:4222 fleet-rollout worker
-  fleet-rollout worker --config /etc/fleet-rollout.yaml --task-queue fleet-rollout-eu
+  fleet-rollout worker --config /etc/fleet-rollout.yaml --temporal-task-queue fleet-rollout-eu
 `;
 
 /** Runs the worker until a shutdown signal. */

@@ -2,9 +2,9 @@
  * The demo's closing text: the summary after the rollout (headline, final table, what was staged
  * and whether it happened) and, with `--keep`, the addresses and commands to try on the stack.
  */
-import { formatDuration } from '../domain/duration.js';
-import { countsLine, headline, paint, type OutputStyle } from '../cli/render.js';
-import type { RolloutStatus } from '../workflows/status.js';
+import { formatDuration } from '../../domain/duration.js';
+import { countsLine, headline, paint, type OutputStyle } from '../render.js';
+import type { RolloutStatus } from '../../workflows/status.js';
 import { DEMO_BACKEND, type DemoNode } from './scenario.js';
 import type { DemoVerdict } from './verdict.js';
 import { demoNodeTable } from './view.js';

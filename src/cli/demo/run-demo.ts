@@ -11,14 +11,14 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
-import { startRollout, workflowUiUrl, parseTemporalSettings } from '../client/index.js';
-import { ExitCode, UnreachableError } from '../cli/exit.js';
-import { outputStyle } from '../cli/render.js';
-import { startDashboard, type Dashboard } from '../dashboard/server.js';
-import { ToolMissingError } from '../local/tools.js';
-import { createLogger } from '../log.js';
-import type { TrafficStats } from '../agent/simulated-frontend/index.js';
-import type { RolloutStatus } from '../workflows/status.js';
+import { startRollout, workflowUiUrl, parseTemporalSettings } from '../../client/index.js';
+import { ExitCode, UnreachableError } from '../exit.js';
+import { outputStyle } from '../render.js';
+import { startDashboard, type Dashboard } from '../../dashboard/server.js';
+import { ToolMissingError } from '../../local/tools.js';
+import { createLogger } from '../../log.js';
+import type { TrafficStats } from '../../agent/simulated-frontend/index.js';
+import type { RolloutStatus } from '../../workflows/status.js';
 import { elapsedLine, keepLines, summaryLines } from './report.js';
 import {
   DEMO_BACKEND,

@@ -7,20 +7,20 @@
  */
 import type { Client } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
-import { startSimulatedFleet, type SimulatedNodeInput } from '../agent/index.js';
-import { startSimulatedFrontend, type TrafficStats } from '../agent/simulated-frontend/index.js';
-import { createFrontendClient, type FrontendClient } from '../frontend/index.js';
-import { connectTemporal } from '../client/index.js';
+import { startSimulatedFleet, type SimulatedNodeInput } from '../../agent/index.js';
+import { startSimulatedFrontend, type TrafficStats } from '../../agent/simulated-frontend/index.js';
+import { createFrontendClient, type FrontendClient } from '../../frontend/index.js';
+import { connectTemporal } from '../../client/index.js';
 import {
   startNatsServer,
   startTemporalDevServer,
   type NatsServer,
   type TemporalDevServer,
-} from '../local/dev-servers.js';
-import { freePort } from '../local/free-port.js';
-import type { Logger } from '../log.js';
-import { connectNats } from '../nats/index.js';
-import { createOrchestratorWorker, DEFAULT_TASK_QUEUE, installRuntimeLogger, workflowBundle } from '../worker.js';
+} from '../../local/dev-servers.js';
+import { freePort } from '../../local/free-port.js';
+import type { Logger } from '../../log.js';
+import { connectNats } from '../../nats/index.js';
+import { createOrchestratorWorker, DEFAULT_TASK_QUEUE, installRuntimeLogger, workflowBundle } from '../../worker.js';
 
 /** What {@link startDemoStack} needs. */
 export interface DemoStackOptions {

@@ -5,10 +5,10 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client } from '@temporalio/client';
-import { getStatus, isSettled, type RolloutSnapshot } from '../client/index.js';
-import { changeLines, liveFrame } from '../cli/live-view.js';
-import { formatTable, nodeDuration, stateText, type OutputStyle } from '../cli/render.js';
-import type { RolloutStatus } from '../workflows/status.js';
+import { getStatus, isSettled, type RolloutSnapshot } from '../../client/index.js';
+import { changeLines, liveFrame } from '../live-view.js';
+import { formatTable, nodeDuration, stateText, type OutputStyle } from '../render.js';
+import type { RolloutStatus } from '../../workflows/status.js';
 
 /** Options of {@link followDemoRollout}. */
 export interface FollowDemoOptions {

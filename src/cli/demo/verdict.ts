@@ -3,7 +3,7 @@
  * the legacy node through the `backend.install` fallback; the slow node verified after its timeout
  * without a second request. Pure: a function of the final status.
  */
-import type { NodeStatus, RolloutStatus } from '../workflows/status.js';
+import type { NodeStatus, RolloutStatus } from '../../workflows/status.js';
 import { DEMO_SLOW_HANG_MS, DEMO_TO_VERSION, DEMO_UPGRADE_TIMEOUT_MS, DemoRole, type DemoNode } from './scenario.js';
 
 /** One expectation of the demo and whether the rollout met it. */

@@ -1,8 +1,8 @@
 /** `fleet --frontend-*` and `--traffic-*` flags: what they turn into, and errors that name the flag. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { FlagError } from '../../src/agent/simulation-flags.js';
-import { fleetFrontendOptions } from '../../src/agent/simulated-frontend/fleet-wiring.js';
+import { UsageError } from '../../src/cli/exit.js';
+import { fleetFrontendOptions } from '../../src/cli/frontend-flags.js';
 
 const knobs = { backend: 'llama-cpp', version: 'v1' };
 const ids = ['n0', 'n1', 'n2'];
@@ -25,6 +25,7 @@ void test('flags become nodes with zones and pending, auth, tick, scheduling and
       'frontend-tick': '2s',
       'frontend-min-replicas': '3',
       'traffic-rps': '20',
+      'traffic-request-time': '250ms',
     },
     ids,
     knobs,
@@ -38,7 +39,9 @@ void test('flags become nodes with zones and pending, auth, tick, scheduling and
   assert.deepEqual([options.host, options.port, options.tickMs], ['127.0.0.1', 0, 2_000]);
   assert.deepEqual(options.auth?.apiKeys, ['k1', 'k2']);
   assert.deepEqual(options.scheduling, [{ model: 'llama-cpp-model', minReplicas: 3 }]);
-  assert.deepEqual(options.traffic, { ratePerSec: 20, requestMs: 300 });
+  assert.deepEqual(options.traffic, { ratePerSec: 20, requestMs: 250 });
+  const defaults = fleetFrontendOptions({ 'frontend-listen': '127.0.0.1:0', 'traffic-rps': '1' }, ids, knobs);
+  assert.deepEqual([defaults?.traffic, defaults?.tickMs], [{ ratePerSec: 1, requestMs: 300 }, 30_000]);
   assert.deepEqual([...options.catalog], [['llama-cpp-model', 'llama-cpp']]);
 });
 
@@ -46,7 +49,12 @@ void test('bad values name the flag and the expected form', () => {
   const bad: [Record<string, string>, RegExp][] = [
     [{ 'frontend-listen': 'localhost' }, /--frontend-listen "localhost": expected HOST:PORT/],
     [{ 'frontend-listen': ':80' }, /--frontend-listen/],
-    [{ 'frontend-listen': '127.0.0.1:0', 'frontend-tick': 'soon' }, /--frontend-tick "soon"/],
+    [
+      { 'frontend-listen': '127.0.0.1:0', 'frontend-tick': 'soon' },
+      /--frontend-tick: "soon" is not a positive duration/,
+    ],
+    [{ 'frontend-listen': '127.0.0.1:0', 'frontend-tick': '30' }, /--frontend-tick: "30" has no unit/],
+    [{ 'frontend-listen': '127.0.0.1:0', 'traffic-request-time': '300' }, /--traffic-request-time: "300" has no unit/],
     [{ 'frontend-listen': '127.0.0.1:0', 'traffic-rps': '-1' }, /--traffic-rps "-1": expected a non-negative number/],
     [{ 'frontend-listen': '127.0.0.1:0', 'frontend-pending-nodes': 'x9' }, /"x9" is not a node of this fleet/],
   ];
@@ -54,7 +62,7 @@ void test('bad values name the flag and the expected form', () => {
     assert.throws(
       () => fleetFrontendOptions(values, ids, knobs),
       (err: Error) => {
-        assert.ok(err instanceof FlagError, String(err));
+        assert.ok(err instanceof UsageError, String(err));
         return message.test(err.message);
       },
     );
