@@ -177,7 +177,10 @@ void test(
         assert.match(text.stdout, /up to date, nothing started: all 3 nodes already run digest sha256:[0-9a-f]{12}/);
         const describe = await runCli(['schedule', 'describe', scheduleId, ...temporalArgs(servers)]);
         expectExit(describe, 0, 'schedule describe');
-        assert.match(describe.stdout, /recent actions:\n\s+\S+\s+up to date, nothing started: all 3 nodes/);
+        assert.match(
+          describe.stdout,
+          /recent actions:\n {4}\w{3} \d{4}-\d\d-\d\d \d\d:\d\d UTC {2}up to date, nothing started: all 3 nodes/,
+        );
       } finally {
         observer.stop();
         await deleteSchedule(orch.client, scheduleId);
