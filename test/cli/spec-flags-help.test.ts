@@ -1,10 +1,12 @@
 /**
  * The rollout flags come from one table over the spec schema: every schema field has a flag or a
- * reason not to, the help of `start`, `plan` and `schedule create` prints the schema's defaults,
- * and spec problems are reported under the flag that sets the field.
+ * reason not to, the help of `start`, `plan` and `schedule create` and the README's policy table
+ * print the schema's defaults, and spec problems are reported under the flag that sets the field.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { HELP as PLAN_HELP } from '../../src/cli/commands/plan.js';
 import { HELP as START_HELP } from '../../src/cli/commands/start.js';
 import { HELP as SCHEDULE_CREATE_HELP } from '../../src/cli/schedule-create.js';
@@ -75,6 +77,24 @@ void test('every default printed in the help of start, plan and schedule create 
       const given = checkRolloutSpec(specFromFlags(values)).spec;
       assert.deepEqual(valueAt(given, name), expected, `${command} --${name} prints (default ${text})`);
     }
+  }
+});
+
+void test("the README's policy table gives the schema's defaults", () => {
+  const readme = readFileSync(path.resolve(__dirname, '../../../README.md'), 'utf8');
+  const table = readme.slice(readme.indexOf('| policy '));
+  const rows = [...table.slice(0, table.indexOf('\n\n')).matchAll(/^\| `(\w+)` +\| ([^|]+?) +\|/gm)];
+  assert.ok(rows.length > 10, `only ${rows.length} policy rows found`);
+  for (const [, field = '', written = ''] of rows) {
+    const [name] = specFlags().find(([, flag]) => flag.field === field) ?? [];
+    assert.ok(name !== undefined, `README policy ${field} has no flag`);
+    const expected = valueAt(withoutTheFlag(name), name);
+    if (expected === undefined) {
+      assert.match(written, /^(none|one wave|always open)$/, `README: ${field} has no default in the schema`);
+      continue;
+    }
+    const given = checkRolloutSpec(specFromFlags({ ...BASE, [name]: written.replaceAll('`', '') })).spec;
+    assert.deepEqual(valueAt(given, name), expected, `README: ${field} defaults to ${written}`);
   }
 });
 
