@@ -1,7 +1,7 @@
 /**
  * Inputs and outputs of the rollout activities. Workflows import these as types only.
  */
-import type { InstallSource } from '../domain/spec.js';
+import type { InstallSource } from '../domain/install-source.js';
 import type { Build } from '../domain/upgrade-target.js';
 import type { VerifyVerdict } from '../domain/verification.js';
 

@@ -7,7 +7,7 @@
 import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activity';
 import { FailureType } from '../domain/failures.js';
 import { parseHeartbeat } from '../domain/heartbeat.js';
-import { installSourceOf } from '../domain/spec.js';
+import { installSourceOf } from '../domain/install-source.js';
 import { MessageType, subjects, SubjectTokenError, type MessageInput, type MessageValue } from '../protocol/index.js';
 import { listenProgress, NatsRequestError, RequestFailure, requestMessage, type ProgressEvent } from '../nats/index.js';
 import { recordLegacyFallback } from '../metrics/worker-metrics.js';

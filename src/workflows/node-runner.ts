@@ -17,7 +17,8 @@ import {
 import { FailureType, NON_RETRYABLE_FAILURES } from '../domain/failures.js';
 import { restoredEvent, servingWork } from '../domain/node-lifecycle.js';
 import { NodeEvent, NodeState, nextNodeState } from '../domain/node-state.js';
-import { installSourceOf, type RolloutSpec } from '../domain/spec.js';
+import { installSourceOf } from '../domain/install-source.js';
+import type { RolloutSpec } from '../domain/spec.js';
 import type { LateUpgradeReply, RolloutActivities, UpgradeOutput, VerifyOutput } from '../activities/index.js';
 import {
   recordReplicaRestoreFailure,
