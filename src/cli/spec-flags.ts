@@ -191,7 +191,10 @@ export function specFromFlags(v: RolloutFlagValues, windowZone = 'UTC'): Rollout
   for (const [name, flag] of specFlags()) {
     const raw = v[name];
     if (raw === undefined) {
-      if (specFlagRequired(flag)) throw new UsageError(`--${name}: required; ${flag.help}`);
+      if (specFlagRequired(flag)) {
+        const arg = argOf(flag);
+        throw new UsageError(`--${name}: required; give --${name}${arg === undefined ? '' : ` ${arg}`} (${flag.help})`);
+      }
       continue;
     }
     const needed = flag.requires === undefined ? undefined : SPEC_FLAGS[flag.requires as SpecFlagName];
