@@ -1,6 +1,7 @@
 /**
  * Inputs and outputs of the rollout activities. Workflows import these as types only.
  */
+import type { InstallSource } from '../domain/install-source.js';
 import type { Build } from '../domain/upgrade-target.js';
 import type { VerifyVerdict } from '../domain/verification.js';
 
@@ -48,14 +49,11 @@ export interface DiscoverOutput {
   skipped: { id: string; kind: DiscoverySkip; reason: string }[];
 }
 
-export interface UpgradeInput {
+/** One upgrade request to one node: what to install ({@link InstallSource}) and how long to wait. */
+export interface UpgradeInput extends InstallSource {
   nodeId: string;
   backend: string;
   opId: string;
-  galleries?: string;
-  uri?: string;
-  name?: string;
-  alias?: string;
   /** NATS request timeout (ms) for `backend.upgrade` and for the legacy fallback. */
   timeoutMs: number;
   /** After a successful reply, check `backend.list` against this baseline in the same activity. */

@@ -7,6 +7,7 @@
 import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activity';
 import { FailureType } from '../domain/failures.js';
 import { parseHeartbeat } from '../domain/heartbeat.js';
+import { installSourceOf } from '../domain/install-source.js';
 import { MessageType, subjects, SubjectTokenError, type MessageInput, type MessageValue } from '../protocol/index.js';
 import { listenProgress, NatsRequestError, RequestFailure, requestMessage, type ProgressEvent } from '../nats/index.js';
 import { recordLegacyFallback } from '../metrics/worker-metrics.js';
@@ -70,12 +71,11 @@ export function makeUpgradeNode(deps: ActivityDeps) {
     });
     const ticker = setInterval(beat, HEARTBEAT_EVERY_MS);
     beat();
+    const { galleries, ...explicit } = installSourceOf(input);
     const common = {
       backend: input.backend,
-      ...(input.galleries !== undefined ? { backendGalleries: input.galleries } : {}),
-      ...(input.uri !== undefined ? { uri: input.uri } : {}),
-      ...(input.name !== undefined ? { name: input.name } : {}),
-      ...(input.alias !== undefined ? { alias: input.alias } : {}),
+      ...(galleries !== undefined ? { backendGalleries: galleries } : {}),
+      ...explicit,
       opId: input.opId,
     };
     try {

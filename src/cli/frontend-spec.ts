@@ -3,18 +3,16 @@
  * spec with the frontend's healthy nodes as its inventory, checked whole; the frontend's other
  * nodes are returned with the reason they are left out.
  */
-import { InvalidSpecError } from '../client/errors.js';
 import { readFrontendFleet, type FrontendFleet } from '../client/frontend-plan.js';
-import { checkRolloutSpec } from '../client/spec-check.js';
-import type { RolloutSpecInput } from '../domain/spec.js';
+import type { CheckedRolloutSpec } from '../client/spec-check.js';
 import { createFrontendClient, FrontendError } from '../frontend/index.js';
 import { UsageError } from './exit.js';
 import { frontendConfigFromFlags, type LocalAiFlagValues } from './localai-flags.js';
-import { checkedSpecFromFlags, specFromFlags, usageFromSpecError, type RolloutFlagValues } from './spec-flags.js';
+import { checkedSpecFromFlags, checkSpecOfFlags, specFromFlags, type RolloutFlagValues } from './spec-flags.js';
 
-/** The spec, and the frontend's registry when `--localai-url` (or `LOCALAI_URL`) is given. */
+/** The spec (checked once, here), and the frontend's registry when `--localai-url` (or `LOCALAI_URL`) is given. */
 export interface SpecWithFrontend {
-  spec: RolloutSpecInput;
+  spec: CheckedRolloutSpec;
   fleet?: FrontendFleet;
 }
 
@@ -43,11 +41,5 @@ export async function specWithFrontend(
     throw new UsageError(
       `--localai-url: the frontend lists no healthy node (${read.fleet.nodes.length} registered); approve or resume nodes there first`,
     );
-  try {
-    checkRolloutSpec(read.spec);
-  } catch (err) {
-    if (err instanceof InvalidSpecError) throw usageFromSpecError(err, read.spec);
-    throw err;
-  }
-  return read;
+  return { spec: checkSpecOfFlags(read.spec), fleet: read.fleet };
 }

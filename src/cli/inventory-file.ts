@@ -30,11 +30,12 @@ export const InventoryFileSchema = z.union([
   z.object({ nodes: z.array(InventoryNodeSchema.strict()) }).strict(),
 ]);
 
-function pathText(path: readonly PropertyKey[]): string {
-  return path.reduce<string>(
-    (out, key) => (typeof key === 'number' ? `${out}[${key}]` : out === '' ? String(key) : `${out}.${String(key)}`),
-    '',
-  );
+/** The value at `path` inside `root`; `undefined` when a step is missing. */
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+  let value = root;
+  for (const key of path)
+    value = typeof value === 'object' && value !== null ? (value as Record<PropertyKey, unknown>)[key] : undefined;
+  return value;
 }
 
 /** Validates parsed inventory data. @throws UsageError naming `--inventory`, the file and the field. */
@@ -51,8 +52,8 @@ export function parseInventory(file: string, data: unknown): InventoryNode[] {
   if (issue === undefined || issue.path.length === 0 || issue.code === 'invalid_union') {
     throw new UsageError(`--inventory: ${file}: expected ${form}`);
   }
-  const path = pathText([...(Array.isArray(data) ? [] : ['nodes']), ...issue.path]);
-  const missing = issue.code === 'invalid_type' && /received undefined/.test(issue.message);
+  const path = z.core.toDotPath([...(Array.isArray(data) ? [] : ['nodes']), ...issue.path]);
+  const missing = issue.code === 'invalid_type' && valueAt(list, issue.path) === undefined;
   throw new UsageError(
     `--inventory: ${file}: ${path}: ${missing ? `required (expected a ${issue.expected})` : issue.message}`,
   );

@@ -34,7 +34,8 @@ const OVERLAP: Readonly<Record<string, ScheduleOverlapPolicy>> = {
   'allow-all': 'ALLOW_ALL',
 };
 
-const HELP = `Usage: fleet-rollout schedule create --backend NAME (--cron EXPR | --calendar "DAYS HH:MM") [flags]
+/** The help of `schedule create`. */
+export const HELP = `Usage: fleet-rollout schedule create --backend NAME (--cron EXPR | --calendar "DAYS HH:MM") [flags]
 
 Creates a Temporal Schedule that starts the rollout at the given times. Each time, a small
 trigger workflow starts rollout:NAME, or records "skipped: a rollout of NAME is already running".
@@ -95,7 +96,7 @@ export async function runScheduleCreate(args: string[]): Promise<number> {
   }
   if (values.inventory !== undefined) {
     // The schedule keeps the inventory as read now; say so where `schedule describe` shows it.
-    const count = spec.inventory?.length ?? 0;
+    const count = spec.input.inventory?.length ?? 0;
     options.inventorySource = `inventory file ${resolvePath(values.inventory)} (${count} node${count === 1 ? '' : 's'}, read ${new Date().toISOString()}; re-create the schedule to read it again)`;
   }
   if (values.id !== undefined) options.scheduleId = values.id;

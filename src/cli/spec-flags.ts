@@ -1,115 +1,124 @@
 /**
- * The rollout flags shared by `start`, `plan` and `schedule create`, mapped onto the rollout spec.
+ * The rollout flags shared by `start`, `plan` and `schedule create`, derived from the table of spec
+ * fields (`domain/spec-fields.ts`): their `util.parseArgs` options, their help lines with the
+ * schema's defaults, the mapping onto the spec and the mapping of spec problems back to flags.
  * Each flag is checked on its own first, so a mistake names the flag and its expected form; the
- * whole spec is then checked by the client (schema, target collisions) with fields mapped back to flags.
+ * whole spec is then checked once by the client (schema, target collisions) with fields mapped back.
  */
-import { InvalidSpecError, checkRolloutSpec } from '../client/index.js';
-import { parseCountOrPercent, parseDuration } from '../domain/duration.js';
-import { OnFailure, type RolloutSpecInput } from '../domain/spec.js';
+import { CheckedRolloutSpec, InvalidSpecError, checkRolloutSpec, type SpecProblem } from '../client/index.js';
+import { formatDuration, type CountOrPercent } from '../domain/duration.js';
+import {
+  FIELDS_WITHOUT_FLAG,
+  SPEC_FLAGS,
+  SpecFlagGroup,
+  specFlagBounds,
+  specFlagChoices,
+  specFlagDefault,
+  specFlagRequired,
+  specFlags,
+  specFlagSchema,
+  type SpecFlag,
+  type SpecFlagName,
+} from '../domain/spec-fields.js';
+import type { RolloutSpecInput } from '../domain/spec.js';
 import { intFlag, listFlag } from './args.js';
 import { UsageError } from './exit.js';
 import { checkGalleriesFlag } from './galleries-flag.js';
 import { loadInventory } from './inventory-file.js';
 import { parseWindowFlag } from './time-flags.js';
 
+type FlagRow = (typeof SPEC_FLAGS)[SpecFlagName];
+type OptionOf<R extends FlagRow> = R['kind'] extends 'switch'
+  ? { readonly type: 'boolean' }
+  : R['kind'] extends 'ids' | 'labels'
+    ? { readonly type: 'string'; readonly multiple: true }
+    : { readonly type: 'string' };
+
+function optionOf(flag: SpecFlag): { type: 'boolean' } | { type: 'string'; multiple?: true } {
+  if (flag.kind === 'switch') return { type: 'boolean' };
+  return flag.kind === 'ids' || flag.kind === 'labels' ? { type: 'string', multiple: true } : { type: 'string' };
+}
+
 /** `util.parseArgs` options of the rollout flags. */
-export const ROLLOUT_FLAG_OPTIONS = {
-  backend: { type: 'string' },
-  nodes: { type: 'string', multiple: true },
-  selector: { type: 'string', multiple: true },
-  exclude: { type: 'string', multiple: true },
-  inventory: { type: 'string' },
-  'max-parallel': { type: 'string' },
-  'max-unavailable': { type: 'string' },
-  batches: { type: 'string' },
-  canary: { type: 'string' },
-  promote: { type: 'string' },
-  'max-failures': { type: 'string' },
-  'on-failure': { type: 'string' },
-  'upgrade-timeout': { type: 'string' },
-  'healthy-deadline': { type: 'string' },
-  'unreachable-grace': { type: 'string' },
-  'drain-grace': { type: 'string' },
-  'min-healthy-time': { type: 'string' },
-  'progress-deadline': { type: 'string' },
-  'max-attempts': { type: 'string' },
-  'start-check': { type: 'string' },
-  'replica-ready-timeout': { type: 'string' },
-  window: { type: 'string' },
-  'target-version': { type: 'string' },
-  'target-digest': { type: 'string' },
-  index: { type: 'string' },
-  force: { type: 'boolean' },
-  galleries: { type: 'string' },
-  uri: { type: 'string' },
-  name: { type: 'string' },
-  alias: { type: 'string' },
-  reason: { type: 'string' },
-  'requested-by': { type: 'string' },
-} as const;
+export const ROLLOUT_FLAG_OPTIONS = Object.fromEntries(specFlags().map(([name, flag]) => [name, optionOf(flag)])) as {
+  readonly [K in SpecFlagName]: OptionOf<(typeof SPEC_FLAGS)[K]>;
+};
 
 /** Values of the rollout flags as `util.parseArgs` returns them. */
 export type RolloutFlagValues = {
-  [K in keyof typeof ROLLOUT_FLAG_OPTIONS]?: (typeof ROLLOUT_FLAG_OPTIONS)[K] extends { multiple: true }
+  [K in SpecFlagName]?: (typeof ROLLOUT_FLAG_OPTIONS)[K] extends { multiple: true }
     ? string[] | undefined
     : (typeof ROLLOUT_FLAG_OPTIONS)[K] extends { type: 'boolean' }
       ? boolean | undefined
       : string | undefined;
 };
 
-/** Help lines of the rollout flags. */
-export const ROLLOUT_FLAGS_HELP = `What to upgrade:
-  --backend NAME              backend to upgrade, e.g. llama-cpp (required)
-  --target-version V          the version nodes must end up with (not with --uri: LocalAI records none)
-  --target-digest sha256:…    the image digest nodes must end up with
-  --index URL                 gallery index (file:// or http(s)://) to resolve the target from
-  --galleries JSON            galleries as on the wire, e.g. '[{"name":"localai","url":"…"}]'
-  --uri URI [--name N] [--alias A]   install from this URI instead of a gallery
-  --force                     also reinstall nodes that already run the target
-Where:
-  --nodes a,b,c               node ids (repeatable)
-  --inventory FILE            YAML or JSON list of { id, name?, labels?, replicas? }
-  --selector k=v[,k=v]        label selector over the inventory (repeatable)
-  --exclude a,b               node ids never to touch (repeatable)
-Policy:
-  --max-parallel N            nodes upgrading at once (default 1)
-  --max-unavailable N|P%      replicas down at once (default 25%)
-  --batches 1,10%,50%         wave sizes; the last repeats
-  --canary N                  canary wave of N nodes first
-  --promote manual|DURATION   how the canary is promoted (default manual)
-  --max-failures N|P%         failures tolerated before --on-failure acts (default 0)
-  --on-failure halt|continue|revert   (default halt)
-  --upgrade-timeout D         NATS request timeout (default 15m)
-  --healthy-deadline D        per node, until verified (default 30m)
-  --unreachable-grace D       retry a node with no responders this long before it fails (default 3m)
-  --min-healthy-time D        soak after verification (default 10s)
-  --progress-deadline D       halt when no node finished for this long (default 1h)
-  --max-attempts N            upgrade requests per node (default 3)
-  --start-check=false         skip starting a probe process from the new build (default true)
-  --replica-ready-timeout D   per replica, until it serves again (default 5m)
-  --drain-grace D             with --localai-url: after a node's drain, how long requests already
-                              running may finish; waited only if some were in flight (default 30s)
-  --window "[DAYS ]HH:MM-HH:MM[ ZONE]"   start nodes only inside, e.g. "sat,sun 02:00-06:00 Europe/Berlin"
-Audit:
-  --reason TEXT               why (kept in the memo and history)
-  --requested-by WHO          who (default $USER@hostname)
+/** The value's placeholder in the help. */
+function argOf(flag: SpecFlag): string | undefined {
+  switch (flag.kind) {
+    case 'count':
+      return 'N';
+    case 'count-or-percent':
+      return 'N|P%';
+    case 'duration':
+      return 'D';
+    case 'manual-or-duration':
+      return 'manual|D';
+    case 'choice':
+      return specFlagChoices(flag).join('|');
+    case 'true-false':
+      return 'true|false';
+    default:
+      return flag.arg;
+  }
+}
+
+/** The schema's default as the flag would be written, or the client's when the schema has none. */
+function defaultText(flag: SpecFlag): string | undefined {
+  if (flag.clientDefault !== undefined) return flag.clientDefault;
+  const value = specFlagDefault(flag);
+  if (value === undefined) return undefined;
+  switch (flag.kind) {
+    case 'duration':
+      return formatDuration(value as number);
+    case 'manual-or-duration':
+      return value === 'manual' ? value : formatDuration(value as number);
+    case 'count-or-percent': {
+      const quantity = value as CountOrPercent;
+      return quantity.kind === 'percent' ? `${quantity.value}%` : String(quantity.value);
+    }
+    default:
+      return typeof value === 'string' ? value : JSON.stringify(value);
+  }
+}
+
+const HELP_COLUMN = 28;
+
+function helpLines(name: string, flag: SpecFlag): string[] {
+  const arg = argOf(flag);
+  const left = `--${name}${arg === undefined ? '' : ` ${arg}`}`;
+  const notes = [specFlagRequired(flag) ? 'required' : undefined, defaultText(flag)]
+    .map((note, i) => (note === undefined ? undefined : i === 0 ? note : `default ${note}`))
+    .filter((note) => note !== undefined);
+  const text = `${flag.help}${notes.length === 0 ? '' : ` (${notes.join(', ')})`}`;
+  const [first = '', ...rest] = text.split('\n');
+  return [
+    `  ${left.length < HELP_COLUMN ? left.padEnd(HELP_COLUMN) : `${left}   `}${first}`,
+    ...rest.map((line) => `  ${''.padEnd(HELP_COLUMN)}${line}`),
+  ];
+}
+
+/** Help lines of the rollout flags, by section, with the schema's defaults. */
+export const ROLLOUT_FLAGS_HELP = `${Object.values(SpecFlagGroup)
+  .flatMap((group) => [
+    `${group}:`,
+    ...specFlags()
+      .filter(([, flag]) => flag.group === group)
+      .flatMap(([name, flag]) => helpLines(name, flag)),
+  ])
+  .join('\n')}
 Durations: 500ms, 30s, 15m, 1h30m; a bare number means milliseconds (--min-healthy-time 0 is none).
 `;
-
-function duration(flag: string, value: string): string {
-  if (parseDuration(value) === undefined)
-    throw new UsageError(`--${flag}: "${value}" is not a duration; write it like 500ms, 30s, 15m or 1h30m`);
-  return value;
-}
-
-function countOrPercent(flag: string, value: string): string {
-  if (parseCountOrPercent(value) === undefined) {
-    throw new UsageError(
-      `--${flag}: "${value}" is neither a whole count such as 3 nor a percentage from 0% to 100% such as 25%`,
-    );
-  }
-  return value;
-}
 
 function selector(values: string[]): Record<string, string> {
   const out: Record<string, string> = {};
@@ -122,129 +131,134 @@ function selector(values: string[]): Record<string, string> {
   return out;
 }
 
-const ON_FAILURE = Object.values(OnFailure) as string[];
+/** `value` if the field's schema accepts it (it is kept as written), else a usage error with the schema's sentence. */
+function acceptedBySchema<T>(name: string, flag: SpecFlag, value: T): T {
+  const parsed = specFlagSchema(flag).safeParse(value);
+  if (!parsed.success) throw new UsageError(`--${name}: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+  return value;
+}
+
+/** The spec value of one flag as given (`undefined`: it sets nothing). */
+function valueOf(name: string, flag: SpecFlag, raw: string | string[] | boolean, windowZone: string): unknown {
+  const text = typeof raw === 'string' ? raw : '';
+  switch (flag.kind) {
+    case 'text':
+      return text;
+    case 'galleries':
+      return checkGalleriesFlag(text);
+    case 'ids':
+      return (raw as string[]).flatMap(listFlag);
+    case 'labels':
+      return selector(raw as string[]);
+    case 'inventory-file':
+      return loadInventory(text);
+    case 'count': {
+      const { min, max } = specFlagBounds(flag);
+      return intFlag(`--${name}`, text, min, max);
+    }
+    case 'count-or-percent':
+    case 'duration':
+    case 'manual-or-duration':
+      return acceptedBySchema(name, flag, text);
+    case 'count-or-percent-list':
+      return acceptedBySchema(name, flag, listFlag(text));
+    case 'choice': {
+      const choices = specFlagChoices(flag);
+      if (!choices.includes(text)) throw new UsageError(`--${name}: "${text}" is not one of ${choices.join(', ')}`);
+      return text;
+    }
+    case 'switch':
+      return raw === true ? true : undefined;
+    case 'true-false':
+      if (text !== 'true' && text !== 'false')
+        throw new UsageError(`--${name}: "${text}" is neither true nor false; write --${name}=false or --${name}=true`);
+      return text === 'true';
+    case 'window':
+      return parseWindowFlag(text, windowZone);
+  }
+}
 
 /**
- * Maps the rollout flags onto a spec (durations and percentages kept as written).
+ * Maps the rollout flags onto a spec (durations and percentages kept as written). A field set
+ * through one of its keys (`--canary`) gets the schema's default for the keys left out.
  * @param windowZone time zone of a `--window` that names none. @default "UTC"
  * @throws UsageError naming the flag and its expected form.
  */
 export function specFromFlags(v: RolloutFlagValues, windowZone = 'UTC'): RolloutSpecInput {
-  if (v.backend === undefined)
-    throw new UsageError('--backend: required; name the backend to upgrade, e.g. --backend llama-cpp');
-  const spec: RolloutSpecInput = { backend: v.backend };
-  if (v.nodes !== undefined) spec.nodes = v.nodes.flatMap(listFlag);
-  if (v.exclude !== undefined) spec.exclude = v.exclude.flatMap(listFlag);
-  if (v.selector !== undefined) spec.selector = selector(v.selector);
-  if (v.inventory !== undefined) spec.inventory = loadInventory(v.inventory);
-  if (v['max-parallel'] !== undefined) spec.maxParallel = intFlag('--max-parallel', v['max-parallel'], 1, 10_000);
-  if (v['max-unavailable'] !== undefined) spec.maxUnavailable = countOrPercent('max-unavailable', v['max-unavailable']);
-  if (v.batches !== undefined) spec.batches = listFlag(v.batches).map((b) => countOrPercent('batches', b));
-  if (v.promote !== undefined && v.canary === undefined)
-    throw new UsageError('--promote: only applies with --canary N');
-  if (v.canary !== undefined) {
-    const promote = v.promote ?? 'manual';
-    if (promote !== 'manual') duration('promote', promote);
-    spec.canary = { nodes: intFlag('--canary', v.canary, 1, 10_000), promote };
+  // Filled by field name from the table; the client checks the whole spec against the schema.
+  const spec: Record<string, unknown> = {};
+  const objectOf = (field: string): Record<string, unknown> => (spec[field] ??= {}) as Record<string, unknown>;
+  for (const [name, flag] of specFlags()) {
+    const raw = v[name];
+    if (raw === undefined) {
+      if (specFlagRequired(flag)) {
+        const arg = argOf(flag);
+        throw new UsageError(`--${name}: required; give --${name}${arg === undefined ? '' : ` ${arg}`} (${flag.help})`);
+      }
+      continue;
+    }
+    const needed = flag.requires === undefined ? undefined : SPEC_FLAGS[flag.requires as SpecFlagName];
+    if (needed !== undefined && v[flag.requires as SpecFlagName] === undefined)
+      throw new UsageError(`--${name}: only applies with --${flag.requires} ${argOf(needed) ?? ''}`.trimEnd());
+    const value = valueOf(name, flag, raw, windowZone);
+    if (value === undefined) continue;
+    if (flag.sub === undefined) spec[flag.field] = value;
+    else objectOf(flag.field)[flag.sub] = value;
   }
-  if (v['max-failures'] !== undefined) spec.maxFailures = countOrPercent('max-failures', v['max-failures']);
-  if (v['on-failure'] !== undefined) {
-    if (!ON_FAILURE.includes(v['on-failure']))
-      throw new UsageError(`--on-failure: "${v['on-failure']}" is not one of ${ON_FAILURE.join(', ')}`);
-    spec.onFailure = v['on-failure'] as OnFailure;
+  for (const [, flag] of specFlags()) {
+    if (flag.sub === undefined || spec[flag.field] === undefined) continue;
+    objectOf(flag.field)[flag.sub] ??= specFlagDefault(flag);
   }
-  if (v['upgrade-timeout'] !== undefined) spec.upgradeTimeout = duration('upgrade-timeout', v['upgrade-timeout']);
-  if (v['healthy-deadline'] !== undefined) spec.healthyDeadline = duration('healthy-deadline', v['healthy-deadline']);
-  if (v['unreachable-grace'] !== undefined)
-    spec.unreachableGrace = duration('unreachable-grace', v['unreachable-grace']);
-  if (v['drain-grace'] !== undefined) spec.drainGrace = duration('drain-grace', v['drain-grace']);
-  if (v['min-healthy-time'] !== undefined) spec.minHealthyTime = duration('min-healthy-time', v['min-healthy-time']);
-  if (v['progress-deadline'] !== undefined)
-    spec.progressDeadline = duration('progress-deadline', v['progress-deadline']);
-  if (v['max-attempts'] !== undefined) spec.maxAttempts = intFlag('--max-attempts', v['max-attempts'], 1, 10);
-  if (v['start-check'] !== undefined) {
-    if (v['start-check'] !== 'true' && v['start-check'] !== 'false')
-      throw new UsageError(`--start-check: "${v['start-check']}" is neither true nor false; write --start-check=false`);
-    spec.startCheck = v['start-check'] === 'true';
-  }
-  if (v['replica-ready-timeout'] !== undefined)
-    spec.replicaReadyTimeout = duration('replica-ready-timeout', v['replica-ready-timeout']);
-  if (v.window !== undefined) spec.window = parseWindowFlag(v.window, windowZone);
-  if (v.galleries !== undefined) checkGalleriesFlag(v.galleries);
-  if (v.force === true) spec.force = true;
-  for (const [flag, key] of [
-    ['target-version', 'targetVersion'],
-    ['target-digest', 'targetDigest'],
-    ['index', 'index'],
-    ['galleries', 'galleries'],
-    ['uri', 'uri'],
-    ['name', 'name'],
-    ['alias', 'alias'],
-    ['reason', 'reason'],
-    ['requested-by', 'requestedBy'],
-  ] as const) {
-    const value = v[flag];
-    if (value !== undefined) spec[key] = value;
-  }
-  return spec;
+  return spec as RolloutSpecInput;
 }
 
-const FLAG_OF_FIELD: Readonly<Record<string, string>> = {
-  backend: '--backend',
-  galleries: '--galleries',
-  uri: '--uri',
-  name: '--name/--alias (with --uri)',
-  alias: '--alias',
-  targetVersion: '--target-version',
-  targetDigest: '--target-digest',
-  index: '--index',
-  force: '--force',
-  nodes: '--nodes',
-  selector: '--selector',
-  exclude: '--exclude',
-  inventory: '--inventory',
-  maxParallel: '--max-parallel',
-  maxUnavailable: '--max-unavailable',
-  batches: '--batches',
-  canary: '--canary/--promote',
-  healthyDeadline: '--healthy-deadline',
-  unreachableGrace: '--unreachable-grace',
-  drainGrace: '--drain-grace',
-  frontend: '--localai-url',
-  minHealthyTime: '--min-healthy-time',
-  progressDeadline: '--progress-deadline',
-  maxFailures: '--max-failures',
-  onFailure: '--on-failure',
-  window: '--window',
-  upgradeTimeout: '--upgrade-timeout',
-  maxAttempts: '--max-attempts',
-  startCheck: '--start-check',
-  replicaReadyTimeout: '--replica-ready-timeout',
-  requestedBy: '--requested-by',
-  reason: '--reason',
-};
-
-/** Renders an {@link InvalidSpecError} as a usage error whose problems name flags instead of spec fields. */
-export function usageFromSpecError(err: InvalidSpecError, spec: RolloutSpecInput): UsageError {
-  const text = err.problems
-    .map((p) => {
-      let field = /^[A-Za-z]+/.exec(p.path)?.[0] ?? '';
-      if (field === 'nodes' && spec.nodes === undefined && spec.inventory !== undefined) field = 'inventory';
-      const flag = FLAG_OF_FIELD[field];
-      return flag === undefined ? (p.path === '' ? p.message : `${p.path}: ${p.message}`) : `${flag}: ${p.message}`;
-    })
-    .join('; ');
-  return new UsageError(text === '' ? err.message : text);
+function isUnder(path: string, key: string): boolean {
+  return path === key || path.startsWith(`${key}.`) || path.startsWith(`${key}[`);
 }
 
-/** Maps the flags to a spec and checks it whole (schema, targets, colliding ids) before anything is sent. */
-export function checkedSpecFromFlags(v: RolloutFlagValues, windowZone?: string): RolloutSpecInput {
-  const spec = specFromFlags(v, windowZone);
+/** The flag (or flags) to name for a problem at `path` of `spec`; `undefined` when no flag sets it. */
+function flagOfPath(path: string, spec: RolloutSpecInput): string | undefined {
+  const rows = specFlags().filter(([, flag]) => isUnder(path, flag.field));
+  const row = rows.find(([, flag]) => flag.sub !== undefined && isUnder(path, `${flag.field}.${flag.sub}`)) ?? rows[0];
+  if (row !== undefined) {
+    const [name, flag] = row;
+    // Targets read from an inventory file: their problems are the file's.
+    if (flag.field === 'nodes' && spec.nodes === undefined && spec.inventory !== undefined) return '--inventory';
+    return flag.errorLabel ?? `--${name}`;
+  }
+  for (const [field, entry] of Object.entries(FIELDS_WITHOUT_FLAG) as [string, { errorLabel?: string }][]) {
+    if (isUnder(path, field)) return entry.errorLabel;
+  }
+  return undefined;
+}
+
+/** One usage error naming, for every problem, the flag that causes it (or the field when no flag does). */
+export function usageFromSpecProblems(problems: readonly SpecProblem[], spec: RolloutSpecInput): UsageError {
+  return new UsageError(
+    problems
+      .map((p) => {
+        const flag = flagOfPath(p.path, spec);
+        return flag !== undefined ? `${flag}: ${p.message}` : p.path === '' ? p.message : `${p.path}: ${p.message}`;
+      })
+      .join('; '),
+  );
+}
+
+/**
+ * Checks a spec made from the flags, once and whole (schema, targets, colliding ids), before anything is sent.
+ * @throws UsageError whose problems name flags instead of spec fields.
+ */
+export function checkSpecOfFlags(spec: RolloutSpecInput): CheckedRolloutSpec {
   try {
-    checkRolloutSpec(spec);
+    return checkRolloutSpec(spec);
   } catch (err) {
-    if (err instanceof InvalidSpecError) throw usageFromSpecError(err, spec);
+    if (err instanceof InvalidSpecError && err.problems.length > 0) throw usageFromSpecProblems(err.problems, spec);
+    if (err instanceof InvalidSpecError) throw new UsageError(err.message);
     throw err;
   }
-  return spec;
+}
+
+/** Maps the flags to a spec and checks it whole (see {@link checkSpecOfFlags}). */
+export function checkedSpecFromFlags(v: RolloutFlagValues, windowZone?: string): CheckedRolloutSpec {
+  return checkSpecOfFlags(specFromFlags(v, windowZone));
 }

@@ -2,6 +2,7 @@
  * The client's typed errors. Each message is one readable line that says what was wrong and what
  * to do; the CLI maps them to exit codes (bad input 2, unreachable 3, anything else 1).
  */
+import type { SpecIssue } from '../domain/spec.js';
 
 /** Temporal cannot be reached at the configured address; the message names it and how to start a local server. */
 export class TemporalUnreachableError extends Error {
@@ -9,10 +10,7 @@ export class TemporalUnreachableError extends Error {
 }
 
 /** One problem of an invalid spec: the field's path (`maxUnavailable`, `inventory[0].id`) and what is wrong. */
-export interface SpecProblem {
-  path: string;
-  message: string;
-}
+export type SpecProblem = SpecIssue;
 
 /** The rollout spec, a node id or a schedule spec is invalid; the message names the field and the expected form. */
 export class InvalidSpecError extends Error {

@@ -5,7 +5,7 @@
 export * from './errors.js';
 export * from './settings.js';
 export * from './connect.js';
-export { checkRolloutSpec, specProblems, formatProblems } from './spec-check.js';
+export { checkRolloutSpec, checkedRolloutSpec, CheckedRolloutSpec } from './spec-check.js';
 export * from './rollouts.js';
 export * from './status.js';
 export * from './status-json.js';

@@ -10,7 +10,7 @@ import type { rolloutWorkflow } from '../workflows/rollout.js';
 import { RolloutBackendKey, RolloutPhaseKey } from '../workflows/search-attributes.js';
 import { RolloutPhase } from '../workflows/status.js';
 import { RolloutAlreadyRunningError } from './errors.js';
-import { checkRolloutSpec } from './spec-check.js';
+import { checkedRolloutSpec, type CheckedRolloutSpec } from './spec-check.js';
 
 /** Workflow type name of the rollout, as registered by the orchestrator worker. */
 export const ROLLOUT_WORKFLOW_TYPE = 'rolloutWorkflow';
@@ -50,19 +50,21 @@ export function defaultRequestedBy(env: NodeJS.ProcessEnv = process.env): string
 }
 
 /**
- * Validates `spec` (schema, subject-token collisions of its targets) and starts `rollout:<backend>`
- * with the search attributes RolloutBackend and RolloutPhase and the memo `requestedBy`/`reason`
- * (`requestedBy` defaults to {@link defaultRequestedBy}).
+ * Validates `spec` (schema, subject-token collisions of its targets) unless it comes checked, and
+ * starts `rollout:<backend>` with the search attributes RolloutBackend and RolloutPhase and the memo
+ * `requestedBy`/`reason` (`requestedBy` defaults to {@link defaultRequestedBy}).
  * @throws InvalidSpecError naming the field, before anything is sent.
  * @throws RolloutAlreadyRunningError naming the running run, unless `attach` is set.
  */
 export async function startRollout(
   client: Client,
-  spec: RolloutSpecInput,
+  spec: RolloutSpecInput | CheckedRolloutSpec,
   options: StartRolloutOptions,
 ): Promise<StartedRollout> {
-  const input: RolloutSpecInput = { ...spec, requestedBy: spec.requestedBy ?? defaultRequestedBy() };
-  const { spec: parsed } = checkRolloutSpec(input);
+  const checked = checkedRolloutSpec(spec);
+  const parsed = checked.spec;
+  // A string where the schema allows any string: the checked spec stays valid.
+  const input: RolloutSpecInput = { ...checked.input, requestedBy: checked.input.requestedBy ?? defaultRequestedBy() };
   const workflowId = rolloutWorkflowId(parsed.backend);
   const memo: Record<string, string> = { requestedBy: input.requestedBy ?? '' };
   if (parsed.reason !== undefined) memo['reason'] = parsed.reason;

@@ -10,12 +10,12 @@ import {
   type Client,
   type ScheduleOverlapPolicy,
 } from '@temporalio/client';
-import { parseRolloutSpec, type RolloutSpecInput } from '../domain/spec.js';
+import { formatSpecIssues, parseRolloutSpec, type RolloutSpecInput } from '../domain/spec.js';
 import type { scheduledRolloutWorkflow } from '../workflows/scheduled.js';
 import { cronProblem, isTimeZone } from './cron.js';
 import { ControlRejectedError, InvalidSpecError, RolloutNotFoundError, type SpecProblem } from './errors.js';
 import { defaultRequestedBy } from './rollouts.js';
-import { checkRolloutSpec } from './spec-check.js';
+import { checkedRolloutSpec, type CheckedRolloutSpec } from './spec-check.js';
 
 /** Workflow type of the schedule's action. */
 export const SCHEDULED_WORKFLOW_TYPE = 'scheduledRolloutWorkflow';
@@ -24,8 +24,8 @@ export const SCHEDULED_WORKFLOW_TYPE = 'scheduledRolloutWorkflow';
 export interface CreateScheduleOptions {
   /** @default `fleet-upgrade:<backend>` */
   scheduleId?: string;
-  /** The rollout to start each time (validated like {@link startRollout}'s). */
-  spec: RolloutSpecInput;
+  /** The rollout to start each time (validated like {@link startRollout}'s, unless it comes checked). */
+  spec: RolloutSpecInput | CheckedRolloutSpec;
   /** Task queue of the orchestrator worker. */
   taskQueue: string;
   /** Cron expressions (see {@link cronProblem}); with `calendars`, at least one entry overall. */
@@ -105,14 +105,14 @@ function describeCalendar(c: CalendarSpec): string {
  * @throws ControlRejectedError when a schedule with that id exists.
  */
 export async function createSchedule(client: Client, options: CreateScheduleOptions): Promise<RolloutScheduleInfo> {
-  const { spec: parsed } = checkRolloutSpec(options.spec);
+  const checked = checkedRolloutSpec(options.spec);
+  const parsed = checked.spec;
   const problems = scheduleProblems(options);
-  if (problems.length > 0)
-    throw new InvalidSpecError(problems.map((p) => `${p.path}: ${p.message}`).join('; '), problems);
+  if (problems.length > 0) throw new InvalidSpecError(formatSpecIssues(problems), problems);
   const scheduleId = options.scheduleId ?? `fleet-upgrade:${parsed.backend}`;
   const spec: RolloutSpecInput = {
-    ...options.spec,
-    requestedBy: options.spec.requestedBy ?? `${defaultRequestedBy()} via schedule ${scheduleId}`,
+    ...checked.input,
+    requestedBy: checked.input.requestedBy ?? `${defaultRequestedBy()} via schedule ${scheduleId}`,
   };
   const when = [...(options.cron ?? []), ...(options.calendars ?? []).map(describeCalendar)];
   try {

@@ -1,9 +1,11 @@
 /**
  * Client-side checks of a rollout spec before anything is sent: the spec schema (the same one the
  * workflow applies again at start), and node ids that cannot be NATS subject tokens or that two
- * nodes would share, which the workflow would refuse only after it started.
+ * nodes would share, which the workflow would refuse only after it started. A command checks its
+ * spec once: what the check returns is accepted by {@link startRollout} and {@link createSchedule}
+ * as it is.
  */
-import { parseRolloutSpec, type RolloutSpec, type RolloutSpecInput } from '../domain/spec.js';
+import { formatSpecIssues, parseRolloutSpec, type RolloutSpec, type RolloutSpecInput } from '../domain/spec.js';
 import {
   describeTokenCollision,
   findTokenCollisions,
@@ -13,28 +15,6 @@ import {
 } from '../domain/targets.js';
 import { nodeToken, SubjectTokenError } from '../protocol/subjects.js';
 import { InvalidSpecError, type SpecProblem } from './errors.js';
-
-const PROBLEM_RE = /✖ ([^\n]*)(?:\n\s*→ at ([^\n]*))?/g;
-
-/**
- * Splits the multi-line message of `parseRolloutSpec` into problems with their field paths.
- * A message that already starts with its field (`maxUnavailable: "x" is …`) is not prefixed twice.
- */
-export function specProblems(message: string): SpecProblem[] {
-  const problems: SpecProblem[] = [];
-  for (const match of message.matchAll(PROBLEM_RE)) {
-    const path = match[2]?.trim() ?? '';
-    let text = (match[1] ?? '').trim();
-    if (path !== '' && text.startsWith(`${path}: `)) text = text.slice(path.length + 2);
-    problems.push({ path, message: text });
-  }
-  return problems.length > 0 ? problems : [{ path: '', message: message.replace(/\s+/g, ' ') }];
-}
-
-/** One line: `path: message; path: message`. */
-export function formatProblems(problems: readonly SpecProblem[]): string {
-  return problems.map((p) => (p.path === '' ? p.message : `${p.path}: ${p.message}`)).join('; ');
-}
 
 function tokenProblems(targets: readonly TargetNode[]): SpecProblem[] {
   const problems: SpecProblem[] = [];
@@ -59,21 +39,32 @@ function tokenProblems(targets: readonly TargetNode[]): SpecProblem[] {
   }));
 }
 
+/** A spec that passed {@link checkRolloutSpec}, with what the check found. */
+export class CheckedRolloutSpec {
+  constructor(
+    /** The spec as written (durations as strings): what a rollout or a schedule records. */
+    readonly input: RolloutSpecInput,
+    /** The parsed spec: defaults applied, durations in milliseconds. */
+    readonly spec: RolloutSpec,
+    /** The targets in planning order. */
+    readonly targets: TargetNode[],
+    /** The candidates left out, and why. */
+    readonly excluded: ExcludedNode[],
+  ) {}
+}
+
+function invalid(problems: readonly SpecProblem[]): InvalidSpecError {
+  return new InvalidSpecError(`invalid rollout spec: ${formatSpecIssues(problems)}`, problems);
+}
+
 /**
  * Validates `input` and its targets.
  * @returns the parsed spec (defaults applied, durations in ms), its targets in planning order and the excluded candidates.
  * @throws InvalidSpecError with every problem, each naming its field.
  */
-export function checkRolloutSpec(input: RolloutSpecInput): {
-  spec: RolloutSpec;
-  targets: TargetNode[];
-  excluded: ExcludedNode[];
-} {
+export function checkRolloutSpec(input: RolloutSpecInput): CheckedRolloutSpec {
   const parsed = parseRolloutSpec(input);
-  if (!parsed.ok) {
-    const problems = specProblems(parsed.message);
-    throw new InvalidSpecError(`invalid rollout spec: ${formatProblems(problems)}`, problems);
-  }
+  if (!parsed.ok) throw invalid(parsed.issues);
   const { targets, excluded } = selectTargets(parsed.spec);
   const problems = tokenProblems(targets);
   if (targets.length === 0) {
@@ -82,6 +73,11 @@ export function checkRolloutSpec(input: RolloutSpecInput): {
       message: 'no targets left: the selector matches no inventory node, or every candidate is excluded',
     });
   }
-  if (problems.length > 0) throw new InvalidSpecError(`invalid rollout spec: ${formatProblems(problems)}`, problems);
-  return { spec: parsed.spec, targets, excluded };
+  if (problems.length > 0) throw invalid(problems);
+  return new CheckedRolloutSpec(input, parsed.spec, targets, excluded);
+}
+
+/** `spec` checked, unless it already was. */
+export function checkedRolloutSpec(spec: RolloutSpecInput | CheckedRolloutSpec): CheckedRolloutSpec {
+  return spec instanceof CheckedRolloutSpec ? spec : checkRolloutSpec(spec);
 }

@@ -5,6 +5,9 @@
  */
 import { resolveCountOrPercent, Rounding, type CountOrPercent } from './duration.js';
 
+/** Most nodes upgrading at once (`maxParallel`, at start or through `set-max-parallel`), and the largest canary. */
+export const MAX_PARALLEL = 10_000;
+
 /**
  * Replicas of the backend allowed down at once, from the spec's `maxUnavailable`.
  *

@@ -4,6 +4,7 @@ export * from './duration.js';
 export * from './failures.js';
 export * from './node-state.js';
 export * from './planner.js';
+export * from './install-source.js';
 export * from './spec.js';
 export * from './targets.js';
 export * from './window.js';

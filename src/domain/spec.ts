@@ -2,34 +2,37 @@
  * The rollout specification: what to upgrade, where, and under which policy.
  *
  * One schema serves the client (before a start is sent), the workflow (again at start, because
- * histories outlive client versions) and the CLI (flags are mapped onto it). Every default lives
- * here and is documented with `@default`; durations are Go-style strings or milliseconds and come
- * out of parsing as milliseconds.
+ * histories outlive client versions) and the CLI (its rollout flags, their help lines, defaults and
+ * bounds are derived from this schema through `spec-fields.ts`). Every default and bound lives here
+ * and is documented with `@default`; durations are Go-style strings or milliseconds and come out of
+ * parsing as milliseconds. Problems come out as data (`SpecIssue[]`), each with its field's path.
  */
 import { z } from 'zod';
+import { MAX_PARALLEL } from './budget.js';
 import { parseCountOrPercent, parseDuration, type CountOrPercent } from './duration.js';
+import { InstallSourceSchema } from './install-source.js';
 import { UpgradeTargetSchema } from './upgrade-target.js';
 
-const durationMs = (field: string) =>
+const notADuration = (value: unknown): string =>
+  `"${String(value)}" is not a duration; write it like 500ms, 30s, 15m or 1h30m`;
+
+const durationMs = () =>
   z.union([z.number().int().nonnegative(), z.string()]).transform((value, ctx) => {
     const ms = typeof value === 'number' ? value : parseDuration(value);
     if (ms === undefined) {
-      ctx.addIssue({
-        code: 'custom',
-        message: `${field}: "${String(value)}" is not a duration; write it like 500ms, 30s, 15m or 1h30m`,
-      });
+      ctx.addIssue({ code: 'custom', message: notADuration(value) });
       return z.NEVER;
     }
     return ms;
   });
 
-const countOrPercent = (field: string) =>
+const countOrPercent = () =>
   z.union([z.number(), z.string()]).transform((value, ctx): CountOrPercent => {
     const parsed = parseCountOrPercent(value);
     if (parsed === undefined) {
       ctx.addIssue({
         code: 'custom',
-        message: `${field}: "${String(value)}" is neither a whole count (3) nor a percentage (25%)`,
+        message: `"${String(value)}" is neither a whole count (3) nor a percentage (25%)`,
       });
       return z.NEVER;
     }
@@ -91,23 +94,7 @@ export const RolloutSpecSchema = z
       .string()
       .min(1, 'backend must name a backend, e.g. llama-cpp')
       .refine((b) => !/[\s*>]/.test(b), { message: 'backend must not contain spaces, * or >' }),
-    /** Galleries as a JSON string, exactly as sent on the wire; absent → each worker's own. */
-    galleries: z
-      .string()
-      .refine(
-        (g) => {
-          try {
-            return Array.isArray(JSON.parse(g));
-          } catch {
-            return false;
-          }
-        },
-        { message: 'galleries must be a JSON array string such as [{"url":"…","name":"localai"}]' },
-      )
-      .optional(),
-    uri: z.string().min(1).optional(),
-    name: z.string().min(1).optional(),
-    alias: z.string().min(1).optional(),
+    ...InstallSourceSchema.shape,
     /** When set, verification also requires the node to report this version (or digest). */
     targetVersion: z.string().min(1).optional(),
     /** The manifest digest nodes must end up with (`sha256:…`); overrides the registry's answer. */
@@ -132,29 +119,26 @@ export const RolloutSpecSchema = z
     inventory: z.array(InventoryNodeSchema).optional(),
 
     /** Nodes upgrading at once. @default 1 */
-    maxParallel: z.number().int().min(1, 'maxParallel must be at least 1').max(10_000).default(1),
+    maxParallel: z.number().int().min(1, 'maxParallel must be at least 1').max(MAX_PARALLEL).default(1),
     /**
      * Replicas of this backend allowed down at once, as a count or a percentage of all targeted
      * replicas (rounded down). A node whose replicas alone exceed the budget still starts when
      * nothing else is down, so a rollout always makes progress. @default "25%"
      */
-    maxUnavailable: countOrPercent('maxUnavailable').default({ kind: 'percent', value: 25 }),
+    maxUnavailable: countOrPercent().default({ kind: 'percent', value: 25 }),
     /** Ramp of wave sizes, e.g. `[1, "10%", "50%"]`; percentages of all targets, rounded up; the last size repeats. */
-    batches: z.array(countOrPercent('batches')).min(1).optional(),
+    batches: z.array(countOrPercent()).min(1).optional(),
     /** Canary wave: upgraded first, then the rollout waits for `promote` ("manual") or for the duration. */
     canary: z
       .object({
-        nodes: z.number().int().min(1, 'canary.nodes must be at least 1'),
+        nodes: z.number().int().min(1, 'canary.nodes must be at least 1').max(MAX_PARALLEL),
         promote: z
           .union([z.number().int().nonnegative(), z.string()])
           .transform((value, ctx): 'manual' | number => {
             if (value === 'manual') return 'manual';
             const ms = typeof value === 'number' ? value : parseDuration(value);
             if (ms === undefined) {
-              ctx.addIssue({
-                code: 'custom',
-                message: `canary.promote: "${String(value)}" is neither manual nor a duration such as 30m`,
-              });
+              ctx.addIssue({ code: 'custom', message: `${notADuration(value)}, or manual` });
               return z.NEVER;
             }
             return ms;
@@ -163,22 +147,22 @@ export const RolloutSpecSchema = z
       })
       .optional(),
     /** Per node: from the first request until the upgrade must be verified. @default "30m" */
-    healthyDeadline: durationMs('healthyDeadline').default(30 * 60_000),
+    healthyDeadline: durationMs().default(30 * 60_000),
     /** Soak after a node verifies before it counts as succeeded. @default "10s" */
-    minHealthyTime: durationMs('minHealthyTime').default(10_000),
+    minHealthyTime: durationMs().default(10_000),
     /** Halt when no node has finished for this long. @default "1h" */
-    progressDeadline: durationMs('progressDeadline').default(60 * 60_000),
+    progressDeadline: durationMs().default(60 * 60_000),
     /**
      * Failures tolerated: the rollout acts (`onFailure`) when failures *exceed* this number.
      * A percentage is of all targeted nodes, rounded down. @default 0 (the first failure acts)
      */
-    maxFailures: countOrPercent('maxFailures').default({ kind: 'count', value: 0 }),
+    maxFailures: countOrPercent().default({ kind: 'count', value: 0 }),
     /** What exceeding `maxFailures` does. @default "halt" */
     onFailure: z.enum([OnFailure.Halt, OnFailure.Continue, OnFailure.Revert]).default(OnFailure.Halt),
     /** Maintenance window; absent → always open. */
     window: WindowSchema.optional(),
     /** NATS request timeout for `backend.upgrade` / the legacy install. @default "15m" */
-    upgradeTimeout: durationMs('upgradeTimeout').default(15 * 60_000),
+    upgradeTimeout: durationMs().default(15 * 60_000),
     /**
      * After the new install verifies, start a probe process from it (`backend.install` with a probe
      * model id, which replies after the process passed its health check), then stop it; a failure
@@ -186,13 +170,13 @@ export const RolloutSpecSchema = z
      */
     startCheck: z.boolean().default(true),
     /** Per replica (and the probe): how long it may take to start and show in `models.running`. @default "5m" */
-    replicaReadyTimeout: durationMs('replicaReadyTimeout').default(5 * 60_000),
+    replicaReadyTimeout: durationMs().default(5 * 60_000),
     /**
      * A node with no responders on both `backend.upgrade` and the legacy `backend.install` is
      * retried with backoff for this long (a restarting agent, a network blip) before it fails as
      * unreachable. @default "3m"
      */
-    unreachableGrace: durationMs('unreachableGrace').default(3 * 60_000),
+    unreachableGrace: durationMs().default(3 * 60_000),
     /**
      * The LocalAI frontend that routes the fleet's requests: each node is drained there before its
      * upgrade and resumed after its start check and replicas. The orchestrator worker must be
@@ -210,7 +194,7 @@ export const RolloutSpecSchema = z
      * With a frontend: how long requests already running on a node may take to finish after its
      * drain. Waited only when the frontend showed requests in flight just before the drain. @default "30s"
      */
-    drainGrace: durationMs('drainGrace').default(30_000),
+    drainGrace: durationMs().default(30_000),
     /** Upgrade requests sent to one node at most (re-sends only after verification shows the old install). @default 3 */
     maxAttempts: z.number().int().min(1).max(10).default(3),
 
@@ -263,12 +247,24 @@ export type RolloutSpecInput = z.input<typeof RolloutSpecSchema>;
 /** The spec after validation: defaults applied, durations in milliseconds. */
 export type RolloutSpec = z.output<typeof RolloutSpecSchema>;
 
-/** Thrown-as-data result of validating a spec: either the spec or one readable message naming the fields. */
-export type SpecResult = { ok: true; spec: RolloutSpec } | { ok: false; message: string };
+/** One problem of a spec: the field's path (`maxUnavailable`, `window.start`, `inventory[0].id`; empty for the whole spec) and what is wrong. */
+export interface SpecIssue {
+  path: string;
+  message: string;
+}
 
-/** Validates a spec, rendering every problem with the field's path. */
+/** The result of validating a spec: the spec, or every problem as data plus one line naming them. */
+export type SpecResult = { ok: true; spec: RolloutSpec } | { ok: false; issues: SpecIssue[]; message: string };
+
+/** One line: `path: message; path: message` (a problem of the whole spec shows its message alone). */
+export function formatSpecIssues(issues: readonly SpecIssue[]): string {
+  return issues.map((i) => (i.path === '' ? i.message : `${i.path}: ${i.message}`)).join('; ');
+}
+
+/** Validates a spec; every problem keeps its field's path. */
 export function parseRolloutSpec(input: unknown): SpecResult {
   const result = RolloutSpecSchema.safeParse(input);
   if (result.success) return { ok: true, spec: result.data };
-  return { ok: false, message: `invalid rollout spec: ${z.prettifyError(result.error)}` };
+  const issues = result.error.issues.map((i) => ({ path: z.core.toDotPath(i.path), message: i.message }));
+  return { ok: false, issues, message: `invalid rollout spec: ${formatSpecIssues(issues)}` };
 }

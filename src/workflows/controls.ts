@@ -5,6 +5,7 @@
  * after the change.
  */
 import { patched, setHandler } from '@temporalio/workflow';
+import { MAX_PARALLEL } from '../domain/budget.js';
 import { NodeEvent } from '../domain/node-state.js';
 import {
   abortUpdate,
@@ -103,8 +104,8 @@ export function registerControls(rollout: Rollout): void {
     {
       validator: (n) => {
         rollout.refuseWhenEnded('change maxParallel');
-        if (!Number.isInteger(n) || n < 1 || n > 10_000)
-          throw new Error(`maxParallel must be a whole number from 1 to 10000, got ${String(n)}`);
+        if (!Number.isInteger(n) || n < 1 || n > MAX_PARALLEL)
+          throw new Error(`maxParallel must be a whole number from 1 to ${MAX_PARALLEL}, got ${String(n)}`);
       },
     },
   );

@@ -17,6 +17,7 @@ import {
 import { FailureType, NON_RETRYABLE_FAILURES } from '../domain/failures.js';
 import { restoredEvent, servingWork } from '../domain/node-lifecycle.js';
 import { NodeEvent, NodeState, nextNodeState } from '../domain/node-state.js';
+import { installSourceOf } from '../domain/install-source.js';
 import type { RolloutSpec } from '../domain/spec.js';
 import type { LateUpgradeReply, RolloutActivities, UpgradeOutput, VerifyOutput } from '../activities/index.js';
 import {
@@ -250,10 +251,7 @@ async function sendUpgrade(
           backend: spec.backend,
           opId: node.opId ?? node.id,
           timeoutMs: spec.upgradeTimeout,
-          ...(spec.galleries !== undefined ? { galleries: spec.galleries } : {}),
-          ...(spec.uri !== undefined ? { uri: spec.uri } : {}),
-          ...(spec.name !== undefined ? { name: spec.name } : {}),
-          ...(spec.alias !== undefined ? { alias: spec.alias } : {}),
+          ...installSourceOf(spec),
           verifyAfter: {
             ...targetCheckOf(node, spec),
             before: node.before ?? {},

@@ -1,7 +1,8 @@
 /** Client-side checks of a rollout spec: schema problems with their fields, and target ids. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkRolloutSpec, formatProblems, specProblems } from '../../src/client/spec-check.js';
+import { checkRolloutSpec, checkedRolloutSpec } from '../../src/client/spec-check.js';
+import { formatSpecIssues, parseRolloutSpec } from '../../src/domain/spec.js';
 import { InvalidSpecError } from '../../src/client/errors.js';
 
 function problemsOf(input: Parameters<typeof checkRolloutSpec>[0]): { path: string; message: string }[] {
@@ -61,13 +62,24 @@ void test('a selection that leaves no target is refused', () => {
   assert.match(problem?.message ?? '', /no targets left/);
 });
 
-void test('specProblems and formatProblems round-trip a prettified zod message into one line', () => {
-  const problems = specProblems(
-    'invalid rollout spec: ✖ backend must name a backend\n  → at backend\n✖ Unrecognized key: "x"',
-  );
-  assert.deepEqual(problems, [
-    { path: 'backend', message: 'backend must name a backend' },
+void test('schema problems come out as data, each with its path, and format into one line', () => {
+  const parsed = parseRolloutSpec({ backend: '', nodes: ['a'], x: 1 });
+  assert.equal(parsed.ok, false);
+  if (parsed.ok) return;
+  assert.deepEqual(parsed.issues, [
+    { path: 'backend', message: 'backend must name a backend, e.g. llama-cpp' },
     { path: '', message: 'Unrecognized key: "x"' },
   ]);
-  assert.equal(formatProblems(problems), 'backend: backend must name a backend; Unrecognized key: "x"');
+  assert.equal(
+    formatSpecIssues(parsed.issues),
+    'backend: backend must name a backend, e.g. llama-cpp; Unrecognized key: "x"',
+  );
+  assert.equal(parsed.message, `invalid rollout spec: ${formatSpecIssues(parsed.issues)}`);
+});
+
+void test('a checked spec is not checked again; a written one is', () => {
+  const checked = checkRolloutSpec({ backend: 'x', nodes: ['a'] });
+  assert.equal(checkedRolloutSpec(checked), checked);
+  assert.deepEqual(checkedRolloutSpec({ backend: 'x', nodes: ['a'] }).spec, checked.spec);
+  assert.throws(() => checkedRolloutSpec({ backend: 'x', nodes: ['a.b', 'a-b'] }), /collide/);
 });

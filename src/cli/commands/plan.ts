@@ -28,7 +28,8 @@ const OPTIONS = {
   ...OUTPUT_FLAG_OPTIONS,
 } as const;
 
-const HELP = `Usage: fleet-rollout plan --backend NAME (--nodes IDS | --inventory FILE | --localai-url URL) [-o text|json|jsonl|yaml] [flags]
+/** The help of `plan`. */
+export const HELP = `Usage: fleet-rollout plan --backend NAME (--nodes IDS | --inventory FILE | --localai-url URL) [-o text|json|jsonl|yaml] [flags]
 
 Dry run of 'start' with the same flags: resolves the target as the rollout would (gallery
 index and registry, or --uri/--target-version/--target-digest), asks every target over NATS
@@ -181,7 +182,7 @@ export async function run(args: string[]): Promise<number> {
   const nc = await connectNats(natsOptions);
   try {
     const options = listTimeoutMs === undefined ? {} : { listTimeoutMs };
-    const planned = await planRollout(nc, spec, options).catch((err: unknown) => {
+    const planned = await planRollout(nc, spec.input, options).catch((err: unknown) => {
       throw err instanceof InvalidSpecError ? new UsageError(err.message) : err;
     });
     const withFrontend = fleet === undefined ? undefined : frontendPlan(fleet, planned);

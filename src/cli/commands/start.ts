@@ -22,7 +22,8 @@ const OPTIONS = {
   json: { type: 'boolean' },
 } as const;
 
-const HELP = `Usage: fleet-rollout start --backend NAME (--nodes IDS | --inventory FILE | --localai-url URL) [flags]
+/** The help of `start`. */
+export const HELP = `Usage: fleet-rollout start --backend NAME (--nodes IDS | --inventory FILE | --localai-url URL) [flags]
 
 Starts the rollout of a backend (workflow id rollout:NAME; one per backend at a time) and prints
 its id and Web UI link. A second start while one runs is refused, naming the running run.
