@@ -17,7 +17,7 @@ import {
   type DiscoverOutput,
   type InstalledRecord,
 } from './types.js';
-import { installedRecordOf } from './installed.js';
+import { installedRecordOf } from '../domain/verification.js';
 
 /** How long the `discoverTargets` activity keeps asking a node that does not answer. */
 export const DISCOVERY_GRACE_MS = 60_000;

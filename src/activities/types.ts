@@ -1,16 +1,9 @@
 /**
  * Inputs and outputs of the rollout activities. Workflows import these as types only.
  */
-import type { Build } from '../domain/upgrade-target.js';
-import type { VerifyVerdict } from '../domain/verification.js';
+import type { InstalledRecord, TargetCheck, VerifyVerdict } from '../domain/verification.js';
 
-/** What a node reported for the backend before the upgrade (the verification baseline). */
-export interface InstalledRecord {
-  installedAt?: string;
-  digest?: string;
-  version?: string;
-  uri?: string;
-}
+export type { InstalledRecord, TargetCheck } from '../domain/verification.js';
 
 export interface DiscoverInput {
   backend: string;
@@ -74,16 +67,6 @@ export interface UpgradeOutput {
 }
 
 export type { UpgradeHeartbeat } from '../domain/heartbeat.js';
-
-/** What verification compares against, beyond the pre-upgrade record. */
-export interface TargetCheck {
-  /** The build the node must reach, when the rollout knows its target. */
-  target?: Build;
-  /** The target is an explicit `--uri`: the uri counts as evidence, and an install under another name fails at once. */
-  uri?: string;
-  /** Meta backends: judge this concrete backend's entry. */
-  concrete?: string;
-}
 
 export interface VerifyInput extends TargetCheck {
   nodeId: string;

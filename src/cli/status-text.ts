@@ -5,7 +5,7 @@
  */
 import { installName } from '../client/install-name.js';
 import { formatDuration } from '../domain/duration.js';
-import type { InstalledRecord } from '../activities/types.js';
+import type { InstalledRecord } from '../domain/verification.js';
 import type { NodeStatus, RolloutStatus } from '../workflows/status.js';
 import { escapeText } from './terminal-text.js';
 

@@ -2,7 +2,7 @@
  * How an install is named wherever it is shown (status, watch, history, JSON): the version a node
  * reports, else its digest, else the uri it was installed from, else when it was installed.
  */
-import type { InstalledRecord } from '../activities/types.js';
+import type { InstalledRecord } from '../domain/verification.js';
 
 /** The name of an install, or undefined when the record says nothing. */
 export function installName(record: InstalledRecord | undefined): string | undefined {

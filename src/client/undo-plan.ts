@@ -6,7 +6,7 @@
  * the nodes concerned. One rollout carries one install, so nodes that had different earlier
  * installs are refused too, with one `start` command per install.
  */
-import type { InstalledRecord } from '../activities/types.js';
+import type { InstalledRecord } from '../domain/verification.js';
 import type { RolloutSpecInput } from '../domain/spec.js';
 import type { NodeStatus, RolloutStatus } from '../workflows/status.js';
 import { installName } from './install-name.js';

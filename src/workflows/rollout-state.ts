@@ -4,7 +4,7 @@
  */
 import { isDown, isInFlight, isTerminal, NodeState } from '../domain/node-state.js';
 import type { RolloutSpec } from '../domain/spec.js';
-import type { InstalledRecord } from '../activities/types.js';
+import type { InstalledRecord } from '../domain/verification.js';
 import { phaseOf } from '../domain/rollout-policy.js';
 import { nextWindowOpen } from '../domain/window.js';
 import { addFrontendStatus } from './frontend-status.js';
