@@ -1,6 +1,7 @@
 /**
  * Inputs and outputs of the rollout activities. Workflows import these as types only.
  */
+import type { DiscoveryAnswers } from '../domain/plan.js';
 import type { InstalledRecord, TargetCheck, VerifyVerdict } from '../domain/verification.js';
 
 export type { InstalledRecord, TargetCheck } from '../domain/verification.js';
@@ -16,30 +17,10 @@ export interface DiscoverInput {
   concretes?: string[];
 }
 
-export interface DiscoveredNode {
-  id: string;
-  installed: InstalledRecord;
-  /** Meta backends: the concrete backend the node reports (its record is `installed`). */
-  concrete?: string;
-  /** Replicas counted with `models.running` (only for ids in `askReplicas`). */
-  replicas?: number;
-  /** `models.running` had no responders: a worker that predates `backend.upgrade`, upgraded through the legacy install. */
-  legacy?: boolean;
-  /** `models.running` was asked and did not answer: `replicas` is 0 for want of a count. */
-  replicasUnknown?: boolean;
-}
+export { DiscoverySkip, type DiscoveredNode } from '../domain/plan.js';
 
-export const DiscoverySkip = {
-  NotInstalled: 'not-installed',
-  Unreachable: 'unreachable',
-  BadReply: 'bad-reply',
-} as const;
-export type DiscoverySkip = (typeof DiscoverySkip)[keyof typeof DiscoverySkip];
-
-export interface DiscoverOutput {
-  found: DiscoveredNode[];
-  skipped: { id: string; kind: DiscoverySkip; reason: string }[];
-}
+/** What `discoverTargets` answers: the domain's discovery answers. */
+export type DiscoverOutput = DiscoveryAnswers;
 
 export interface UpgradeInput {
   nodeId: string;

@@ -4,14 +4,8 @@
  * nodes would share, which the workflow would refuse only after it started.
  */
 import { parseRolloutSpec, type RolloutSpec, type RolloutSpecInput } from '../domain/spec.js';
-import {
-  describeTokenCollision,
-  findTokenCollisions,
-  selectTargets,
-  type ExcludedNode,
-  type TargetNode,
-} from '../domain/targets.js';
-import { nodeToken, SubjectTokenError } from '../protocol/subjects.js';
+import { selectTargets, tokenProblems, type ExcludedNode, type TargetNode } from '../domain/targets.js';
+import { nodeToken } from '../protocol/subjects.js';
 import { InvalidSpecError, type SpecProblem } from './errors.js';
 
 const PROBLEM_RE = /✖ ([^\n]*)(?:\n\s*→ at ([^\n]*))?/g;
@@ -36,29 +30,6 @@ export function formatProblems(problems: readonly SpecProblem[]): string {
   return problems.map((p) => (p.path === '' ? p.message : `${p.path}: ${p.message}`)).join('; ');
 }
 
-function tokenProblems(targets: readonly TargetNode[]): SpecProblem[] {
-  const problems: SpecProblem[] = [];
-  for (const target of targets) {
-    try {
-      nodeToken(target.id);
-    } catch (err) {
-      if (!(err instanceof SubjectTokenError)) throw err;
-      problems.push({
-        path: 'nodes',
-        message: `node id ${JSON.stringify(target.id)} cannot be a NATS subject token: ${err.message}`,
-      });
-    }
-  }
-  if (problems.length > 0) return problems;
-  return findTokenCollisions(
-    targets.map((t) => t.id),
-    nodeToken,
-  ).map((c) => ({
-    path: 'nodes',
-    message: describeTokenCollision(c),
-  }));
-}
-
 /**
  * Validates `input` and its targets.
  * @returns the parsed spec (defaults applied, durations in ms), its targets in planning order and the excluded candidates.
@@ -75,7 +46,10 @@ export function checkRolloutSpec(input: RolloutSpecInput): {
     throw new InvalidSpecError(`invalid rollout spec: ${formatProblems(problems)}`, problems);
   }
   const { targets, excluded } = selectTargets(parsed.spec);
-  const problems = tokenProblems(targets);
+  const problems: SpecProblem[] = tokenProblems(
+    targets.map((t) => t.id),
+    nodeToken,
+  ).map((message) => ({ path: 'nodes', message }));
   if (targets.length === 0) {
     problems.push({
       path: 'nodes',

@@ -5,22 +5,12 @@
  * target (no index, no readable gallery, no explicit flags): the rollout then verifies by a new
  * `installed_at` only, as before.
  */
-import { TargetSource, type Build, type UpgradeTarget } from '../domain/upgrade-target.js';
+import { TargetSource, type Build, type TargetRequest, type UpgradeTarget } from '../domain/upgrade-target.js';
 import { OciClient, OciError, OciFailure, looksLikeImageReference } from '../oci/index.js';
 import { findEntry, GalleryIndexError, isMetaEntry, parseGalleryIndex, type GalleryEntry } from './index-file.js';
 import { readGalleryIndex } from './load.js';
 
-/** The spec fields that say where the target comes from. */
-export interface TargetRequest {
-  backend: string;
-  /** Galleries as on the wire (JSON string of `[{url, name}]`). */
-  galleries?: string | undefined;
-  /** A gallery index URL named by the operator (`--index`); read before the galleries. */
-  index?: string | undefined;
-  uri?: string | undefined;
-  targetVersion?: string | undefined;
-  targetDigest?: string | undefined;
-}
+export type { TargetRequest };
 
 /** I/O the resolution needs. */
 export interface ResolveDeps {
