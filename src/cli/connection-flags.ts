@@ -11,7 +11,7 @@ import { defaultConfigFile } from './default-config.js';
 import { UsageError } from './exit.js';
 import { NATS_FLAG_OPTIONS, secretFlag, warnOnStderr } from './nats-flags.js';
 
-import { DEFAULT_TASK_QUEUE } from '../task-queue.js';
+import { DEFAULT_TASK_QUEUE } from '../addressing.js';
 
 /** Environment variable of the task queue. */
 export const TASK_QUEUE_ENV = 'TEMPORAL_TASK_QUEUE';
