@@ -1,21 +1,13 @@
 /**
  * Inputs and outputs of the rollout activities. Workflows import these as types only.
  */
-import type { DiscoveryAnswers } from '../domain/plan.js';
+import type { DiscoveryAnswers, DiscoveryRequest } from '../domain/plan.js';
 import type { InstalledRecord, TargetCheck, VerifyVerdict } from '../domain/verification.js';
 
 export type { InstalledRecord, TargetCheck } from '../domain/verification.js';
 
-export interface DiscoverInput {
-  backend: string;
-  nodeIds: string[];
-  /** Node ids whose replica count is not in the inventory: ask `models.running`. */
-  askReplicas: string[];
-  /** Concurrent `backend.list` requests. @default 32 */
-  concurrency?: number;
-  /** Meta backends: the concrete names the gallery maps it to; the node's entry among them is recorded. */
-  concretes?: string[];
-}
+/** What `discoverTargets` asks: the domain's discovery request. */
+export type DiscoverInput = DiscoveryRequest;
 
 export { DiscoverySkip, type DiscoveredNode } from '../domain/plan.js';
 

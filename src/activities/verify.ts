@@ -11,7 +11,7 @@ import { MessageType, subjects } from '../protocol/index.js';
 import { listenProgress, NatsRequestError, RequestFailure, requestMessage } from '../nats/index.js';
 import type { ActivityDeps } from './deps.js';
 import type { LateReply } from './late-replies.js';
-import { LIST_TIMEOUT_MS } from './discover.js';
+import { LIST_TIMEOUT_MS } from '../nats/discovery.js';
 import { findMisnamedInstall, installedRecordOf, judgeInstall } from '../domain/verification.js';
 import {
   VerifyVerdict,

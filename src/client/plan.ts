@@ -12,7 +12,7 @@ import type { RolloutSpec, RolloutSpecInput } from '../domain/spec.js';
 import type { ExcludedNode, TargetNode } from '../domain/targets.js';
 import type { Drift, UpgradeTarget } from '../domain/upgrade-target.js';
 import { isWindowOpen, nextWindowOpen } from '../domain/window.js';
-import { discoverNodes, LIST_TIMEOUT_MS } from '../activities/discover.js';
+import { discoverNodes, LIST_TIMEOUT_MS } from '../nats/discovery.js';
 import { createLogger } from '../log.js';
 import type { OciClient } from '../oci/index.js';
 import { resolvePlanTarget } from './plan-target.js';

@@ -41,6 +41,18 @@ export const DiscoverySkip = {
 } as const;
 export type DiscoverySkip = (typeof DiscoverySkip)[keyof typeof DiscoverySkip];
 
+/** What discovery asks. */
+export interface DiscoveryRequest {
+  backend: string;
+  nodeIds: string[];
+  /** Node ids whose replica count is not in the inventory: ask `models.running`. */
+  askReplicas: string[];
+  /** Concurrent `backend.list` requests. @default 32 */
+  concurrency?: number;
+  /** Meta backends: the concrete names the gallery maps it to; the node's entry among them is recorded. */
+  concretes?: string[];
+}
+
 /** What discovery answered, in any order. */
 export interface DiscoveryAnswers {
   found: DiscoveredNode[];

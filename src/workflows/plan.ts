@@ -1,7 +1,7 @@
 /**
  * Discovery and planning inside the workflow: select targets (pure), refuse colliding subject
  * tokens, ask the nodes (`discoverTargets`, in chunks so no payload grows past Temporal's limits),
- * then plan the waves (pure).
+ * then plan with the domain's `buildPlan`, the same plan `fleet-rollout plan` shows.
  */
 import { ApplicationFailure, patched, proxyActivities } from '@temporalio/workflow';
 import { FailureType } from '../domain/failures.js';
@@ -54,9 +54,7 @@ export async function discoverAndPlan(spec: RolloutSpec): Promise<Plan> {
     targets.map((t) => t.id),
     DISCOVERY_CHUNK,
   );
-  const knownReplicas = new Map(
-    targets.filter((t) => t.replicas !== undefined).map((t) => [t.id, t.replicas as number]),
-  );
+  const unknownReplicas = new Set(targets.filter((t) => t.replicas === undefined).map((t) => t.id));
   const results: DiscoverOutput[] = [];
   for (const batch of chunk(chunks, DISCOVERY_PARALLEL)) {
     results.push(
@@ -65,7 +63,7 @@ export async function discoverAndPlan(spec: RolloutSpec): Promise<Plan> {
           discoverTargets({
             backend: spec.backend,
             nodeIds: ids,
-            askReplicas: ids.filter((id) => !knownReplicas.has(id)),
+            askReplicas: ids.filter((id) => unknownReplicas.has(id)),
             ...(spec.target?.concretes !== undefined ? { concretes: Object.keys(spec.target.concretes) } : {}),
           }),
         ),
