@@ -5,7 +5,7 @@
  * `backend.list` to check the new install. Nothing is recorded anywhere.
  */
 import { randomUUID } from 'node:crypto';
-import { forEachBounded } from '../src/activities/discover.js';
+import { forEachBounded } from '../src/nats/discovery.js';
 import { connectNats, requestMessage } from '../src/nats/index.js';
 import { MessageType, subjects } from '../src/protocol/index.js';
 import type { FanOutParams } from './config.js';

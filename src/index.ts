@@ -5,6 +5,7 @@
  */
 export * from './client/index.js';
 export * from './domain/index.js';
+export * from './addressing.js';
 export * as protocol from './protocol/index.js';
 export {
   encodeMessage,

@@ -17,7 +17,7 @@ import type { ListenAddress } from './metrics/listen-address.js';
 import { startWorkerMetrics, prometheusTelemetry } from './metrics/worker-telemetry.js';
 import { workflowMetricsSinks } from './metrics/workflow-sinks.js';
 import type { Logger } from './log.js';
-import { DEFAULT_TASK_QUEUE } from './task-queue.js';
+import { DEFAULT_TASK_QUEUE } from './addressing.js';
 
 export { DEFAULT_TASK_QUEUE };
 

@@ -2,52 +2,18 @@
  * Inputs and outputs of the rollout activities. Workflows import these as types only.
  */
 import type { InstallSource } from '../domain/install-source.js';
-import type { Build } from '../domain/upgrade-target.js';
-import type { VerifyVerdict } from '../domain/verification.js';
+import type { DiscoveryAnswers, DiscoveryRequest } from '../domain/plan.js';
+import type { InstalledRecord, TargetCheck, VerifyVerdict } from '../domain/verification.js';
 
-/** What a node reported for the backend before the upgrade (the verification baseline). */
-export interface InstalledRecord {
-  installedAt?: string;
-  digest?: string;
-  version?: string;
-  uri?: string;
-}
+export type { InstalledRecord, TargetCheck } from '../domain/verification.js';
 
-export interface DiscoverInput {
-  backend: string;
-  nodeIds: string[];
-  /** Node ids whose replica count is not in the inventory: ask `models.running`. */
-  askReplicas: string[];
-  /** Concurrent `backend.list` requests. @default 32 */
-  concurrency?: number;
-  /** Meta backends: the concrete names the gallery maps it to; the node's entry among them is recorded. */
-  concretes?: string[];
-}
+/** What `discoverTargets` asks: the domain's discovery request. */
+export type DiscoverInput = DiscoveryRequest;
 
-export interface DiscoveredNode {
-  id: string;
-  installed: InstalledRecord;
-  /** Meta backends: the concrete backend the node reports (its record is `installed`). */
-  concrete?: string;
-  /** Replicas counted with `models.running` (only for ids in `askReplicas`). */
-  replicas?: number;
-  /** `models.running` had no responders: a worker that predates `backend.upgrade`, upgraded through the legacy install. */
-  legacy?: boolean;
-  /** `models.running` was asked and did not answer: `replicas` is 0 for want of a count. */
-  replicasUnknown?: boolean;
-}
+export { DiscoverySkip, type DiscoveredNode } from '../domain/plan.js';
 
-export const DiscoverySkip = {
-  NotInstalled: 'not-installed',
-  Unreachable: 'unreachable',
-  BadReply: 'bad-reply',
-} as const;
-export type DiscoverySkip = (typeof DiscoverySkip)[keyof typeof DiscoverySkip];
-
-export interface DiscoverOutput {
-  found: DiscoveredNode[];
-  skipped: { id: string; kind: DiscoverySkip; reason: string }[];
-}
+/** What `discoverTargets` answers: the domain's discovery answers. */
+export type DiscoverOutput = DiscoveryAnswers;
 
 /** One upgrade request to one node: what to install ({@link InstallSource}) and how long to wait. */
 export interface UpgradeInput extends InstallSource {
@@ -72,16 +38,6 @@ export interface UpgradeOutput {
 }
 
 export type { UpgradeHeartbeat } from '../domain/heartbeat.js';
-
-/** What verification compares against, beyond the pre-upgrade record. */
-export interface TargetCheck {
-  /** The build the node must reach, when the rollout knows its target. */
-  target?: Build;
-  /** The target is an explicit `--uri`: the uri counts as evidence, and an install under another name fails at once. */
-  uri?: string;
-  /** Meta backends: judge this concrete backend's entry. */
-  concrete?: string;
-}
 
 export interface VerifyInput extends TargetCheck {
   nodeId: string;

@@ -11,9 +11,8 @@ import { MessageType, subjects } from '../protocol/index.js';
 import { listenProgress, NatsRequestError, RequestFailure, requestMessage } from '../nats/index.js';
 import type { ActivityDeps } from './deps.js';
 import type { LateReply } from './late-replies.js';
-import { LIST_TIMEOUT_MS } from './discover.js';
-import { installedRecordOf } from './installed.js';
-import { judgeUpgrade, findMisnamedInstall } from '../domain/verification.js';
+import { LIST_TIMEOUT_MS } from '../nats/discovery.js';
+import { findMisnamedInstall, installedRecordOf, judgeInstall } from '../domain/verification.js';
 import {
   VerifyVerdict,
   type InstalledRecord,
@@ -22,26 +21,6 @@ import {
   type VerifyInput,
   type VerifyOutput,
 } from './types.js';
-
-/**
- * Pure verdict of a `backend.list` entry against the baseline and target. `targetVersion` is the
- * older spec field (a version, or a digest); `check.target` the resolved target.
- */
-export function judgeInstall(
-  before: InstalledRecord,
-  now: InstalledRecord | undefined,
-  targetVersion: string | undefined,
-  check: TargetCheck = {},
-): { verdict: VerifyVerdict; detail: string; decidedBy: string } {
-  let target = check.target;
-  if (target === undefined && targetVersion !== undefined) {
-    target = targetVersion.startsWith('sha256:') ? { digest: targetVersion } : { version: targetVersion };
-  }
-  return judgeUpgrade(before, now, {
-    ...(target !== undefined ? { target } : {}),
-    explicitUri: check.uri !== undefined,
-  });
-}
 
 export function makeVerifyNode(deps: ActivityDeps) {
   return async function verifyNode(input: VerifyInput): Promise<VerifyOutput> {

@@ -12,7 +12,7 @@ import { UsageError } from './exit.js';
 import { flagOrAlias, warnOnStderr } from './args.js';
 import { NATS_FLAG_OPTIONS, secretFlag } from './nats-flags.js';
 
-import { DEFAULT_TASK_QUEUE } from '../task-queue.js';
+import { DEFAULT_TASK_QUEUE } from '../addressing.js';
 
 /** Environment variable of the task queue. */
 export const TASK_QUEUE_ENV = 'TEMPORAL_TASK_QUEUE';

@@ -4,10 +4,10 @@
  * mid-upgrade and the command that checks what they have installed.
  */
 import type { ControlCall } from '../client/control-calls.js';
+import { isInFlight } from '../domain/node-state.js';
+import { WaitReason } from '../domain/rollout-phase.js';
 import type { RolloutStatus } from '../workflows/status.js';
 import { escapeText } from './terminal-text.js';
-
-const IN_FLIGHT_STATES: readonly string[] = ['draining', 'upgrading', 'verifying', 'resuming', 'soaking', 'unknown'];
 
 function plural(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
@@ -18,9 +18,9 @@ function reasonText(call: ControlCall): string {
   return typeof arg?.reason === 'string' ? ` (reason: ${escapeText(arg.reason)})` : '';
 }
 
-/** Nodes that were upgrading, verifying, soaking or unconfirmed when the status was taken. */
+/** Nodes in flight (draining through soaking, or unconfirmed) when the status was taken. */
 export function caughtMidUpgrade(status: RolloutStatus): string[] {
-  return status.nodes.filter((n) => IN_FLIGHT_STATES.includes(n.state)).map((n) => n.id);
+  return status.nodes.filter((n) => isInFlight(n.state)).map((n) => n.id);
 }
 
 /** The confirmation of `call`, given the status the workflow returned. */
@@ -34,7 +34,7 @@ export function controlReply(call: ControlCall, status: RolloutStatus): string[]
       ];
     case 'resume':
       return [
-        status.waiting === 'canary-gate'
+        status.waiting === WaitReason.CanaryGate
           ? `resumed ${b}${reasonText(call)}: the canary wave is done and waits for 'fleet-rollout promote ${b}'`
           : `resumed ${b}${reasonText(call)}: ${plural(c.pending, 'node')} pending, ${plural(c.inFlight, 'node')} in flight`,
       ];

@@ -4,9 +4,10 @@
  * final table of every node.
  */
 import type { Client } from '@temporalio/client';
-import { getStatus, isSettled, RolloutNotFoundError, type RolloutSnapshot } from '../client/index.js';
+import { getStatus, RolloutNotFoundError, type RolloutSnapshot } from '../client/index.js';
 import { formatDuration } from '../domain/duration.js';
-import { isInFlight } from '../domain/node-state.js';
+import { isInFlight, NodeState } from '../domain/node-state.js';
+import { isSettled, isSucceeded, RolloutPhase } from '../domain/rollout-phase.js';
 import type { NodeStatus, RolloutStatus } from '../workflows/status.js';
 import { CommandTimeoutError, ExitCode } from './exit.js';
 import { countsLine, fitWidth, headline, inFlightLine, nodeTable, progressBar, type OutputStyle } from './render.js';
@@ -34,7 +35,7 @@ const ALL_NODES_UP_TO = 200;
 
 /** 0 when the rollout succeeded, 1 when it failed, halted or was aborted. */
 export function outcomeExitCode(status: RolloutStatus): ExitCode {
-  return status.phase === 'succeeded' ? ExitCode.Ok : ExitCode.RolloutFailed;
+  return isSucceeded(status.phase) ? ExitCode.Ok : ExitCode.RolloutFailed;
 }
 
 /** The live frame: headline, overall bar with counts, one line per in-flight node. */
@@ -61,10 +62,10 @@ export function changeLines(previous: RolloutStatus | undefined, next: RolloutSt
   if (previous === undefined || headline(plain, previous) !== headline(plain, next)) lines.push(headline(plain, next));
   const before = new Map((previous?.nodes ?? []).map((n) => [n.id, nodeKey(n)]));
   for (const node of next.nodes) {
-    if (node.state === 'pending' && !before.has(node.id)) continue;
+    if (node.state === NodeState.Pending && !before.has(node.id)) continue;
     if (before.get(node.id) === nodeKey(node)) continue;
     const id = escapeText(node.id);
-    if (node.state === 'succeeded') {
+    if (node.state === NodeState.Succeeded) {
       const took =
         node.startedAt !== undefined && node.finishedAt !== undefined
           ? ` in ${formatDuration(node.finishedAt - node.startedAt)}`
@@ -73,7 +74,8 @@ export function changeLines(previous: RolloutStatus | undefined, next: RolloutSt
       const after = installText(node.after);
       const versions = before !== undefined && after !== undefined ? ` (${before} → ${after})` : '';
       lines.push(`${id}: succeeded${took}${versions}`);
-    } else if (node.state === 'failed') lines.push(`${id}: failed: ${escapeText(node.lastError ?? 'no error text')}`);
+    } else if (node.state === NodeState.Failed)
+      lines.push(`${id}: failed: ${escapeText(node.lastError ?? 'no error text')}`);
     else lines.push(inFlightLine(node));
   }
   const done = (s: RolloutStatus | undefined): number =>
@@ -118,7 +120,7 @@ export async function followRollout(client: Client, backend: string, options: Fo
     let snapshot = await poll(client, backend, intervalMs, nodes, options.runId);
     const status = snapshot.status;
     // A halted rollout still has its nodes in flight finishing: follow them until they are done.
-    const finishing = status.phase === 'halted' && status.counts.inFlight > 0;
+    const finishing = status.phase === RolloutPhase.Halted && status.counts.inFlight > 0;
     const settled = (isSettled(status.phase) && !finishing) || snapshot.execution !== 'RUNNING';
     if (options.onChange !== undefined) {
       if (previous === undefined || JSON.stringify(previous) !== JSON.stringify(status)) options.onChange(snapshot);
@@ -140,7 +142,7 @@ export async function followRollout(client: Client, backend: string, options: Fo
       const lines = [headline(style, final), countsLine(final)];
       if (final.nodes.length > 0) lines.push('', ...nodeTable(style, final.nodes, targetText(final)));
       const waiting = waitText(final);
-      if (final.phase === 'halted' && waiting !== undefined) lines.push('', waiting);
+      if (final.phase === RolloutPhase.Halted && waiting !== undefined) lines.push('', waiting);
       out.write(`${lines.join('\n')}\n`);
       return snapshot;
     }

@@ -5,37 +5,22 @@
  */
 import { installName } from '../client/install-name.js';
 import { formatDuration } from '../domain/duration.js';
-import type { InstalledRecord } from '../activities/types.js';
+import { isInFlight, NodeState } from '../domain/node-state.js';
+import { HELD_WAITS, isMoving, RolloutPhase, WaitReason } from '../domain/rollout-phase.js';
+import type { InstalledRecord } from '../domain/verification.js';
 import type { NodeStatus, RolloutStatus } from '../workflows/status.js';
 import { escapeText } from './terminal-text.js';
-
-/** Node states after which a node is done with (everything else but `pending` is in flight). */
-const SETTLED_STATES: readonly string[] = ['succeeded', 'failed', 'skipped', 'up-to-date'];
-
-/** Waiting reasons during which no estimate is meaningful: the rollout waits for a person or a clock. */
-const STALLED_WAITS: readonly string[] = [
-  'paused',
-  'canary-gate',
-  'window-closed',
-  'failure-budget',
-  'progress-deadline',
-];
-
-/** A node is in flight (its backend may be down) when it is neither pending nor settled. */
-export function nodeInFlight(node: Pick<NodeStatus, 'state'>): boolean {
-  return node.state !== 'pending' && !SETTLED_STATES.includes(node.state);
-}
 
 /** Replicas down right now: every node in flight counts; without nodes, the workflow's own number. */
 export function liveReplicasDown(status: RolloutStatus): number {
   if (status.nodes.length === 0) return status.replicasDown;
-  return status.nodes.filter(nodeInFlight).reduce((sum, n) => sum + n.replicas, 0);
+  return status.nodes.filter((n) => isInFlight(n.state)).reduce((sum, n) => sum + n.replicas, 0);
 }
 
 /** When a rollout waits for a person or a clock, or has ended; then it has no ETA. */
 export function isStalled(status: RolloutStatus): boolean {
-  if (status.phase !== 'running' && status.phase !== 'discovering') return true;
-  return status.waiting !== undefined && STALLED_WAITS.includes(status.waiting);
+  if (!isMoving(status.phase)) return true;
+  return status.waiting !== undefined && HELD_WAITS.includes(status.waiting);
 }
 
 /** `eta 3m20s`, or undefined while stalled or unknown. */
@@ -64,26 +49,26 @@ function waitingUntil(status: RolloutStatus, now: number): string {
 export function waitText(status: RolloutStatus, now = Date.now()): string | undefined {
   const b = escapeText(status.backend);
   const c = status.counts;
-  if (status.phase === 'halted') {
+  if (status.phase === RolloutPhase.Halted) {
     return c.failed > status.allowedFailures
       ? `halted: ${c.failed} failed nodes, ${status.allowedFailures} allowed; retry or skip them, then 'fleet-rollout resume ${b}', or 'fleet-rollout abort ${b}'`
       : `halted; 'fleet-rollout resume ${b}' to go on, or 'fleet-rollout abort ${b}'`;
   }
   switch (status.waiting) {
-    case 'paused':
+    case WaitReason.Paused:
       return `waiting for 'fleet-rollout resume ${b}' (paused; nodes in flight finish)`;
-    case 'canary-gate':
+    case WaitReason.CanaryGate:
       return status.waitingUntil === undefined
         ? `waiting for the canary to be promoted: 'fleet-rollout promote ${b}'`
         : `waiting for the canary to promote itself${waitingUntil(status, now)}, or 'fleet-rollout promote ${b}' now`;
-    case 'window-closed':
+    case WaitReason.WindowClosed:
       return `waiting for the maintenance window${status.waitingUntil === undefined ? ' to open' : `, closed${waitingUntil(status, now)}`}; nodes are only started inside it`;
-    case 'failure-budget':
+    case WaitReason.FailureBudget:
       return `waiting: ${c.failed} failed nodes, ${status.allowedFailures} allowed; retry or skip them, or abort`;
-    case 'progress-deadline':
+    case WaitReason.ProgressDeadline:
       return `waiting: no node finished within the progress deadline; resume or abort`;
-    case 'unavailability-budget': {
-      const unknown = status.nodes.filter((n) => n.replicasUnknown === true && nodeInFlight(n));
+    case WaitReason.UnavailabilityBudget: {
+      const unknown = status.nodes.filter((n) => n.replicasUnknown === true && isInFlight(n.state));
       if (unknown.length > 0)
         return `waiting for ${unknown.map((n) => escapeText(n.id)).join(', ')} (replica count unknown: it may take every replica with it) to serve again before any other node starts`;
       return `waiting for replicas to come back (${liveReplicasDown(status)}/${status.replicaBudget} down)`;
@@ -109,13 +94,13 @@ export function outcomeLine(status: RolloutStatus): string | undefined {
   const left = status.skippedAtDiscovery.length;
   const leftOut = left > 0 ? `; ${plural(left, 'node')} left out at discovery` : '';
   switch (status.phase) {
-    case 'succeeded':
+    case RolloutPhase.Succeeded:
       return c.succeeded === c.total
         ? `succeeded: every one of the ${plural(c.total, 'targeted node')} upgraded${leftOut}`
         : `succeeded: ${parts.join(', ')}${leftOut}`;
-    case 'failed':
-    case 'aborted':
-    case 'halted':
+    case RolloutPhase.Failed:
+    case RolloutPhase.Aborted:
+    case RolloutPhase.Halted:
       return `${status.phase}: ${parts.join(', ')}${leftOut}`;
     default:
       return undefined;
@@ -146,7 +131,8 @@ export function versionCell(node: NodeStatus, target: string | undefined): strin
   const before = installText(node.before) ?? '?';
   const after = installText(node.after);
   if (after !== undefined) return `${before} → ${after}`;
-  if (node.state === 'succeeded') return `${before} → (new install)`;
-  if (target !== undefined && node.state !== 'skipped' && node.state !== 'failed') return `${before} → ${target}?`;
+  if (node.state === NodeState.Succeeded) return `${before} → (new install)`;
+  if (target !== undefined && node.state !== NodeState.Skipped && node.state !== NodeState.Failed)
+    return `${before} → ${target}?`;
   return node.before === undefined ? '-' : before;
 }

@@ -4,20 +4,13 @@
  * (the Temporal SDK in {@link ./controls.ts}, the light gRPC call in {@link ./control-rpc.ts}) use
  * these, so they send the same thing and say the same thing.
  */
+import { rolloutWorkflowId, RolloutUpdate } from '../addressing.js';
 import { ControlRejectedError, RolloutNotFoundError } from './errors.js';
 
-/** Names of the rollout workflow's updates (equal to the `defineUpdate` names in `src/workflows/messages.ts`). */
-export const ControlUpdate = {
-  pause: 'pause',
-  resume: 'resume',
-  abort: 'abort',
-  promote: 'promote',
-  setMaxParallel: 'setMaxParallel',
-  skipNode: 'skipNode',
-  retryNode: 'retryNode',
-} as const;
+/** Names of the rollout workflow's updates (the workflow defines its updates with the same names). */
+export const ControlUpdate = RolloutUpdate;
 /** One of {@link ControlUpdate}. */
-export type ControlUpdate = (typeof ControlUpdate)[keyof typeof ControlUpdate];
+export type ControlUpdate = RolloutUpdate;
 
 /** One control of one rollout, ready to send. */
 export interface ControlCall {
@@ -26,11 +19,6 @@ export interface ControlCall {
   args: unknown[];
   /** The verb phrase for messages: `pause`, `skip node gpu-3 of`. */
   what: string;
-}
-
-/** Workflow id of the one rollout of a backend (the same as the workflow's own `rolloutWorkflowId`). */
-export function controlWorkflowId(backend: string): string {
-  return `rollout:${backend}`;
 }
 
 const withReason = (reason: string | undefined): { reason?: string } => (reason === undefined ? {} : { reason });
@@ -90,7 +78,7 @@ export function controlRejected(call: ControlCall, reason: string): ControlRejec
 /** No running rollout of the backend. */
 export function rolloutNotRunning(call: ControlCall): RolloutNotFoundError {
   return new RolloutNotFoundError(
-    `cannot ${call.what} ${call.backend}: no running rollout of ${call.backend} (workflow ${controlWorkflowId(call.backend)}); 'fleet-rollout history ${call.backend}' lists past ones`,
+    `cannot ${call.what} ${call.backend}: no running rollout of ${call.backend} (workflow ${rolloutWorkflowId(call.backend)}); 'fleet-rollout history ${call.backend}' lists past ones`,
   );
 }
 

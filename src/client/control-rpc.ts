@@ -8,9 +8,9 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { hostname, userInfo } from 'node:os';
 import type { RolloutStatus, StatusQueryOptions } from '../workflows/status.js';
+import { rolloutWorkflowId, STATUS_QUERY } from '../addressing.js';
 import {
   controlRejected,
-  controlWorkflowId,
   DROPPED_UPDATE_RETRY_MS,
   isDroppedUpdate,
   rolloutNotRunning,
@@ -93,7 +93,7 @@ function firstPayload(payloads: Buffer | undefined): unknown {
 function updateRequest(namespace: string, call: ControlCall, updateId: string, identity: string): Buffer {
   return encodeMessage([
     [1, namespace],
-    [2, [[1, controlWorkflowId(call.backend)]]],
+    [2, [[1, rolloutWorkflowId(call.backend)]]],
     [4, [[1, STAGE_COMPLETED]]],
     [
       5,
@@ -215,11 +215,11 @@ export async function queryStatusRpc(
   const target = grpcTarget(settings, { ...options, answerTimeoutMs: options.answerTimeoutMs ?? 10_000 });
   const request = encodeMessage([
     [1, settings.namespace],
-    [2, [[1, controlWorkflowId(call.backend)]]],
+    [2, [[1, rolloutWorkflowId(call.backend)]]],
     [
       3,
       [
-        [1, 'status'],
+        [1, STATUS_QUERY],
         [2, [[1, jsonPayload(queryOptions)]]],
       ],
     ],

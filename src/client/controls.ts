@@ -7,10 +7,10 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import type { RolloutStatus } from '../workflows/status.js';
+import { rolloutWorkflowId } from '../addressing.js';
 import {
   controlCalls,
   controlRejected,
-  controlWorkflowId,
   DROPPED_UPDATE_RETRY_MS,
   isDroppedUpdate,
   isNotFoundError,
@@ -22,7 +22,7 @@ import {
 export async function sendControl(client: Client, call: ControlCall): Promise<RolloutStatus> {
   const updateId = randomUUID();
   try {
-    const handle = client.workflow.getHandle(controlWorkflowId(call.backend));
+    const handle = client.workflow.getHandle(rolloutWorkflowId(call.backend));
     for (let attempt = 1; ; attempt += 1) {
       try {
         // Empty argument lists go out as an empty list too: the cast only picks the overload.

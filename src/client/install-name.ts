@@ -2,7 +2,8 @@
  * How an install is named wherever it is shown (status, watch, history, JSON): the version a node
  * reports, else its digest, else the uri it was installed from, else when it was installed.
  */
-import type { InstalledRecord } from '../activities/types.js';
+import { NodeState } from '../domain/node-state.js';
+import type { InstalledRecord } from '../domain/verification.js';
 
 /** The name of an install, or undefined when the record says nothing. */
 export function installName(record: InstalledRecord | undefined): string | undefined {
@@ -25,7 +26,7 @@ export function installChanges(
 ): InstallChange[] {
   const changes = new Map<string, InstallChange>();
   for (const n of nodes) {
-    if (n.state !== 'succeeded') continue;
+    if (n.state !== NodeState.Succeeded) continue;
     const from = installName(n.before) ?? null;
     const to = installName(n.after) ?? null;
     const key = JSON.stringify([from, to]);

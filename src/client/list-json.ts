@@ -4,7 +4,7 @@
  * present; unknown values are `null`.
  */
 import { z } from 'zod';
-import { RolloutPhase } from '../workflows/status.js';
+import { RolloutPhase } from '../domain/rollout-phase.js';
 import { enumValues, executionName, isoOrNull, isoTime, READ_SCHEMA_VERSION } from './json-parts.js';
 import type { RolloutSummary } from './visibility.js';
 

@@ -4,7 +4,7 @@
  * Every key is always present; unknown values are `null`.
  */
 import { z } from 'zod';
-import type { InstalledRecord } from '../activities/types.js';
+import type { InstalledRecord } from '../domain/verification.js';
 import { installName } from './install-name.js';
 import { READ_SCHEMA_VERSION } from './json-parts.js';
 

@@ -6,39 +6,19 @@
  * Upgrades nothing.
  */
 import type { NatsConnection } from 'nats';
-import { allowedFailures, replicaBudget } from '../domain/budget.js';
-import { planWaves, type WaveKind } from '../domain/planner.js';
-import type { RolloutSpecInput } from '../domain/spec.js';
-import type { TargetNode } from '../domain/targets.js';
-import { summariseDrift, type Drift, type UpgradeTarget } from '../domain/upgrade-target.js';
+import { buildPlan, isUpToDate, type DiscoveryAnswers, type PlannedNode } from '../domain/plan.js';
+import type { WaveKind } from '../domain/planner.js';
+import type { RolloutSpec, RolloutSpecInput } from '../domain/spec.js';
+import type { ExcludedNode, TargetNode } from '../domain/targets.js';
+import type { Drift, UpgradeTarget } from '../domain/upgrade-target.js';
 import { isWindowOpen, nextWindowOpen } from '../domain/window.js';
-import { discoverNodes, LIST_TIMEOUT_MS } from '../activities/discover.js';
-import type { InstalledRecord } from '../activities/types.js';
+import { discoverNodes, LIST_TIMEOUT_MS } from '../nats/discovery.js';
 import { createLogger } from '../log.js';
 import type { OciClient } from '../oci/index.js';
-import { comparePlanNodes, resolvePlanTarget, type PlannedComparison } from './plan-target.js';
+import { resolvePlanTarget } from './plan-target.js';
 import { checkRolloutSpec } from './spec-check.js';
 
-/** A node of the plan. */
-export interface PlannedNode {
-  id: string;
-  name: string;
-  zone: string;
-  replicas: number;
-  /** What the node reports for the backend now. */
-  installed: InstalledRecord;
-  /** No `models.running` (asked only without inventory replicas): expected to take the legacy install fallback. */
-  legacy?: boolean;
-  /** Meta backends: the concrete backend the node reports (its record is `installed`). */
-  concrete?: string;
-  /** The node against the rollout's target, when one is known. */
-  comparison?: PlannedComparison;
-  /**
-   * Neither `models.running` nor the inventory gave a replica count (`replicas` is 0 for want of
-   * one): the rollout upgrades this node only while no other replica is down.
-   */
-  replicasUnknown?: boolean;
-}
+export type { PlannedComparison, PlannedNode } from '../domain/plan.js';
 
 /** The plan a rollout of the spec would follow now. */
 export interface RolloutPlan {
@@ -74,14 +54,14 @@ export interface PlanRolloutOptions {
   oci?: OciClient;
 }
 
-async function discover(
+function discover(
   nc: NatsConnection,
   backend: string,
   targets: readonly TargetNode[],
   options: PlanRolloutOptions,
   concretes: readonly string[],
-) {
-  const out = await discoverNodes(
+): Promise<DiscoveryAnswers> {
+  return discoverNodes(
     { nc, log: createLogger({ level: 'silent' }), listTimeoutMs: options.listTimeoutMs ?? LIST_TIMEOUT_MS },
     {
       backend,
@@ -91,24 +71,38 @@ async function discover(
       ...(concretes.length > 0 ? { concretes: [...concretes] } : {}),
     },
   );
-  const byId = new Map(targets.map((t) => [t.id, t]));
-  const found = new Map<string, PlannedNode>();
-  for (const node of out.found) {
-    const target = byId.get(node.id);
-    if (target === undefined) continue;
-    found.set(node.id, {
-      id: node.id,
-      name: target.name,
-      zone: target.zone,
-      replicas: target.replicas ?? node.replicas ?? 0,
-      installed: node.installed,
-      ...(node.legacy === true ? { legacy: true } : {}),
-      ...(node.concrete !== undefined ? { concrete: node.concrete } : {}),
-      ...(target.replicas === undefined && node.replicasUnknown === true ? { replicasUnknown: true } : {}),
-    });
+}
+
+/**
+ * The dry run's plan from discovery's answers: the domain's plan (the one the workflow follows),
+ * with each wave's nodes spelled out, the maximum parallelism, and the window as of `now`.
+ */
+export function dryRunPlan(
+  spec: RolloutSpec,
+  selection: { targets: readonly TargetNode[]; excluded: readonly ExcludedNode[] },
+  discovered: DiscoveryAnswers,
+  target: UpgradeTarget | undefined,
+  now: number,
+): RolloutPlan {
+  const built = buildPlan({ spec, ...selection, discovered, target });
+  const byId = new Map(built.nodes.map((n) => [n.id, n]));
+  const plan: RolloutPlan = {
+    backend: spec.backend,
+    waves: built.waves.map((w) => ({ kind: w.kind, nodes: w.ids.map((id) => byId.get(id) as PlannedNode) })),
+    skipped: built.skipped,
+    upToDate: built.nodes.filter(isUpToDate),
+    drift: built.drift,
+    maxParallel: spec.maxParallel,
+    replicaBudget: built.replicaBudget,
+    totalReplicas: built.totalReplicas,
+    allowedFailures: built.allowedFailures,
+  };
+  if (target !== undefined) plan.target = target;
+  if (spec.window !== undefined) {
+    const open = isWindowOpen(spec.window, now);
+    plan.window = open ? { open } : { open, opensAt: nextWindowOpen(spec.window, now) };
   }
-  const skipped = out.skipped.map((s) => ({ id: s.id, reason: `${s.kind}: ${s.reason}` }));
-  return { found, skipped };
+  return plan;
 }
 
 /**
@@ -125,37 +119,5 @@ export async function planRollout(
   const { spec, targets, excluded } = checkRolloutSpec(input);
   const target = await resolvePlanTarget(spec, options.oci);
   const discovered = await discover(nc, spec.backend, targets, options, Object.keys(target?.concretes ?? {}));
-  const kept = targets.flatMap((t) => discovered.found.get(t.id) ?? []);
-  if (target !== undefined) {
-    const comparisons = comparePlanNodes(kept, target, spec.force === true);
-    for (const node of kept) {
-      const comparison = comparisons.get(node.id);
-      if (comparison !== undefined) node.comparison = comparison;
-    }
-  }
-  const toUpgrade = kept.filter((n) => n.comparison?.upgrade !== false);
-  const waves = planWaves(
-    toUpgrade.map((n) => n.id),
-    { canaryNodes: spec.canary?.nodes, batches: spec.batches },
-  );
-  const totalReplicas = toUpgrade.reduce((sum, n) => sum + n.replicas, 0);
-  const order = new Map(targets.map((t, i) => [t.id, i]));
-  const plan: RolloutPlan = {
-    backend: spec.backend,
-    waves: waves.map((w) => ({ kind: w.kind, nodes: w.nodeIds.map((id) => discovered.found.get(id) as PlannedNode) })),
-    skipped: [...excluded, ...discovered.skipped.sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0))],
-    upToDate: kept.filter((n) => n.comparison?.upgrade === false),
-    drift: summariseDrift(kept),
-    maxParallel: spec.maxParallel,
-    replicaBudget: replicaBudget(totalReplicas, spec.maxUnavailable),
-    totalReplicas,
-    allowedFailures: allowedFailures(toUpgrade.length, spec.maxFailures),
-  };
-  if (target !== undefined) plan.target = target;
-  if (spec.window !== undefined) {
-    const now = options.now ?? Date.now();
-    const open = isWindowOpen(spec.window, now);
-    plan.window = open ? { open } : { open, opensAt: nextWindowOpen(spec.window, now) };
-  }
-  return plan;
+  return dryRunPlan(spec, { targets, excluded }, discovered, target, options.now ?? Date.now());
 }

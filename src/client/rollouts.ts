@@ -4,16 +4,14 @@
  */
 import os from 'node:os';
 import { WorkflowExecutionAlreadyStartedError, type Client, type WorkflowHandle } from '@temporalio/client';
+import { MemoKey, ROLLOUT_WORKFLOW_TYPE, rolloutMemo, rolloutWorkflowId } from '../addressing.js';
 import type { RolloutSpecInput } from '../domain/spec.js';
-import { rolloutWorkflowId } from '../workflows/messages.js';
 import type { rolloutWorkflow } from '../workflows/rollout.js';
-import { RolloutBackendKey, RolloutPhaseKey } from '../workflows/search-attributes.js';
-import { RolloutPhase } from '../workflows/status.js';
+import { startSearchAttributes } from '../workflows/search-attributes.js';
 import { RolloutAlreadyRunningError } from './errors.js';
 import { checkedRolloutSpec, type CheckedRolloutSpec } from './spec-check.js';
 
-/** Workflow type name of the rollout, as registered by the orchestrator worker. */
-export const ROLLOUT_WORKFLOW_TYPE = 'rolloutWorkflow';
+export { ROLLOUT_WORKFLOW_TYPE } from '../addressing.js';
 
 /** Handle of a rollout workflow. */
 export type RolloutHandle = WorkflowHandle<typeof rolloutWorkflow>;
@@ -66,18 +64,14 @@ export async function startRollout(
   // A string where the schema allows any string: the checked spec stays valid.
   const input: RolloutSpecInput = { ...checked.input, requestedBy: checked.input.requestedBy ?? defaultRequestedBy() };
   const workflowId = rolloutWorkflowId(parsed.backend);
-  const memo: Record<string, string> = { requestedBy: input.requestedBy ?? '' };
-  if (parsed.reason !== undefined) memo['reason'] = parsed.reason;
+  const memo = rolloutMemo({ requestedBy: input.requestedBy ?? '', reason: parsed.reason });
   try {
     const handle = await client.workflow.start<typeof rolloutWorkflow>(ROLLOUT_WORKFLOW_TYPE, {
       workflowId,
       taskQueue: options.taskQueue,
       args: [{ spec: input }],
       workflowIdConflictPolicy: 'FAIL',
-      typedSearchAttributes: [
-        { key: RolloutBackendKey, value: parsed.backend },
-        { key: RolloutPhaseKey, value: RolloutPhase.Discovering },
-      ],
+      typedSearchAttributes: startSearchAttributes(parsed.backend),
       memo,
       staticSummary: `rollout of ${parsed.backend}${parsed.reason !== undefined ? `: ${parsed.reason}` : ''}`,
     });
@@ -89,7 +83,8 @@ export async function startRollout(
     if (options.attach === true) {
       return { backend: parsed.backend, workflowId, runId: described.runId, attached: true, handle: running };
     }
-    const by = typeof described.memo?.['requestedBy'] === 'string' ? ` by ${described.memo['requestedBy']}` : '';
+    const requestedBy = described.memo?.[MemoKey.RequestedBy];
+    const by = typeof requestedBy === 'string' ? ` by ${requestedBy}` : '';
     throw new RolloutAlreadyRunningError(
       `a rollout of ${parsed.backend} is already running: ${workflowId} run ${described.runId}, started ${described.startTime.toISOString()}${by}; ` +
         `follow it with 'fleet-rollout watch ${parsed.backend}', attach with --attach, or abort it first`,

@@ -10,6 +10,7 @@ import {
   type Client,
   type ScheduleOverlapPolicy,
 } from '@temporalio/client';
+import { defaultScheduleId, MemoKey, SCHEDULED_WORKFLOW_TYPE, triggerWorkflowId } from '../addressing.js';
 import { formatSpecIssues, parseRolloutSpec, type RolloutSpecInput } from '../domain/spec.js';
 import type { scheduledRolloutWorkflow } from '../workflows/scheduled.js';
 import { cronProblem, isTimeZone } from './cron.js';
@@ -17,8 +18,7 @@ import { ControlRejectedError, InvalidSpecError, RolloutNotFoundError, type Spec
 import { defaultRequestedBy } from './rollouts.js';
 import { checkedRolloutSpec, type CheckedRolloutSpec } from './spec-check.js';
 
-/** Workflow type of the schedule's action. */
-export const SCHEDULED_WORKFLOW_TYPE = 'scheduledRolloutWorkflow';
+export { SCHEDULED_WORKFLOW_TYPE } from '../addressing.js';
 
 /** Options of {@link createSchedule}. */
 export interface CreateScheduleOptions {
@@ -109,7 +109,7 @@ export async function createSchedule(client: Client, options: CreateScheduleOpti
   const parsed = checked.spec;
   const problems = scheduleProblems(options);
   if (problems.length > 0) throw new InvalidSpecError(formatSpecIssues(problems), problems);
-  const scheduleId = options.scheduleId ?? `fleet-upgrade:${parsed.backend}`;
+  const scheduleId = options.scheduleId ?? defaultScheduleId(parsed.backend);
   const spec: RolloutSpecInput = {
     ...checked.input,
     requestedBy: checked.input.requestedBy ?? `${defaultRequestedBy()} via schedule ${scheduleId}`,
@@ -126,7 +126,7 @@ export async function createSchedule(client: Client, options: CreateScheduleOpti
       action: {
         type: 'startWorkflow',
         workflowType: SCHEDULED_WORKFLOW_TYPE,
-        workflowId: `rollout-trigger:${parsed.backend}`,
+        workflowId: triggerWorkflowId(parsed.backend),
         taskQueue: options.taskQueue,
         args: [spec],
       },
@@ -160,7 +160,7 @@ async function withSchedule<T>(scheduleId: string, work: () => Promise<T>): Prom
 /** What one action of a schedule led to: the trigger workflow's recorded outcome, or its status while it runs. */
 export async function actionOutcome(client: Client, workflowId: string, runId: string): Promise<string> {
   const description = await client.workflow.getHandle(workflowId, runId).describe();
-  const outcome = description.memo?.['outcome'];
+  const outcome = description.memo?.[MemoKey.Outcome];
   return typeof outcome === 'string' ? outcome : description.status.name.toLowerCase();
 }
 

@@ -6,38 +6,9 @@
  * as it is.
  */
 import { formatSpecIssues, parseRolloutSpec, type RolloutSpec, type RolloutSpecInput } from '../domain/spec.js';
-import {
-  describeTokenCollision,
-  findTokenCollisions,
-  selectTargets,
-  type ExcludedNode,
-  type TargetNode,
-} from '../domain/targets.js';
-import { nodeToken, SubjectTokenError } from '../protocol/subjects.js';
+import { selectTargets, tokenProblems, type ExcludedNode, type TargetNode } from '../domain/targets.js';
+import { nodeToken } from '../protocol/subjects.js';
 import { InvalidSpecError, type SpecProblem } from './errors.js';
-
-function tokenProblems(targets: readonly TargetNode[]): SpecProblem[] {
-  const problems: SpecProblem[] = [];
-  for (const target of targets) {
-    try {
-      nodeToken(target.id);
-    } catch (err) {
-      if (!(err instanceof SubjectTokenError)) throw err;
-      problems.push({
-        path: 'nodes',
-        message: `node id ${JSON.stringify(target.id)} cannot be a NATS subject token: ${err.message}`,
-      });
-    }
-  }
-  if (problems.length > 0) return problems;
-  return findTokenCollisions(
-    targets.map((t) => t.id),
-    nodeToken,
-  ).map((c) => ({
-    path: 'nodes',
-    message: describeTokenCollision(c),
-  }));
-}
 
 /** A spec that passed {@link checkRolloutSpec}, with what the check found. */
 export class CheckedRolloutSpec {
@@ -66,7 +37,10 @@ export function checkRolloutSpec(input: RolloutSpecInput): CheckedRolloutSpec {
   const parsed = parseRolloutSpec(input);
   if (!parsed.ok) throw invalid(parsed.issues);
   const { targets, excluded } = selectTargets(parsed.spec);
-  const problems = tokenProblems(targets);
+  const problems: SpecProblem[] = tokenProblems(
+    targets.map((t) => t.id),
+    nodeToken,
+  ).map((message) => ({ path: 'nodes', message }));
   if (targets.length === 0) {
     problems.push({
       path: 'nodes',

@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { NodeState } from '../domain/node-state.js';
 import { describeTarget, TargetSource, type Build, type UpgradeTarget } from '../domain/upgrade-target.js';
-import { RolloutPhase, WaitReason } from '../workflows/status.js';
+import { RolloutPhase, WaitReason } from '../domain/rollout-phase.js';
 import { installName } from './install-name.js';
 import { CountsJsonSchema } from './json-parts.js';
 import type { RolloutSnapshot } from './status.js';

@@ -11,9 +11,10 @@ import {
 } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { parseHeartbeat } from '../domain/heartbeat.js';
-import { rolloutWorkflowId, statusQuery } from '../workflows/messages.js';
+import { rolloutWorkflowId, STATUS_QUERY } from '../addressing.js';
+import { isActiveNode, isSettled, RolloutPhase } from '../domain/rollout-phase.js';
 import type { rolloutWorkflow } from '../workflows/rollout.js';
-import { RolloutPhase, type RolloutStatus, type StatusQueryOptions } from '../workflows/status.js';
+import type { RolloutStatus, StatusQueryOptions } from '../workflows/status.js';
 import { RolloutNotFoundError, RolloutUnavailableError } from './errors.js';
 
 /** Latest progress of one in-flight node, from the heartbeat of its running activity. */
@@ -97,7 +98,7 @@ function selectNodes(status: RolloutStatus, which: StatusQueryOptions['nodes']):
   if (which === 'none') return { ...status, nodes: [] };
   return {
     ...status,
-    nodes: status.nodes.filter((n) => n.state !== 'pending' && n.state !== 'succeeded' && n.state !== 'skipped'),
+    nodes: status.nodes.filter((n) => isActiveNode(n.state)),
   };
 }
 
@@ -183,7 +184,9 @@ export async function getStatus(
     const deadline = Date.now() + (options.queryTimeoutMs ?? 10_000);
     let status: RolloutStatus;
     try {
-      status = await client.withDeadline(deadline, () => handle.query(statusQuery, { nodes: options.nodes ?? 'all' }));
+      status = await client.withDeadline(deadline, () =>
+        handle.query<RolloutStatus, [StatusQueryOptions]>(STATUS_QUERY, { nodes: options.nodes ?? 'all' }),
+      );
     } catch (err) {
       throw new RolloutUnavailableError(
         `cannot read the status of ${workflowId}: no orchestrator worker answered (${(err as Error).message}); ` +
@@ -203,12 +206,4 @@ export async function getStatus(
   };
 }
 
-/** Whether a phase means the rollout has ended (or, for `halted`, waits for an operator). */
-export function isSettled(phase: RolloutStatus['phase']): boolean {
-  return (
-    phase === RolloutPhase.Succeeded ||
-    phase === RolloutPhase.Failed ||
-    phase === RolloutPhase.Aborted ||
-    phase === RolloutPhase.Halted
-  );
-}
+export { isSettled };

@@ -6,13 +6,15 @@
  * the nodes concerned. One rollout carries one install, so nodes that had different earlier
  * installs are refused too, with one `start` command per install.
  */
-import type { InstalledRecord } from '../activities/types.js';
+import type { InstalledRecord } from '../domain/verification.js';
 import type { RolloutSpecInput } from '../domain/spec.js';
+import { NodeState } from '../domain/node-state.js';
+import { isEnded } from '../domain/rollout-phase.js';
 import type { NodeStatus, RolloutStatus } from '../workflows/status.js';
 import { installName } from './install-name.js';
 
 /** Node states in which the run may have changed a node's install (unknown: cut off mid-upgrade). */
-export const CHANGED_STATES: readonly string[] = ['succeeded', 'unknown'];
+export const CHANGED_STATES: readonly string[] = [NodeState.Succeeded, NodeState.Unknown];
 
 /** Spec fields that say *how* to roll out (kept by an undo); everything about *what* is replaced. */
 const POLICY_FIELDS = [
@@ -72,7 +74,7 @@ function earlierKey(before: InstalledRecord | undefined): string | undefined {
 export function planUndo(input: UndoInput): UndoDecision {
   const { backend, phase, nodes } = input.status;
   const head = `cannot undo run ${input.runId} of ${backend}`;
-  if (phase === 'running' || phase === 'discovering' || phase === 'paused' || phase === 'halted')
+  if (!isEnded(phase))
     return { ok: false, message: `${head}: it is still ${phase}; abort it first ('fleet-rollout abort ${backend}')` };
   const changed = nodes.filter((n) => CHANGED_STATES.includes(n.state));
   if (changed.length === 0)

@@ -8,19 +8,23 @@ import {
   type WorkflowExecutionInfo,
   type WorkflowExecutionStatusName,
 } from '@temporalio/client';
-import { rolloutWorkflowId } from '../workflows/messages.js';
+import {
+  backendOfWorkflowId,
+  MemoKey,
+  ROLLOUT_WORKFLOW_TYPE,
+  rolloutWorkflowId,
+  SCHEDULED_WORKFLOW_TYPE,
+  UP_TO_DATE_PHASE,
+} from '../addressing.js';
 import type { rolloutWorkflow } from '../workflows/rollout.js';
 import {
   RolloutBackendKey,
   RolloutFailedNodesKey,
   RolloutPhaseKey,
   RolloutProgressPctKey,
-  UP_TO_DATE_PHASE,
 } from '../workflows/search-attributes.js';
 import type { RolloutCounts, RolloutPhase } from '../workflows/status.js';
 import { installChanges, type InstallChange } from './install-name.js';
-import { ROLLOUT_WORKFLOW_TYPE } from './rollouts.js';
-import { SCHEDULED_WORKFLOW_TYPE } from './schedules.js';
 
 /** One run of a rollout, as the visibility store knows it. */
 export interface RolloutSummary {
@@ -69,7 +73,7 @@ export function rolloutListQuery(options: Omit<ListRolloutsOptions, 'limit'>): s
 function summaryOf(info: WorkflowExecutionInfo): RolloutSummary {
   const attrs = info.typedSearchAttributes;
   const summary: RolloutSummary = {
-    backend: attrs.get(RolloutBackendKey) ?? info.workflowId.replace(/^rollout:/, ''),
+    backend: attrs.get(RolloutBackendKey) ?? backendOfWorkflowId(info.workflowId),
     workflowId: info.workflowId,
     runId: info.runId,
     execution: info.status.name,
@@ -83,9 +87,13 @@ function summaryOf(info: WorkflowExecutionInfo): RolloutSummary {
   if (failed !== undefined) summary.failedNodes = failed;
   if (info.closeTime !== undefined) summary.closedAt = info.closeTime;
   const memo = info.memo ?? {};
-  if (typeof memo['requestedBy'] === 'string') summary.requestedBy = memo['requestedBy'];
-  if (typeof memo['reason'] === 'string') summary.reason = memo['reason'];
-  if (typeof memo['target'] === 'string') summary.target = memo['target'];
+  const text = (key: string): string | undefined => (typeof memo[key] === 'string' ? memo[key] : undefined);
+  const requestedBy = text(MemoKey.RequestedBy);
+  const reason = text(MemoKey.Reason);
+  const target = text(MemoKey.Target);
+  if (requestedBy !== undefined) summary.requestedBy = requestedBy;
+  if (reason !== undefined) summary.reason = reason;
+  if (target !== undefined) summary.target = target;
   return summary;
 }
 
@@ -135,7 +143,7 @@ async function outcomeOf(
 
 /** A scheduled trigger run that found every node on the target and started nothing. */
 function upToDateRunOf(info: WorkflowExecutionInfo): RolloutRun {
-  const outcome = info.memo?.['outcome'];
+  const outcome = info.memo?.[MemoKey.Outcome];
   return { ...summaryOf(info), outcome: typeof outcome === 'string' ? outcome : 'up to date, nothing started' };
 }
 

@@ -4,6 +4,7 @@
  * Controls POST with the control header and the same-origin cookie. What the rollout waits for
  * and its ETA come from `page-wait.ts`, embedded as source.
  */
+import { FINAL_PHASES } from '../domain/rollout-phase.js';
 import { etaCell, waitingCell } from './page-wait.js';
 
 export const PAGE_SCRIPT = String.raw`
@@ -11,7 +12,7 @@ export const PAGE_SCRIPT = String.raw`
 const STATES = ['pending', 'upgrading', 'verifying', 'starting', 'restoring', 'soaking', 'succeeded', 'up-to-date', 'failed', 'skipped', 'unknown'];
 ${waitingCell.toString()}
 ${etaCell.toString()}
-const FINAL = ['succeeded', 'failed', 'aborted'];
+const FINAL = ${JSON.stringify(FINAL_PHASES)};
 const $ = (id) => document.getElementById(id);
 const el = (tag, cls, text) => { const e = document.createElement(tag); if (cls) e.className = cls; if (text !== undefined) e.textContent = text; return e; };
 const path = location.pathname.split('/').filter(Boolean);

@@ -11,3 +11,4 @@ export * from './window.js';
 export * from './upgrade-target.js';
 export * from './verification.js';
 export * from './heartbeat.js';
+export * from './plan.js';

@@ -8,40 +8,9 @@ import { canStartWithinBudget, failureBudgetExceeded } from './budget.js';
 import { OnFailure } from './spec.js';
 import { isWindowOpen, nextWindowOpen, zonedTimeText } from './window.js';
 import type { MaintenanceWindow } from './spec.js';
+import { RolloutPhase, WaitReason } from './rollout-phase.js';
 
-export const RolloutPhase = {
-  Discovering: 'discovering',
-  Running: 'running',
-  Paused: 'paused',
-  Halted: 'halted',
-  Reverting: 'reverting',
-  Succeeded: 'succeeded',
-  Failed: 'failed',
-  Aborted: 'aborted',
-} as const;
-export type RolloutPhase = (typeof RolloutPhase)[keyof typeof RolloutPhase];
-
-/** Phases after which the workflow has ended. */
-export const FINAL_PHASES: readonly RolloutPhase[] = [
-  RolloutPhase.Succeeded,
-  RolloutPhase.Failed,
-  RolloutPhase.Aborted,
-];
-
-/** Why no new node is starting right now. */
-export const WaitReason = {
-  Paused: 'paused',
-  WindowClosed: 'window-closed',
-  CanaryGate: 'canary-gate',
-  FailureBudget: 'failure-budget',
-  UnavailabilityBudget: 'unavailability-budget',
-  ProgressDeadline: 'progress-deadline',
-  Slots: 'max-parallel',
-  WaveBarrier: 'wave-barrier',
-  /** Two or more nodes in flight get no responders (in their `unreachableGrace`): something larger than one node is away. */
-  UnreachableNodes: 'unreachable-nodes',
-} as const;
-export type WaitReason = (typeof WaitReason)[keyof typeof WaitReason];
+export { FINAL_PHASES, RolloutPhase, WaitReason } from './rollout-phase.js';
 
 /** Everything the rules look at, as plain data. Times are epoch milliseconds. */
 export interface RolloutView {

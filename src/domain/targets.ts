@@ -127,3 +127,21 @@ export function findTokenCollisions(
   }
   return [...groups].filter(([, group]) => group.length > 1).map(([token, group]) => ({ token, ids: group }));
 }
+
+/**
+ * Everything wrong with `ids` as NATS subject tokens, one sentence each: ids that cannot be a
+ * token (`toToken`, the protocol's `nodeToken`, throws and its message says why) and, when every
+ * id can, ids that two nodes would share ({@link describeTokenCollision}). Empty when all is well.
+ */
+export function tokenProblems(ids: readonly string[], toToken: (id: string) => string): string[] {
+  const invalid: string[] = [];
+  for (const id of ids) {
+    try {
+      toToken(id);
+    } catch (err) {
+      invalid.push(`node id ${JSON.stringify(id)} cannot be a NATS subject token: ${(err as Error).message}`);
+    }
+  }
+  if (invalid.length > 0) return invalid;
+  return findTokenCollisions(ids, toToken).map(describeTokenCollision);
+}

@@ -8,6 +8,41 @@
  */
 import { z } from 'zod';
 
+/** The spec fields that say where the target comes from. */
+export interface TargetRequest {
+  backend: string;
+  /** Galleries as on the wire (JSON string of `[{url, name}]`). */
+  galleries?: string | undefined;
+  /** A gallery index URL named by the operator (`--index`); read before the galleries. */
+  index?: string | undefined;
+  uri?: string | undefined;
+  targetVersion?: string | undefined;
+  targetDigest?: string | undefined;
+}
+
+/** The target request of a spec, as `plan` and the rollout's first step both send it. */
+export function targetRequestOf(spec: TargetRequest): TargetRequest {
+  return {
+    backend: spec.backend,
+    galleries: spec.galleries,
+    index: spec.index,
+    uri: spec.uri,
+    targetVersion: spec.targetVersion,
+    targetDigest: spec.targetDigest,
+  };
+}
+
+/** Whether anything in the request names a target (an index, a gallery, a uri, a version or digest). */
+export function namesTarget(req: TargetRequest): boolean {
+  return (
+    req.index !== undefined ||
+    req.galleries !== undefined ||
+    req.uri !== undefined ||
+    req.targetVersion !== undefined ||
+    req.targetDigest !== undefined
+  );
+}
+
 /** Where the target came from. */
 export const TargetSource = {
   /** A gallery index entry, its digest from the registry. */

@@ -18,6 +18,34 @@ export const VerifyVerdict = {
 } as const;
 export type VerifyVerdict = (typeof VerifyVerdict)[keyof typeof VerifyVerdict];
 
+/** What a node reported for the backend before the upgrade (the verification baseline). */
+export type InstalledRecord = InstalledBuild;
+
+/** The verification baseline of one `backend.list` entry (only the fields that were sent). */
+export function installedRecordOf(entry: {
+  installedAt?: string | undefined;
+  digest?: string | undefined;
+  version?: string | undefined;
+  uri?: string | undefined;
+}): InstalledRecord {
+  const record: InstalledRecord = {};
+  if (entry.installedAt !== undefined) record.installedAt = entry.installedAt;
+  if (entry.digest !== undefined) record.digest = entry.digest;
+  if (entry.version !== undefined) record.version = entry.version;
+  if (entry.uri !== undefined) record.uri = entry.uri;
+  return record;
+}
+
+/** What verification compares a node against, beyond the pre-upgrade record. */
+export interface TargetCheck {
+  /** The build the node must reach, when the rollout knows its target. */
+  target?: Build;
+  /** The target is an explicit `--uri`: the uri counts as evidence, and an install under another name fails at once. */
+  uri?: string;
+  /** Meta backends: judge this concrete backend's entry. */
+  concrete?: string;
+}
+
 /** A verdict, the sentence for the node's steps, and the field that decided it. */
 export interface Verification {
   verdict: VerifyVerdict;
@@ -120,4 +148,24 @@ export function findMisnamedInstall(
 ): string | undefined {
   const strip = (u: string): string => u.replace(/^oci:\/\//, '').replace(/\/+$/, '');
   return listed.find((o) => o.name !== expectedName && o.uri !== undefined && strip(o.uri) === strip(uri))?.name;
+}
+
+/**
+ * {@link judgeUpgrade} with a rollout's inputs: `targetVersion` is the older spec field (a
+ * version, or a `sha256:` digest), used only when `check.target` (the resolved target) is absent.
+ */
+export function judgeInstall(
+  before: InstalledRecord,
+  now: InstalledRecord | undefined,
+  targetVersion: string | undefined,
+  check: TargetCheck = {},
+): Verification {
+  let target = check.target;
+  if (target === undefined && targetVersion !== undefined) {
+    target = targetVersion.startsWith('sha256:') ? { digest: targetVersion } : { version: targetVersion };
+  }
+  return judgeUpgrade(before, now, {
+    ...(target !== undefined ? { target } : {}),
+    explicitUri: check.uri !== undefined,
+  });
 }

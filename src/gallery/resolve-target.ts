@@ -5,17 +5,12 @@
  * target (no index, no readable gallery, no explicit flags): the rollout then verifies by a new
  * `installed_at` only, as before.
  */
-import type { RolloutSpec } from '../domain/spec.js';
-import { TargetSource, type Build, type UpgradeTarget } from '../domain/upgrade-target.js';
+import { TargetSource, type Build, type TargetRequest, type UpgradeTarget } from '../domain/upgrade-target.js';
 import { OciClient, OciError, OciFailure, looksLikeImageReference } from '../oci/index.js';
 import { findEntry, GalleryIndexError, isMetaEntry, parseGalleryIndex, type GalleryEntry } from './index-file.js';
 import { readGalleryIndex } from './load.js';
 
-/** The spec fields that say where the target comes from (see {@link RolloutSpec}). */
-export type TargetRequest = Pick<
-  RolloutSpec,
-  'backend' | 'galleries' | 'index' | 'uri' | 'targetVersion' | 'targetDigest'
->;
+export type { TargetRequest };
 
 /** I/O the resolution needs. */
 export interface ResolveDeps {

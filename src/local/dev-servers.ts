@@ -3,6 +3,7 @@
  * loopback ports, with their logs in a directory and readiness awaited before use.
  */
 import { Connection } from '@temporalio/client';
+import { RolloutSearchAttribute } from '../addressing.js';
 import { connect } from 'nats';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -11,12 +12,9 @@ import { ManagedProcess, waitUntil } from './managed-process.js';
 import { locateTool } from './tools.js';
 
 /** The search attributes every rollout sets, registered on the dev server at start. */
-export const SEARCH_ATTRIBUTES = {
-  RolloutBackend: 'Keyword',
-  RolloutPhase: 'Keyword',
-  RolloutProgressPct: 'Int',
-  RolloutFailedNodes: 'Int',
-} as const;
+export const SEARCH_ATTRIBUTES: Readonly<Record<string, 'Keyword' | 'Int'>> = Object.fromEntries(
+  Object.values(RolloutSearchAttribute).map((a) => [a.name, a.type]),
+);
 
 export interface TemporalDevServerOptions {
   /** Directory for the log file. */

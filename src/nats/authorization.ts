@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { nkeys } from 'nats';
 import { nodeToken } from '../protocol/index.js';
+import { describeTokenCollision } from '../domain/targets.js';
 
 /** The part of nats.js's bundled nkeys.js used here; nats.js declares its `nkeys` export as `any`. */
 interface NkeysApi {
@@ -131,10 +132,7 @@ export function buildAuthorization(input: {
     if (UNSAFE_IN_CONFIG.test(token))
       throw new AuthorizationInputError(`node id ${JSON.stringify(id)}: quotes, backslashes and $ are not supported`);
     const other = seen.get(token);
-    if (other !== undefined)
-      throw new AuthorizationInputError(
-        `node ids ${JSON.stringify(other)} and ${JSON.stringify(id)} share the subject token ${token}: rename one`,
-      );
+    if (other !== undefined) throw new AuthorizationInputError(describeTokenCollision({ token, ids: [other, id] }));
     seen.set(token, id);
   }
   const credentials = (name: string): { user: string; secret: string } => {

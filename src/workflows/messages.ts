@@ -4,19 +4,20 @@
  * transitions with a readable message.
  */
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import { RolloutUpdate, STATUS_QUERY } from '../addressing.js';
 import type { RolloutStatus, StatusQueryOptions } from './status.js';
 
-export const statusQuery = defineQuery<RolloutStatus, [StatusQueryOptions?]>('status');
+export const statusQuery = defineQuery<RolloutStatus, [StatusQueryOptions?]>(STATUS_QUERY);
 
 /** Stop starting nodes; in-flight nodes finish. */
-export const pauseUpdate = defineUpdate<RolloutStatus, [{ reason?: string }]>('pause');
+export const pauseUpdate = defineUpdate<RolloutStatus, [{ reason?: string }]>(RolloutUpdate.pause);
 /**
  * Start nodes again after a pause, or go on after a halt (the failures so far are accepted).
  * Clients before `--reason` send no argument: the handler takes a missing one as `{}`.
  */
-export const resumeUpdate = defineUpdate<RolloutStatus, [{ reason?: string }]>('resume');
+export const resumeUpdate = defineUpdate<RolloutStatus, [{ reason?: string }]>(RolloutUpdate.resume);
 /** End the rollout: in-flight upgrades are cancelled and reported as such. */
-export const abortUpdate = defineUpdate<RolloutStatus, [{ reason?: string }]>('abort');
+export const abortUpdate = defineUpdate<RolloutStatus, [{ reason?: string }]>(RolloutUpdate.abort);
 /** What `promote` carries (clients before `--reason` and `--full` send nothing: taken as `{}`). */
 export interface PromoteArgs {
   reason?: string;
@@ -24,14 +25,11 @@ export interface PromoteArgs {
   full?: boolean;
 }
 /** Open the canary gate; with `full`, skip the remaining wave barriers too. */
-export const promoteUpdate = defineUpdate<RolloutStatus, [PromoteArgs]>('promote');
-export const setMaxParallelUpdate = defineUpdate<RolloutStatus, [number]>('setMaxParallel');
+export const promoteUpdate = defineUpdate<RolloutStatus, [PromoteArgs]>(RolloutUpdate.promote);
+export const setMaxParallelUpdate = defineUpdate<RolloutStatus, [number]>(RolloutUpdate.setMaxParallel);
 /** Skip a pending (or failed) node. */
-export const skipNodeUpdate = defineUpdate<RolloutStatus, [string]>('skipNode');
+export const skipNodeUpdate = defineUpdate<RolloutStatus, [string]>(RolloutUpdate.skipNode);
 /** Try a failed or skipped node again, with a new op id. */
-export const retryNodeUpdate = defineUpdate<RolloutStatus, [string]>('retryNode');
+export const retryNodeUpdate = defineUpdate<RolloutStatus, [string]>(RolloutUpdate.retryNode);
 
-/** Workflow id of the one rollout of a backend. */
-export function rolloutWorkflowId(backend: string): string {
-  return `rollout:${backend}`;
-}
+export { rolloutWorkflowId } from '../addressing.js';

@@ -464,7 +464,7 @@ async function serve(node: NodeStatus, ctx: NodeRunContext, acts: ReturnType<typ
         move(node, work.event);
         break;
     }
-    if (node.state === 'soaking') ctx.markUp();
+    if (node.state === NodeState.Soaking) ctx.markUp();
     ctx.changed();
   }
 }

@@ -1,20 +1,23 @@
 /**
  * Discovery and planning inside the workflow: select targets (pure), refuse colliding subject
  * tokens, ask the nodes (`discoverTargets`, in chunks so no payload grows past Temporal's limits),
- * then plan the waves (pure).
+ * then plan with the domain's `buildPlan`, the same plan `fleet-rollout plan` shows.
  */
 import { ApplicationFailure, patched, proxyActivities } from '@temporalio/workflow';
-import { allowedFailures, replicaBudget } from '../domain/budget.js';
 import { FailureType } from '../domain/failures.js';
 import { NodeState } from '../domain/node-state.js';
-import { planWaves } from '../domain/planner.js';
+import { chunk } from '../domain/planner.js';
 import type { RolloutSpec } from '../domain/spec.js';
-import { describeTokenCollision, findTokenCollisions, selectTargets } from '../domain/targets.js';
-import { buildFor, compareNodes, type UpgradeTarget } from '../domain/upgrade-target.js';
-import { nodeToken, SubjectTokenError } from '../protocol/subjects.js';
-import type { DiscoveredNode, DiscoverOutput, RolloutActivities, TargetCheck } from '../activities/index.js';
+import { selectTargets, tokenProblems } from '../domain/targets.js';
+import { namesTarget, targetRequestOf, type UpgradeTarget } from '../domain/upgrade-target.js';
+import type { TargetCheck } from '../domain/verification.js';
+import { nodeToken } from '../protocol/subjects.js';
+import type { DiscoverOutput, RolloutActivities } from '../activities/index.js';
+import { planFromDiscovery, type Plan } from './plan-nodes.js';
 import type { NodeStatus } from './status.js';
 import { summarised } from './summaries.js';
+
+export type { Plan } from './plan-nodes.js';
 
 /**
  * Patch id of the rule for nodes of unknown replica count (no `models.running`, no inventory
@@ -28,35 +31,11 @@ export const DISCOVERY_CHUNK = 500;
 /** Discovery calls in flight at once. */
 const DISCOVERY_PARALLEL = 4;
 
-export interface Plan {
-  nodes: NodeStatus[];
-  waves: { kind: string; ids: string[] }[];
-  skipped: { id: string; reason: string }[];
-  replicaBudget: number;
-  allowedFailures: number;
-}
-
 /** Refuses ids that cannot be subject tokens and ids that would address the same subscriber. */
 export function checkTokens(ids: readonly string[]): void {
-  for (const id of ids) {
-    try {
-      nodeToken(id);
-    } catch (err) {
-      if (err instanceof SubjectTokenError) {
-        throw ApplicationFailure.nonRetryable(
-          `node id ${JSON.stringify(id)} cannot be a NATS subject token: ${err.message}`,
-          FailureType.InvalidTargets,
-        );
-      }
-      throw err;
-    }
-  }
-  const collisions = findTokenCollisions(ids, nodeToken);
-  if (collisions.length > 0) {
-    throw ApplicationFailure.nonRetryable(
-      `refusing the plan: ${collisions.map(describeTokenCollision).join('; ')}`,
-      FailureType.InvalidTargets,
-    );
+  const problems = tokenProblems(ids, nodeToken);
+  if (problems.length > 0) {
+    throw ApplicationFailure.nonRetryable(`refusing the plan: ${problems.join('; ')}`, FailureType.InvalidTargets);
   }
 }
 
@@ -71,97 +50,33 @@ export async function discoverAndPlan(spec: RolloutSpec): Promise<Plan> {
     }).discoverTargets,
     (i) => `discover ${i.nodeIds.length} nodes (${i.nodeIds[0] ?? ''}${i.nodeIds.length > 1 ? ' …' : ''})`,
   );
-  const chunks: string[][] = [];
-  for (let i = 0; i < targets.length; i += DISCOVERY_CHUNK)
-    chunks.push(targets.slice(i, i + DISCOVERY_CHUNK).map((t) => t.id));
-  const knownReplicas = new Map(
-    targets.filter((t) => t.replicas !== undefined).map((t) => [t.id, t.replicas as number]),
+  const chunks = chunk(
+    targets.map((t) => t.id),
+    DISCOVERY_CHUNK,
   );
+  const unknownReplicas = new Set(targets.filter((t) => t.replicas === undefined).map((t) => t.id));
   const results: DiscoverOutput[] = [];
-  for (let i = 0; i < chunks.length; i += DISCOVERY_PARALLEL) {
-    const batch = chunks.slice(i, i + DISCOVERY_PARALLEL);
+  for (const batch of chunk(chunks, DISCOVERY_PARALLEL)) {
     results.push(
       ...(await Promise.all(
         batch.map((ids) =>
           discoverTargets({
             backend: spec.backend,
             nodeIds: ids,
-            askReplicas: ids.filter((id) => !knownReplicas.has(id)),
+            askReplicas: ids.filter((id) => unknownReplicas.has(id)),
             ...(spec.target?.concretes !== undefined ? { concretes: Object.keys(spec.target.concretes) } : {}),
           }),
         ),
       )),
     );
   }
-  const found = new Map(results.flatMap((r) => r.found).map((f) => [f.id, f]));
-  const skipped = [
-    ...excluded.map((e) => ({ id: e.id, reason: e.reason })),
-    ...results.flatMap((r) => r.skipped).map((s) => ({ id: s.id, reason: `${s.kind}: ${s.reason}` })),
-  ];
-  const kept = targets.filter((t) => found.has(t.id));
-  // With a known target, nodes that already run it are not upgraded (unless forced).
-  const comparisons = new Map(
-    spec.target === undefined
-      ? []
-      : compareNodes(
-          kept.map((t) => found.get(t.id) as DiscoveredNode),
-          spec.target,
-          spec.force === true,
-        ).map((c) => [c.id, c]),
-  );
-  const toUpgrade = kept.filter((t) => comparisons.get(t.id)?.upgrade !== false);
-  const waves = planWaves(
-    toUpgrade.map((t) => t.id),
-    { canaryNodes: spec.canary?.nodes, batches: spec.batches },
-  );
-  const waveOf = new Map<string, number>();
-  waves.forEach((w, index) => w.nodeIds.forEach((id) => waveOf.set(id, index)));
-  const nodes: NodeStatus[] = kept.map((t) => {
-    const discovered = found.get(t.id);
-    const node: NodeStatus = {
-      id: t.id,
-      name: t.name,
-      zone: t.zone,
-      wave: waveOf.get(t.id) ?? 0,
-      replicas: knownReplicas.get(t.id) ?? discovered?.replicas ?? 0,
-      state: NodeState.Pending,
-      attempts: 0,
-      fallback: false,
-      before: discovered?.installed ?? {},
-    };
-    const comparison = comparisons.get(t.id);
-    if (spec.target !== undefined && comparison !== undefined) {
-      const build = buildFor(spec.target, discovered?.concrete);
-      if (build !== undefined) node.target = build;
-      if (discovered?.concrete !== undefined) node.concrete = discovered.concrete;
-      if (!comparison.upgrade) node.state = NodeState.UpToDate;
-      node.steps = [
-        `${comparison.upgrade ? (comparison.matches ? 'forced: ' : 'to upgrade: ') : 'up to date: '}${comparison.detail}`,
-      ];
-    }
-    if (discovered?.replicasUnknown === true && !knownReplicas.has(t.id) && patched(UNKNOWN_REPLICAS_PATCH)) {
-      node.replicasUnknown = true;
-      node.steps = [
-        ...(node.steps ?? []),
-        'replica count unknown (no models.running, no inventory value): upgraded only while no other replica is down',
-      ];
-    }
-    return node;
-  });
-  const totalReplicas = nodes.reduce((sum, n) => sum + (n.state === NodeState.UpToDate ? 0 : n.replicas), 0);
-  return {
-    nodes,
-    waves: waves.map((w) => ({ kind: w.kind, ids: w.nodeIds })),
-    skipped,
-    replicaBudget: replicaBudget(totalReplicas, spec.maxUnavailable),
-    allowedFailures: allowedFailures(toUpgrade.length, spec.maxFailures),
-  };
+  const discovered = { found: results.flatMap((r) => r.found), skipped: results.flatMap((r) => r.skipped) };
+  return planFromDiscovery(spec, { targets, excluded }, discovered, () => patched(UNKNOWN_REPLICAS_PATCH));
 }
 
 /** Resolves the rollout's target (gallery index + registry, or explicit flags) before discovery. */
 export async function resolveTarget(spec: RolloutSpec): Promise<UpgradeTarget | undefined> {
-  const names = spec.index !== undefined || spec.galleries !== undefined || spec.uri !== undefined;
-  if (!names && spec.targetVersion === undefined && spec.targetDigest === undefined) return undefined;
+  if (!namesTarget(spec)) return undefined;
   const resolveRolloutTarget = summarised(
     proxyActivities<RolloutActivities>({
       startToCloseTimeout: 5 * 60_000,
@@ -169,14 +84,7 @@ export async function resolveTarget(spec: RolloutSpec): Promise<UpgradeTarget | 
     }).resolveRolloutTarget,
     () => `resolve the target of ${spec.backend}`,
   );
-  const out = await resolveRolloutTarget({
-    backend: spec.backend,
-    galleries: spec.galleries,
-    index: spec.index,
-    uri: spec.uri,
-    targetVersion: spec.targetVersion,
-    targetDigest: spec.targetDigest,
-  });
+  const out = await resolveRolloutTarget(targetRequestOf(spec));
   return out.target;
 }
 

@@ -5,8 +5,8 @@
  */
 import type { CancellationScope } from '@temporalio/workflow';
 import { NodeEvent, NodeState, nextNodeState } from '../domain/node-state.js';
+import { isEnded } from '../domain/rollout-phase.js';
 import {
-  FINAL_PHASES,
   judge,
   nextStep,
   RolloutPhase,
@@ -60,7 +60,7 @@ export class Rollout {
   // ---- checks for update validators (they throw; they never write) ----
 
   refuseWhenEnded(what: string): void {
-    if (FINAL_PHASES.includes(this.phase))
+    if (isEnded(this.phase))
       throw new Error(`cannot ${what}: the rollout of ${this.state.backend} already ended (${this.phase})`);
   }
 

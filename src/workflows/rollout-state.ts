@@ -4,7 +4,8 @@
  */
 import { isDown, isInFlight, isTerminal, NodeState } from '../domain/node-state.js';
 import type { RolloutSpec } from '../domain/spec.js';
-import type { InstalledRecord } from '../activities/types.js';
+import type { InstalledRecord } from '../domain/verification.js';
+import { isActiveNode } from '../domain/rollout-phase.js';
 import { phaseOf } from '../domain/rollout-policy.js';
 import { nextWindowOpen } from '../domain/window.js';
 import { addFrontendStatus } from './frontend-status.js';
@@ -201,10 +202,7 @@ function summarise(n: NodeStatus): NodeStatus {
 
 function selectNodes(nodes: NodeStatus[], which: 'all' | 'active' | 'none'): NodeStatus[] {
   if (which === 'none') return [];
-  if (which === 'active')
-    return nodes.filter(
-      (n) => n.state !== NodeState.Pending && n.state !== NodeState.Succeeded && n.state !== NodeState.Skipped,
-    );
+  if (which === 'active') return nodes.filter((n) => isActiveNode(n.state));
   if (nodes.length <= FULL_DETAIL_NODES) return nodes;
   return nodes.map((n) => (n.state === NodeState.Succeeded || n.state === NodeState.Pending ? summarise(n) : n));
 }

@@ -17,6 +17,7 @@ import {
   uuid4,
   workflowInfo,
 } from '@temporalio/workflow';
+import { MemoKey } from '../addressing.js';
 import { FailureType } from '../domain/failures.js';
 import { NodeEvent, NodeState } from '../domain/node-state.js';
 import { parseRolloutSpec, type RolloutSpec, type RolloutSpecInput } from '../domain/spec.js';
@@ -60,7 +61,7 @@ export async function rolloutWorkflow(input: RolloutInput): Promise<RolloutStatu
       if (target !== undefined) {
         spec.target = target;
         input.spec = { ...input.spec, target };
-        upsertMemo({ target: describeTarget(target) });
+        upsertMemo({ [MemoKey.Target]: describeTarget(target) });
       }
     }
     publishVisibility(rollout.state, true);

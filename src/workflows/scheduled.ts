@@ -18,10 +18,10 @@ import {
 import { NodeState } from '../domain/node-state.js';
 import { parseRolloutSpec, type RolloutSpec, type RolloutSpecInput } from '../domain/spec.js';
 import { describeTarget, type UpgradeTarget } from '../domain/upgrade-target.js';
-import { rolloutWorkflowId } from './messages.js';
+import { MemoKey, rolloutMemo, rolloutWorkflowId, UP_TO_DATE_PHASE } from '../addressing.js';
 import { discoverAndPlan, resolveTarget } from './plan.js';
 import { rolloutWorkflow } from './rollout.js';
-import { RolloutBackendKey, RolloutPhaseKey, UP_TO_DATE_PHASE } from './search-attributes.js';
+import { RolloutBackendKey, RolloutPhaseKey, startSearchAttributes } from './search-attributes.js';
 
 export interface ScheduledRolloutResult {
   started: boolean;
@@ -59,24 +59,24 @@ export async function scheduledRolloutWorkflow(spec: RolloutSpecInput): Promise<
   const backend = parsed.ok ? parsed.spec.backend : typeof rawBackend === 'string' ? rawBackend : '?';
   const rolloutId = rolloutWorkflowId(backend);
   const requestedBy = spec.requestedBy ?? `schedule ${workflowInfo().workflowId}`;
-  const memo: Record<string, string> = { requestedBy, reason: spec.reason ?? 'scheduled fleet upgrade' };
+  const memo = rolloutMemo({ requestedBy, reason: spec.reason ?? 'scheduled fleet upgrade' });
   let check: FleetCheck = {};
   if (parsed.ok && parsed.spec.force !== true && patched('scheduled-up-to-date')) {
     try {
       check = await checkFleet(parsed.spec);
     } catch (err) {
       const why = (err as { cause?: { message?: string } }).cause?.message ?? (err as Error).message;
-      upsertMemo({ ...memo, outcome: `not started: ${why}` });
+      upsertMemo({ ...memo, [MemoKey.Outcome]: `not started: ${why}` });
       throw err;
     }
-    if (check.target !== undefined) memo['target'] = describeTarget(check.target);
+    if (check.target !== undefined) memo[MemoKey.Target] = describeTarget(check.target);
     if (check.upToDate !== undefined) {
-      upsertMemo({ ...memo, outcome: check.upToDate });
+      upsertMemo({ ...memo, [MemoKey.Outcome]: check.upToDate });
       upsertSearchAttributes([
         { key: RolloutBackendKey, value: backend },
         { key: RolloutPhaseKey, value: UP_TO_DATE_PHASE },
       ]);
-      return { started: false, rolloutId, skipped: check.upToDate, upToDate: true, target: memo['target'] ?? '' };
+      return { started: false, rolloutId, skipped: check.upToDate, upToDate: true, target: memo[MemoKey.Target] ?? '' };
     }
   }
   const target = check.target === undefined ? {} : { target: check.target };
@@ -85,18 +85,16 @@ export async function scheduledRolloutWorkflow(spec: RolloutSpecInput): Promise<
       workflowId: rolloutId,
       args: [{ spec: { ...spec, requestedBy, ...target } }],
       parentClosePolicy: ParentClosePolicy.ABANDON,
-      typedSearchAttributes: [
-        { key: RolloutBackendKey, value: backend },
-        { key: RolloutPhaseKey, value: 'discovering' },
-      ],
+      typedSearchAttributes: startSearchAttributes(backend),
       memo,
     });
-    upsertMemo({ outcome: `started ${rolloutId}` });
-    return { started: true, rolloutId, ...(memo['target'] !== undefined ? { target: memo['target'] } : {}) };
+    upsertMemo({ [MemoKey.Outcome]: `started ${rolloutId}` });
+    const described = memo[MemoKey.Target];
+    return { started: true, rolloutId, ...(described !== undefined ? { target: described } : {}) };
   } catch (err) {
     if (err instanceof WorkflowExecutionAlreadyStartedError) {
       const skipped = `skipped: a rollout of ${backend} is already running (${rolloutId})`;
-      upsertMemo({ outcome: skipped });
+      upsertMemo({ [MemoKey.Outcome]: skipped });
       return { started: false, rolloutId, skipped };
     }
     throw err;

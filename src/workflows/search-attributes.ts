@@ -1,10 +1,28 @@
-/** The search attributes that make rollouts findable in the Temporal Web UI and by `list`. */
-import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+/** The typed search attribute keys of a rollout (names in `src/addressing.ts`), and the ones it starts with. */
+import { defineSearchAttributeKey, SearchAttributeType, type SearchAttributePair } from '@temporalio/common';
+import { RolloutSearchAttribute } from '../addressing.js';
+import { RolloutPhase } from '../domain/rollout-phase.js';
 
-export const RolloutBackendKey = defineSearchAttributeKey('RolloutBackend', SearchAttributeType.KEYWORD);
-export const RolloutPhaseKey = defineSearchAttributeKey('RolloutPhase', SearchAttributeType.KEYWORD);
-export const RolloutProgressPctKey = defineSearchAttributeKey('RolloutProgressPct', SearchAttributeType.INT);
-export const RolloutFailedNodesKey = defineSearchAttributeKey('RolloutFailedNodes', SearchAttributeType.INT);
+export { UP_TO_DATE_PHASE } from '../addressing.js';
 
-/** The `RolloutPhase` of a scheduled trigger run that found the fleet on the target and started nothing; `history` lists these runs. */
-export const UP_TO_DATE_PHASE = 'up-to-date';
+export const RolloutBackendKey = defineSearchAttributeKey(
+  RolloutSearchAttribute.Backend.name,
+  SearchAttributeType.KEYWORD,
+);
+export const RolloutPhaseKey = defineSearchAttributeKey(RolloutSearchAttribute.Phase.name, SearchAttributeType.KEYWORD);
+export const RolloutProgressPctKey = defineSearchAttributeKey(
+  RolloutSearchAttribute.ProgressPct.name,
+  SearchAttributeType.INT,
+);
+export const RolloutFailedNodesKey = defineSearchAttributeKey(
+  RolloutSearchAttribute.FailedNodes.name,
+  SearchAttributeType.INT,
+);
+
+/** The search attributes a rollout starts with: its backend, phase `discovering`. */
+export function startSearchAttributes(backend: string): SearchAttributePair[] {
+  return [
+    { key: RolloutBackendKey, value: backend },
+    { key: RolloutPhaseKey, value: RolloutPhase.Discovering },
+  ];
+}

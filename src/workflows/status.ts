@@ -3,11 +3,11 @@
  * when it ends. Plain data (JSON), shared by the workflow, the client and the CLI.
  */
 import type { NodeState } from '../domain/node-state.js';
-import type { InstalledRecord } from '../activities/types.js';
-import type { RolloutPhase, WaitReason } from '../domain/rollout-policy.js';
+import type { InstalledRecord } from '../domain/verification.js';
+import type { RolloutPhase, WaitReason } from '../domain/rollout-phase.js';
 import type { Build, UpgradeTarget } from '../domain/upgrade-target.js';
 
-export { FINAL_PHASES, RolloutPhase, WaitReason } from '../domain/rollout-policy.js';
+export { FINAL_PHASES, RolloutPhase, WaitReason } from '../domain/rollout-phase.js';
 
 /** One node of the rollout. Times are epoch milliseconds (workflow time). */
 export interface NodeStatus {

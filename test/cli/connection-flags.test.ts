@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { effectiveEnv, taskQueueFrom, temporalSettingsFromFlags } from '../../src/cli/connection-flags.js';
 import { natsOptionsFromFlags } from '../../src/cli/nats-flags.js';
-import { DEFAULT_TASK_QUEUE } from '../../src/task-queue.js';
+import { DEFAULT_TASK_QUEUE } from '../../src/addressing.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'fleet-rollout-config-'));
 const config = path.join(dir, 'config.yaml');

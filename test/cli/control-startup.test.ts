@@ -24,3 +24,14 @@ void test('pause, resume, promote and abort load no Temporal SDK, zod, YAML or N
   assert.deepEqual(loaded.heavy, []);
   assert.ok(loaded.total < 40, `${loaded.total} modules loaded`);
 });
+
+void test('the client and the rollout addressing load without the workflow SDK', () => {
+  const src = path.resolve(__dirname, '../../src');
+  const script = `
+    require(${JSON.stringify(src)} + '/addressing.js');
+    require(${JSON.stringify(src)} + '/client/index.js');
+    const sdk = Object.keys(require.cache).filter((f) => /node_modules[\\\\/]@temporalio[\\\\/]workflow[\\\\/]/.test(f));
+    process.stdout.write(JSON.stringify(sdk));
+  `;
+  assert.deepEqual(JSON.parse(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' })), []);
+});

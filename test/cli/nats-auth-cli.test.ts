@@ -41,7 +41,7 @@ void test('bad input exits 2 with one line naming the flag', async () => {
     [['--out', out], /--nodes or --inventory is required/],
     [
       ['--nodes', 'a.b,a-b', '--out', out],
-      /--nodes\/--inventory: node ids "a\.b" and "a-b" share the subject token a-b/,
+      /--nodes\/--inventory: node ids "a\.b" and "a-b" collide: both address the subject nodes\.a-b/,
     ],
     [
       ['--nodes', `${'x'.repeat(300)}`, '--out', out],

@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { etaCell, waitingCell, type WaitView } from '../../src/dashboard/page-wait.js';
 import { PAGE_SCRIPT } from '../../src/dashboard/page-script.js';
+import { HELD_WAITS, isEnded, RolloutPhase, WaitReason } from '../../src/domain/rollout-phase.js';
 
 const running: WaitView = { phase: 'running', waiting: null, etaMs: 200_000, message: 'upgrading wave 1/2' };
 
@@ -52,4 +53,15 @@ void test('the page embeds both cells and lists every node state in its legend',
   assert.ok(PAGE_SCRIPT.includes('function waitingCell(s)') && PAGE_SCRIPT.includes('function etaCell(s)'));
   for (const state of ['starting', 'restoring', 'up-to-date'])
     assert.ok(PAGE_SCRIPT.includes(`'${state}'`), `${state} is in the legend's states`);
+});
+
+void test('the cells say done for exactly the ended phases, and give no ETA for exactly the held waits', () => {
+  const moving: WaitView = { ...running, phase: RolloutPhase.Running };
+  for (const phase of Object.values(RolloutPhase)) {
+    assert.equal(etaCell({ ...moving, phase }) === 'done', isEnded(phase), `phase ${phase}`);
+  }
+  for (const waiting of Object.values(WaitReason)) {
+    const held = etaCell({ ...moving, waiting }).startsWith('none: waits for');
+    assert.equal(held, HELD_WAITS.includes(waiting), `waiting ${waiting}`);
+  }
 });

@@ -5,6 +5,7 @@ import {
   findTokenCollisions,
   orderNodes,
   selectTargets,
+  tokenProblems,
   type InventoryNode,
   type TargetNode,
   type TargetSelection,
@@ -185,4 +186,18 @@ void test('describeTokenCollision: one sentence naming both ids, the subject and
     describeTokenCollision({ token: 'a-b', ids: ['a-b', 'a.b'] }),
     'node ids "a-b" and "a.b" collide: both address the subject nodes.a-b.…; rename or exclude all but one',
   );
+});
+
+void test('tokenProblems: ids that cannot be tokens first, each with the reason; else one sentence per collision', () => {
+  const toToken = (id: string): string => {
+    if (id === '') throw new Error('node id is empty');
+    return sanitise(id);
+  };
+  assert.deepEqual(tokenProblems(['a', 'b'], toToken), []);
+  assert.deepEqual(tokenProblems(['a.b', '', 'a b'], toToken), [
+    'node id "" cannot be a NATS subject token: node id is empty',
+  ]);
+  assert.deepEqual(tokenProblems(['a.b', 'c', 'a b'], toToken), [
+    describeTokenCollision({ token: 'a_b', ids: ['a.b', 'a b'] }),
+  ]);
 });

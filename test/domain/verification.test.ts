@@ -4,6 +4,8 @@ import {
   Evidence,
   VerifyVerdict,
   findMisnamedInstall,
+  installedRecordOf,
+  judgeInstall,
   judgeUpgrade,
   type InstalledBuild,
   type VerifyExpectation,
@@ -119,4 +121,30 @@ void test('findMisnamedInstall finds a uri install listed under the folder name'
   assert.equal(findMisnamedInstall('/srv/builds/llama-v2', 'my-llama', listed), 'llama-v2');
   assert.equal(findMisnamedInstall('/srv/builds/llama-v3', 'my-llama', listed), undefined);
   assert.equal(findMisnamedInstall('/srv/builds/llama-v1', 'my-llama', listed), undefined);
+});
+
+void test('judgeInstall: the older targetVersion field names a version, or a digest when it starts with sha256:', () => {
+  const before = { installedAt: T1, version: 'v1', digest: OLD };
+  assert.equal(judgeInstall(before, { installedAt: T2, version: 'v2' }, 'v2').decidedBy, Evidence.Version);
+  assert.equal(judgeInstall(before, { installedAt: T2, version: 'v3' }, 'v2').verdict, VerifyVerdict.Mismatch);
+  const byDigest = judgeInstall(before, { installedAt: T2, digest: NEW }, NEW);
+  assert.equal(byDigest.verdict, VerifyVerdict.Applied, byDigest.detail);
+  assert.equal(byDigest.decidedBy, Evidence.Digest);
+});
+
+void test('judgeInstall: a resolved target wins over targetVersion, and an explicit uri is evidence', () => {
+  const before = { installedAt: T1, uri: 'oci://r/a:1' };
+  const got = judgeInstall(before, { installedAt: T2, uri: 'oci://r/a:2' }, 'v9', {
+    target: { uri: 'oci://r/a:2' },
+    uri: 'oci://r/a:2',
+  });
+  assert.equal(got.verdict, VerifyVerdict.Applied, got.detail);
+  assert.equal(got.decidedBy, Evidence.Uri);
+});
+
+void test('installedRecordOf keeps only the fields the entry sent', () => {
+  assert.deepEqual(installedRecordOf({ installedAt: T1, digest: undefined, version: 'v1' }), {
+    installedAt: T1,
+    version: 'v1',
+  });
 });

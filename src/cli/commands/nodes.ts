@@ -5,7 +5,7 @@
  */
 import { getStatus } from '../../client/index.js';
 import { toNodeInstallJson, type NodeInstallJson } from '../../client/nodes-json.js';
-import { discoverNodes } from '../../activities/discover.js';
+import { discoverNodes } from '../../nats/discovery.js';
 import { createLogger } from '../../log.js';
 import { connectNats } from '../../nats/index.js';
 import { durationFlag, expectPositionals, listFlag, parseCommandArgs } from '../args.js';

@@ -5,6 +5,7 @@
  */
 import { controlEvents } from '../../client/control-events.js';
 import { getStatus, toStatusJson, workflowUiUrl } from '../../client/index.js';
+import { isSettled, isSucceeded } from '../../domain/rollout-phase.js';
 import { expectPositionals, parseCommandArgs } from '../args.js';
 import { TEMPORAL_FLAG_OPTIONS, TEMPORAL_FLAGS_HELP } from '../connection-flags.js';
 import { ExitCode } from '../exit.js';
@@ -60,6 +61,6 @@ export async function run(args: string[]): Promise<number> {
       return lines;
     });
     const phase = snapshot.status.phase;
-    return phase === 'failed' || phase === 'halted' || phase === 'aborted' ? ExitCode.RolloutFailed : ExitCode.Ok;
+    return isSettled(phase) && !isSucceeded(phase) ? ExitCode.RolloutFailed : ExitCode.Ok;
   });
 }

@@ -3,6 +3,8 @@
  * the legacy node through the `backend.install` fallback; the slow node verified after its timeout
  * without a second request. Pure: a function of the final status.
  */
+import { NodeState } from '../../domain/node-state.js';
+import { RolloutPhase } from '../../domain/rollout-phase.js';
 import type { NodeStatus, RolloutStatus } from '../../workflows/status.js';
 import { DEMO_SLOW_HANG_MS, DEMO_TO_VERSION, DEMO_UPGRADE_TIMEOUT_MS, DemoRole, type DemoNode } from './scenario.js';
 
@@ -31,22 +33,22 @@ function describe(node: NodeStatus | undefined): string {
 function checkNode(role: DemoRole, id: string, node: NodeStatus | undefined): DemoCheck {
   switch (role) {
     case DemoRole.Failing:
-      return node?.state === 'failed'
+      return node?.state === NodeState.Failed
         ? { ok: true, text: `${id} failed its upgrade to ${DEMO_TO_VERSION} as staged; maxFailures 1 tolerates it` }
         : { ok: false, text: `${id} was staged to fail but is ${describe(node)}` };
     case DemoRole.Legacy:
-      return node?.state === 'succeeded' && node.fallback
+      return node?.state === NodeState.Succeeded && node.fallback
         ? { ok: true, text: `${id} (no backend.upgrade) was upgraded through the legacy backend.install fallback` }
         : { ok: false, text: `${id} (legacy) should succeed through the fallback but is ${describe(node)}` };
     case DemoRole.Slow:
-      return node?.state === 'succeeded' && node.attempts === 1
+      return node?.state === NodeState.Succeeded && node.attempts === 1
         ? {
             ok: true,
             text: `${id} replied after ${seconds(DEMO_SLOW_HANG_MS)}, past the ${seconds(DEMO_UPGRADE_TIMEOUT_MS)} timeout: verified with backend.list, not re-sent`,
           }
         : { ok: false, text: `${id} (slow) should succeed with one request but is ${describe(node)}` };
     case DemoRole.Normal:
-      return node?.state === 'succeeded'
+      return node?.state === NodeState.Succeeded
         ? { ok: true, text: `${id} succeeded` }
         : { ok: false, text: `${id} should succeed but is ${describe(node)}` };
   }
@@ -56,7 +58,7 @@ function checkNode(role: DemoRole, id: string, node: NodeStatus | undefined): De
 export function judgeDemo(status: RolloutStatus, nodes: readonly DemoNode[]): DemoVerdict {
   const byId = new Map(status.nodes.map((n) => [n.id, n]));
   const checks: DemoCheck[] = [];
-  const ended = status.phase === 'succeeded' || status.phase === 'failed';
+  const ended = status.phase === RolloutPhase.Succeeded || status.phase === RolloutPhase.Failed;
   checks.push(
     ended
       ? { ok: true, text: `the rollout ran to its end on its own (phase ${status.phase}: ${status.message})` }

@@ -5,7 +5,9 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client } from '@temporalio/client';
-import { getStatus, isSettled, type RolloutSnapshot } from '../../client/index.js';
+import { getStatus, type RolloutSnapshot } from '../../client/index.js';
+import { isTerminal, NodeState } from '../../domain/node-state.js';
+import { isSettled } from '../../domain/rollout-phase.js';
 import { changeLines, liveFrame } from '../live-view.js';
 import { formatTable, nodeDuration, stateText, type OutputStyle } from '../render.js';
 import type { RolloutStatus } from '../../workflows/status.js';
@@ -73,15 +75,13 @@ export async function followDemoRollout(
   return undefined;
 }
 
-const TERMINAL: ReadonlySet<string> = new Set(['succeeded', 'failed', 'skipped']);
-
 /** One permanent line per node that reached a terminal state since `previous` (live mode scrolls them above the frame). */
 export function finishedLines(style: OutputStyle, previous: RolloutStatus | undefined, next: RolloutStatus): string[] {
   const before = new Map((previous?.nodes ?? []).map((n) => [n.id, n.state]));
   return next.nodes
-    .filter((n) => TERMINAL.has(n.state) && before.get(n.id) !== n.state)
+    .filter((n) => isTerminal(n.state) && before.get(n.id) !== n.state)
     .map((n) => {
-      const detail = n.state === 'failed' ? `: ${n.lastError ?? 'no error text'}` : '';
+      const detail = n.state === NodeState.Failed ? `: ${n.lastError ?? 'no error text'}` : '';
       const how = n.fallback ? ' (legacy fallback)' : '';
       return `  ${stateText(style, n.state)} ${n.id} (${n.zone}) in ${nodeDuration(n)}${how}${detail}`;
     });

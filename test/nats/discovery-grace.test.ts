@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
 import { startSimulatedFleet } from '../../src/agent/index.js';
-import { discoverNodes } from '../../src/activities/discover.js';
+import { discoverNodes } from '../../src/nats/discovery.js';
 import { DiscoverySkip } from '../../src/activities/types.js';
 import { useSimulation } from '../agent/support/simulation.js';
 import { testLogger } from '../agent/support/wire.js';
