@@ -111,4 +111,45 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // The agent's halves: node/ is the protocol side and what both installers share; real/ and
+    // simulated/ build on it and never on each other.
+    files: ['src/agent/real/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/simulated/*'], message: 'real/ never imports simulated/; share through src/agent/node.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/agent/simulated/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/real/*'], message: 'simulated/ never imports real/; share through src/agent/node.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/agent/node/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/real/*', '**/simulated/*'], message: 'node/ is what both halves share: it imports neither.' },
+          ],
+        },
+      ],
+    },
+  },
 );

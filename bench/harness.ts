@@ -7,7 +7,7 @@
 import { Client, Connection } from '@temporalio/client';
 import type { NatsConnection } from 'nats';
 import { startSimulatedFleet, type SimulatedFleet } from '../src/agent/index.js';
-import type { SimulatedNodeInput } from '../src/agent/simulation-knobs.js';
+import type { SimulatedNodeInput } from '../src/agent/simulated/knobs.js';
 import {
   startNatsServer,
   startTemporalDevServer,

@@ -2,7 +2,7 @@
  * Which faults a seed injects, and when: a pure function of the seed (the same seed always gives
  * the same plan), so a failing seed can be run again exactly.
  */
-import { seededRandom } from '../../src/agent/simulation-knobs.js';
+import { seededRandom } from '../../src/agent/simulated/knobs.js';
 
 /** The faults a campaign knows. */
 export const FaultKind = {

@@ -19,7 +19,7 @@ import {
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { NatsConnection } from 'nats';
-import { nextPatch } from '../../src/agent/simulation-knobs.js';
+import { nextPatch } from '../../src/agent/simulated/knobs.js';
 import { getStatus, isSettled, startRollout } from '../../src/client/index.js';
 import { nodeToken, subjects } from '../../src/protocol/index.js';
 import { statusQuery } from '../../src/workflows/messages.js';

@@ -3,9 +3,9 @@
  * frontend for the fleet, where, with which credentials, tick, scheduling and traffic. Errors
  * name the flag and the expected form.
  */
-import { SimulatedProcesses } from '../agent/simulated-processes.js';
-import type { FleetFrontendOptions } from '../agent/simulated-frontend/fleet-wiring.js';
-import type { FrontendNode, SimulatedFrontendOptions } from '../agent/simulated-frontend/index.js';
+import { SimulatedProcesses } from '../agent/simulated/processes.js';
+import type { FleetFrontendOptions } from '../agent/simulated/frontend/fleet-wiring.js';
+import type { FrontendNode, SimulatedFrontendOptions } from '../agent/simulated/frontend/index.js';
 import { durationFlagValue, listFlag } from './args.js';
 import { UsageError } from './exit.js';
 import type { NodeKnobs } from './simulation-flags.js';

@@ -8,7 +8,7 @@ import {
   LIMIT_FLAGS,
   parseByteSize,
   type InstallLimits,
-} from '../agent/installer/limits.js';
+} from '../agent/node/installer/limits.js';
 import { formatDuration } from '../domain/duration.js';
 import { durationFlagValue } from './args.js';
 import { UsageError } from './exit.js';

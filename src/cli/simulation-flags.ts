@@ -3,7 +3,7 @@
  * help text and validation into simulated-node knobs. Errors name the flag and the expected form.
  */
 import { z } from 'zod';
-import { BackendAtVersionSchema, type SimulatedNodeInput } from '../agent/simulation-knobs.js';
+import { BackendAtVersionSchema, type SimulatedNodeInput } from '../agent/simulated/knobs.js';
 import { InstallPhase } from '../protocol/index.js';
 import { durationFlagValue, durationRangeFlagValue } from './args.js';
 import { UsageError } from './exit.js';

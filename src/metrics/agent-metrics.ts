@@ -6,7 +6,7 @@
  * registry per process: the simulated fleet's nodes add up (no node ids as labels).
  */
 import { Counter, Histogram, Registry } from 'prom-client';
-import type { HandlerKind } from '../agent/stats.js';
+import type { HandlerKind } from '../agent/node/stats.js';
 import { AgentMetric, METRIC_HELP, UPGRADE_SECONDS_BUCKETS } from './definitions.js';
 
 const HANDLER_OF_REQUEST: Readonly<Record<string, HandlerKind>> = {

@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { RealInstaller } from '../../src/agent/installer/real-installer.js';
+import { RealInstaller } from '../../src/agent/real/installer/real-installer.js';
 import { subjects } from '../../src/protocol/index.js';
 import { uniqueName, useServers, withLogs } from '../support/servers.js';
 import { startCli, type CliProcess } from './support/cli.js';

@@ -18,16 +18,16 @@ import {
 } from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import { unpackTar } from '../../src/agent/installer/extract.js';
-import { DEFAULT_INSTALL_LIMITS, formatBytes, parseByteSize } from '../../src/agent/installer/limits.js';
+import { unpackTar } from '../../src/agent/real/installer/extract.js';
+import { DEFAULT_INSTALL_LIMITS, formatBytes, parseByteSize } from '../../src/agent/node/installer/limits.js';
 import {
   makeEntryPointExecutable,
   resolveInside,
   verifyTree,
   writeOwnFile,
-} from '../../src/agent/installer/safe-fs.js';
-import { SafeTree } from '../../src/agent/installer/safe-tree.js';
-import { redactCredentials } from '../../src/agent/installer/uri-credentials.js';
+} from '../../src/agent/node/installer/safe-fs.js';
+import { SafeTree } from '../../src/agent/real/installer/safe-tree.js';
+import { redactCredentials } from '../../src/agent/node/installer/uri-credentials.js';
 import { tempDir } from './support/files.js';
 import { makeTar } from './support/tarball.js';
 

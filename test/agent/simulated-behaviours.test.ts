@@ -202,6 +202,6 @@ void test('startSimulatedFleet refuses bad specs and colliding subject tokens', 
       ],
       log: testLogger(),
     }),
-    /share the subject token "a-b"/,
+    /invalid simulated fleet: node ids "a\.b" and "a-b" collide: both address the subject nodes\.a-b\./,
   );
 });

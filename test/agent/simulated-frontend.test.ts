@@ -10,7 +10,7 @@ import {
   TrafficGenerator,
   type FrontendNode,
   type SimulatedFrontend,
-} from '../../src/agent/simulated-frontend/index.js';
+} from '../../src/agent/simulated/frontend/index.js';
 import { startSimulatedFleet } from '../../src/agent/index.js';
 import { subjects } from '../../src/protocol/index.js';
 import { withLogs } from '../support/servers.js';

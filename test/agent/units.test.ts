@@ -1,21 +1,21 @@
 /** Unit tests of the agent's pure parts: locks, op-id dedup, progress debounce, knobs, reasons. */
+import { versionFromUri } from '../../src/agent/node/uri-version.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { KeyedMutex } from '../../src/agent/backend-lock.js';
-import { OpDedup, DedupOutcome } from '../../src/agent/op-dedup.js';
-import { formatIecBytes, ProgressPublisher } from '../../src/agent/progress-publisher.js';
+import { KeyedMutex } from '../../src/agent/node/backend-lock.js';
+import { OpDedup, DedupOutcome } from '../../src/agent/node/op-dedup.js';
+import { formatIecBytes, ProgressPublisher } from '../../src/agent/node/progress-publisher.js';
 import {
   nextPatch,
   sampleRange,
   seededRandom,
-  versionFromUri,
   versionMatches,
   DurationRangeSchema,
   BackendAtVersionSchema,
-} from '../../src/agent/simulation-knobs.js';
-import { invalidRequestReason } from '../../src/agent/invalid-request.js';
-import { nextInstalledAt } from '../../src/agent/installer/metadata.js';
-import { decodeGalleries, GalleryDecodeError } from '../../src/agent/installer/gallery-types.js';
+} from '../../src/agent/simulated/knobs.js';
+import { invalidRequestReason } from '../../src/agent/node/invalid-request.js';
+import { nextInstalledAt } from '../../src/agent/node/installer/metadata.js';
+import { decodeGalleries, GalleryDecodeError } from '../../src/agent/node/installer/gallery-types.js';
 import { decodeMessage, MessageType } from '../../src/protocol/index.js';
 import { natsOptionsFromFlags } from '../../src/cli/nats-flags.js';
 

@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { startSimulatedFleet, type SimulatedFleet } from '../../src/agent/index.js';
-import type { SimulatedNodeInput } from '../../src/agent/simulation-knobs.js';
+import type { SimulatedNodeInput } from '../../src/agent/simulated/knobs.js';
 import type { TestOrchestrator } from '../support/orchestrator.js';
 import type { ServerSet } from '../support/servers.js';
 import { uniqueName } from '../support/servers.js';

@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { NatsConnection } from 'nats';
 import { startSimulatedFleet } from '../../src/agent/index.js';
-import { startSimulatedFrontend } from '../../src/agent/simulated-frontend/index.js';
+import { startSimulatedFrontend } from '../../src/agent/simulated/frontend/index.js';
 import { connectNats } from '../../src/nats/index.js';
 import { testLogger } from '../support/orchestrator.js';
 import { uniqueName, useServers, withLogs } from '../support/servers.js';

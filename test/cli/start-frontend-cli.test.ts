@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
-import { NodeStatus, startSimulatedFrontend } from '../../src/agent/simulated-frontend/index.js';
+import { NodeStatus, startSimulatedFrontend } from '../../src/agent/simulated/frontend/index.js';
 import { createFrontendClient } from '../../src/frontend/index.js';
 import { installRuntimeLogger } from '../../src/worker.js';
 import { startOrchestrator, testLogger, type TestOrchestrator } from '../support/orchestrator.js';

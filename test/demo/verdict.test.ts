@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseRolloutSpec } from '../../src/domain/spec.js';
-import { parseSimulatedNodes } from '../../src/agent/simulated-fleet.js';
+import { parseSimulatedNodes } from '../../src/agent/simulated/fleet.js';
 import { DemoRole, demoNodes, demoSpec, simulatedNodes } from '../../src/cli/demo/scenario.js';
 import { judgeDemo } from '../../src/cli/demo/verdict.js';
 import type { NodeStatus, RolloutStatus } from '../../src/workflows/status.js';

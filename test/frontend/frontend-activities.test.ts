@@ -19,7 +19,7 @@ import {
   startSimulatedFrontend,
   TrafficGenerator,
   type SimulatedFrontend,
-} from '../../src/agent/simulated-frontend/index.js';
+} from '../../src/agent/simulated/frontend/index.js';
 import { createFrontendClient, FrontendError, type FrontendClient } from '../../src/frontend/index.js';
 import { FailureType } from '../../src/domain/failures.js';
 import { subjects } from '../../src/protocol/index.js';

@@ -11,7 +11,7 @@ import {
   NodeStatus,
   startSimulatedFrontend,
   type SimulatedFrontend,
-} from '../../src/agent/simulated-frontend/index.js';
+} from '../../src/agent/simulated/frontend/index.js';
 import { createFrontendClient } from '../../src/frontend/index.js';
 import { type ManagedProcess, waitUntil } from '../../src/local/managed-process.js';
 import { installRuntimeLogger } from '../../src/worker.js';

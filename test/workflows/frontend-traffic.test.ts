@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { startSimulatedFleet } from '../../src/agent/index.js';
-import { NodeStatus, startSimulatedFrontend, type TrafficStats } from '../../src/agent/simulated-frontend/index.js';
+import { NodeStatus, startSimulatedFrontend, type TrafficStats } from '../../src/agent/simulated/frontend/index.js';
 import { createFrontendClient } from '../../src/frontend/index.js';
 import { rolloutWorkflow } from '../../src/workflows/rollout.js';
 import { rolloutWorkflowId } from '../../src/workflows/messages.js';

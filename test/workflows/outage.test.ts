@@ -11,7 +11,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import type { WorkflowHandle } from '@temporalio/client';
 import { startSimulatedFleet, type SimulatedFleet } from '../../src/agent/index.js';
-import type { SimulatedNodeInput } from '../../src/agent/simulation-knobs.js';
+import type { SimulatedNodeInput } from '../../src/agent/simulated/knobs.js';
 import { WaitReason } from '../../src/domain/rollout-policy.js';
 import { promoteUpdate, rolloutWorkflowId, statusQuery } from '../../src/workflows/messages.js';
 import { rolloutWorkflow } from '../../src/workflows/rollout.js';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import type { WorkflowHandle } from '@temporalio/client';
 import { test } from 'node:test';
 import { startSimulatedFleet, type SimulatedFleet } from '../../src/agent/index.js';
-import type { SimulatedNodeInput } from '../../src/agent/simulation-knobs.js';
+import type { SimulatedNodeInput } from '../../src/agent/simulated/knobs.js';
 import type { RolloutSpecInput } from '../../src/domain/spec.js';
 import { encodeMessage, MessageType, subjects } from '../../src/protocol/index.js';
 import { rolloutWorkflow } from '../../src/workflows/rollout.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { startSimulatedFleet, type SimulatedFleet } from '../../src/agent/index.js';
-import type { SimulatedNodeInput } from '../../src/agent/simulation-knobs.js';
+import type { SimulatedNodeInput } from '../../src/agent/simulated/knobs.js';
 import type { RolloutSpecInput } from '../../src/domain/spec.js';
 import { rolloutWorkflow } from '../../src/workflows/rollout.js';
 import { rolloutWorkflowId } from '../../src/workflows/messages.js';

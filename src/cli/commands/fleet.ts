@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { startSimulatedFleet, serveUntilSignal, type SimulatedNodeInput } from '../../agent/index.js';
-import { startFleetFrontend } from '../../agent/simulated-frontend/fleet-wiring.js';
+import { startFleetFrontend } from '../../agent/simulated/frontend/fleet-wiring.js';
 import { formatDuration } from '../../domain/duration.js';
 import { createLogger } from '../../log.js';
 import { connectNats } from '../../nats/index.js';

@@ -2,8 +2,8 @@
  * `fleet-rollout frontend-sim`: the simulated LocalAI frontend on its own, in front of nodes served
  * by another process (a `fleet`, or `agent` processes), reached over NATS only.
  */
-import { startFleetFrontend } from '../../agent/simulated-frontend/fleet-wiring.js';
-import { serveUntilSignal } from '../../agent/shutdown.js';
+import { startFleetFrontend } from '../../agent/simulated/frontend/fleet-wiring.js';
+import { serveUntilSignal } from '../../agent/node/shutdown.js';
 import { createLogger } from '../../log.js';
 import { connectNats } from '../../nats/index.js';
 import { expectPositionals, listFlag, MS_ALIASES_HELP, parseCommandArgs } from '../args.js';

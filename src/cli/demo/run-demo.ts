@@ -17,7 +17,7 @@ import { outputStyle } from '../render.js';
 import { startDashboard, type Dashboard } from '../../dashboard/server.js';
 import { ToolMissingError } from '../../local/tools.js';
 import { createLogger } from '../../log.js';
-import type { TrafficStats } from '../../agent/simulated-frontend/index.js';
+import type { TrafficStats } from '../../agent/simulated/frontend/index.js';
 import type { RolloutStatus } from '../../workflows/status.js';
 import { elapsedLine, keepLines, summaryLines } from './report.js';
 import {

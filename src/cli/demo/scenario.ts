@@ -3,7 +3,7 @@
  * of them deliberately awkward, and the rollout policy that upgrades it. Plain data, no I/O, so the
  * test of the verdict and the README can rely on the same numbers.
  */
-import type { SimulatedNodeInput } from '../../agent/simulation-knobs.js';
+import type { SimulatedNodeInput } from '../../agent/simulated/knobs.js';
 import type { InventoryNode, RolloutSpecInput } from '../../domain/spec.js';
 
 /** The backend the demo upgrades. */

@@ -8,7 +8,7 @@
 import type { Client } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import { startSimulatedFleet, type SimulatedNodeInput } from '../../agent/index.js';
-import { startSimulatedFrontend, type TrafficStats } from '../../agent/simulated-frontend/index.js';
+import { startSimulatedFrontend, type TrafficStats } from '../../agent/simulated/frontend/index.js';
 import { createFrontendClient, type FrontendClient } from '../../frontend/index.js';
 import { connectTemporal } from '../../client/index.js';
 import {
