@@ -16,7 +16,7 @@ import { discoverNodes, LIST_TIMEOUT_MS } from '../nats/discovery.js';
 import { createLogger } from '../log.js';
 import type { OciClient } from '../oci/index.js';
 import { resolvePlanTarget } from './plan-target.js';
-import { checkRolloutSpec } from './spec-check.js';
+import { checkedRolloutSpec, type CheckedRolloutSpec } from './spec-check.js';
 
 export type { PlannedComparison, PlannedNode } from '../domain/plan.js';
 
@@ -113,10 +113,10 @@ export function dryRunPlan(
  */
 export async function planRollout(
   nc: NatsConnection,
-  input: RolloutSpecInput,
+  input: RolloutSpecInput | CheckedRolloutSpec,
   options: PlanRolloutOptions = {},
 ): Promise<RolloutPlan> {
-  const { spec, targets, excluded } = checkRolloutSpec(input);
+  const { spec, targets, excluded } = checkedRolloutSpec(input);
   const target = await resolvePlanTarget(spec, options.oci);
   const discovered = await discover(nc, spec.backend, targets, options, Object.keys(target?.concretes ?? {}));
   return dryRunPlan(spec, { targets, excluded }, discovered, target, options.now ?? Date.now());

@@ -182,7 +182,7 @@ export async function run(args: string[]): Promise<number> {
   const nc = await connectNats(natsOptions);
   try {
     const options = listTimeoutMs === undefined ? {} : { listTimeoutMs };
-    const planned = await planRollout(nc, spec.input, options).catch((err: unknown) => {
+    const planned = await planRollout(nc, spec, options).catch((err: unknown) => {
       throw err instanceof InvalidSpecError ? new UsageError(err.message) : err;
     });
     const withFrontend = fleet === undefined ? undefined : frontendPlan(fleet, planned);
