@@ -5,16 +5,16 @@
  */
 import { installName } from '../client/install-name.js';
 import { formatDuration } from '../domain/duration.js';
+import { replicasDown } from '../domain/node-state.js';
 import { isInFlight, NodeState } from '../domain/node-state.js';
 import { HELD_WAITS, isMoving, RolloutPhase, WaitReason } from '../domain/rollout-phase.js';
 import type { InstalledRecord } from '../domain/verification.js';
 import type { NodeStatus, RolloutStatus } from '../workflows/status.js';
 import { escapeText } from './terminal-text.js';
 
-/** Replicas down right now: every node in flight counts; without nodes, the workflow's own number. */
+/** Replicas down right now, counted as the workflow counts them; without nodes, the workflow's own number. */
 export function liveReplicasDown(status: RolloutStatus): number {
-  if (status.nodes.length === 0) return status.replicasDown;
-  return status.nodes.filter((n) => isInFlight(n.state)).reduce((sum, n) => sum + n.replicas, 0);
+  return status.nodes.length === 0 ? status.replicasDown : replicasDown(status.nodes);
 }
 
 /** When a rollout waits for a person or a clock, or has ended; then it has no ETA. */

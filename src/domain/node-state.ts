@@ -152,3 +152,13 @@ export function isDown(state: NodeState): boolean {
     state === NodeState.Unknown
   );
 }
+
+/**
+ * Replicas down right now: every replica of a node whose backend is down (from its drain or upgrade
+ * request until its replicas serve again, or unknown). The workflow's budget and every view count alike.
+ */
+export function replicasDown(nodes: readonly { state: NodeState; replicas: number }[]): number {
+  let down = 0;
+  for (const n of nodes) if (isDown(n.state)) down += n.replicas;
+  return down;
+}

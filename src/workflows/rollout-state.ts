@@ -2,7 +2,7 @@
  * The rollout's in-memory state, how it is summarised for the `status` query, and its compact
  * form carried across continue-as-new. Deterministic: every time comes in as an argument.
  */
-import { isDown, isInFlight, isTerminal, NodeState } from '../domain/node-state.js';
+import { isInFlight, isTerminal, NodeState, replicasDown } from '../domain/node-state.js';
 import type { RolloutSpec } from '../domain/spec.js';
 import type { InstalledRecord } from '../domain/verification.js';
 import { isActiveNode } from '../domain/rollout-phase.js';
@@ -108,13 +108,6 @@ export function countNodes(nodes: readonly NodeStatus[]): RolloutCounts {
     if (isInFlight(n.state)) counts.inFlight += 1;
   }
   return counts;
-}
-
-/** Replicas of nodes whose backend is down right now: from the upgrade request until restored (or outcome unknown). */
-export function replicasDown(nodes: readonly NodeStatus[]): number {
-  let down = 0;
-  for (const n of nodes) if (isDown(n.state)) down += n.replicas;
-  return down;
 }
 
 export function addStep(node: NodeStatus, step: string): void {

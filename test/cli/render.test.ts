@@ -263,7 +263,7 @@ void test('the outcome line matches the counts', () => {
   );
 });
 
-void test('replicas down counts every node in flight', () => {
+void test('replicas down counts every node whose replicas are down; a soaking node serves again', () => {
   const nodes = [
     node('a', { state: 'upgrading', replicas: 2 }),
     node('b', { state: 'soaking', replicas: 3 }),
@@ -271,10 +271,10 @@ void test('replicas down counts every node in flight', () => {
     node('d', { state: 'succeeded', replicas: 5 }),
     node('e', { replicas: 7 }),
   ];
-  assert.equal(liveReplicasDown(status(nodes, { replicasDown: 3 })), 6);
+  assert.equal(liveReplicasDown(status(nodes, { replicasDown: 9 })), 3);
   assert.equal(liveReplicasDown(status([], { replicasDown: 3 })), 3);
   const lines = statusText(plain, status(nodes, { replicaBudget: 8 }), { workflowId: 'w', runId: 'r' });
-  assert.ok(lines.includes('maxParallel 1 · replicas down 6/8 · failures allowed 0'));
+  assert.ok(lines.includes('maxParallel 1 · replicas down 3/8 · failures allowed 0'));
 });
 
 void test('text from nodes reaches the terminal escaped', () => {
