@@ -50,7 +50,10 @@ export function waitText(status: RolloutStatus, now = Date.now()): string | unde
   const b = escapeText(status.backend);
   const c = status.counts;
   if (status.phase === RolloutPhase.Halted) {
-    return c.failed > status.allowedFailures
+    // Why it halted is the workflow's decision (its halt reason), not a recount here; a retry may have cleared the failures since.
+    if (status.waiting === WaitReason.ProgressDeadline)
+      return `halted: no node finished within the progress deadline; 'fleet-rollout resume ${b}' to go on, or 'fleet-rollout abort ${b}'`;
+    return status.waiting === WaitReason.FailureBudget && c.failed > 0
       ? `halted: ${c.failed} failed nodes, ${status.allowedFailures} allowed; retry or skip them, then 'fleet-rollout resume ${b}', or 'fleet-rollout abort ${b}'`
       : `halted; 'fleet-rollout resume ${b}' to go on, or 'fleet-rollout abort ${b}'`;
   }

@@ -203,6 +203,10 @@ void test('no ETA while the rollout waits for a person or a clock; it says what 
       { phase: 'halted', waiting: 'failure-budget', counts: { ...counts, failed: 1 } },
       /^halted: 1 failed nodes, 0 allowed/,
     ],
+    [
+      { phase: 'halted', waiting: 'progress-deadline', counts: { ...counts, failed: 1 } },
+      /^halted: no node finished within the progress deadline; 'fleet-rollout resume llama-cpp' to go on/,
+    ],
   ];
   for (const [extra, wait] of cases) {
     const s = status([], { counts, etaMs: 60_000, ...extra });
