@@ -17,19 +17,30 @@ export function warnOnStderr(line: string): void {
 /** The `options` of a `util.parseArgs` config. */
 export type FlagOptions = NonNullable<ParseArgsConfig['options']>;
 
-/** Turns a `util.parseArgs` error into one line that names the flag. */
-export function usageFromParseError(command: string, err: unknown): UsageError {
+/**
+ * What is wrong with `args`, found from `util.parseArgs`'s own tokens (not from its error text):
+ * an unknown flag, a flag that needs a value and has none (or one starting with `-`, which strict
+ * parsing refuses as ambiguous), or a value given to a boolean flag.
+ */
+function flagProblem(args: string[], options: FlagOptions): string | undefined {
+  const { tokens } = parseArgs({ args, options, strict: false, allowPositionals: true, tokens: true });
+  for (const token of tokens) {
+    if (token.kind !== 'option') continue;
+    const flag = token.rawName;
+    const option = options[token.name];
+    if (option === undefined) return `unknown flag ${flag}`;
+    if (option.type === 'string' && token.value === undefined) return `${flag} needs a value`;
+    if (option.type === 'string' && token.inlineValue === false && token.value?.startsWith('-') === true)
+      return `${flag} needs a value (write ${flag}=VALUE for a value starting with -)`;
+    if (option.type === 'boolean' && token.inlineValue === true) return `${flag} takes no value`;
+  }
+  return undefined;
+}
+
+/** Turns a `util.parseArgs` error on `args` into one line that names the flag. */
+function usageFromParseError(command: string, err: unknown, args: string[], options: FlagOptions): UsageError {
   const text = err instanceof Error ? err.message : String(err);
-  const unknown = /Unknown option '([^']+)'/.exec(text);
-  const missing = /Option '(--[\w-]+)(?: <value>)?' argument missing/.exec(text);
-  const ambiguous = /Option '(--[\w-]+)' argument is ambiguous/.exec(text);
-  const noValue = /Option '(--[\w-]+)' does not take an argument/.exec(text);
-  let reason = text.split('\n')[0] ?? text;
-  if (unknown !== null) reason = `unknown flag ${unknown[1]}`;
-  else if (missing !== null) reason = `${missing[1]} needs a value`;
-  else if (ambiguous !== null)
-    reason = `${ambiguous[1]} needs a value (write ${ambiguous[1]}=VALUE for a value starting with -)`;
-  else if (noValue !== null) reason = `${noValue[1]} takes no value`;
+  const reason = flagProblem(args, options) ?? text.split('\n')[0] ?? text;
   return new UsageError(`${reason}; run 'fleet-rollout ${command} --help' for the flags`);
 }
 
@@ -40,10 +51,11 @@ export type ParsedFlags<O extends FlagOptions> = ReturnType<
 
 /** Parses `args` strictly against `options` plus `--help`; positionals are returned for the command to check. */
 export function parseCommandArgs<O extends FlagOptions>(command: string, args: string[], options: O): ParsedFlags<O> {
+  const all = { ...options, ...HELP_FLAG_OPTIONS };
   try {
-    return parseArgs({ args, options: { ...options, ...HELP_FLAG_OPTIONS }, strict: true, allowPositionals: true });
+    return parseArgs({ args, options: all, strict: true, allowPositionals: true });
   } catch (err) {
-    throw usageFromParseError(command, err);
+    throw usageFromParseError(command, err, args, all);
   }
 }
 
