@@ -1,12 +1,13 @@
 /**
  * Recorded workflow histories: a frozen record of what earlier code ran. Files under
  * `test/histories/` are only ever added (see its README): `recordHistory` names a new file after the
- * commit that recorded it and refuses to overwrite one, and `MANIFEST` holds the sha256 of every
- * file so that the replay test fails when a recorded history is modified instead of added.
+ * commit that recorded it and refuses to overwrite one. Its sha256 goes beside it in
+ * `<file>.sha256` (the histories recorded first are listed in the frozen `MANIFEST`), so recording
+ * only ever adds files, and the replay test fails when a recorded history is modified instead of added.
  */
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { locateTool, PROJECT_ROOT } from '../../src/local/tools.js';
 
@@ -18,10 +19,18 @@ export function sha256Of(file: string): string {
   return createHash('sha256').update(readFileSync(file)).digest('hex');
 }
 
-/** The manifest: file name → sha256, from lines `<sha256>  <file>`. */
+/** One `<sha256>  <file>` line per recorded history, from `MANIFEST` and every `*.sha256` beside the files. */
+function manifestLines(): string[] {
+  const sidecars = readdirSync(HISTORIES_DIR).filter((f) => f.endsWith('.sha256'));
+  return [MANIFEST_PATH, ...sidecars.map((f) => path.join(HISTORIES_DIR, f))].flatMap((f) =>
+    readFileSync(f, 'utf8').split('\n'),
+  );
+}
+
+/** The manifest: file name → sha256. */
 export function readManifest(): Map<string, string> {
   const entries = new Map<string, string>();
-  for (const line of readFileSync(MANIFEST_PATH, 'utf8').split('\n')) {
+  for (const line of manifestLines()) {
     const match = /^([0-9a-f]{64}) {2}(\S+)$/.exec(line.trim());
     if (match?.[1] !== undefined && match[2] !== undefined) entries.set(match[2], match[1]);
   }
@@ -38,7 +47,7 @@ function currentCommit(): string {
 
 /**
  * With RECORD_HISTORIES=1, writes a finished run's history (the latest run, or `runId`) to `test/histories/<name>-<commit>.json`
- * and appends it to the manifest. An existing file is never overwritten: record after committing
+ * with its sha256 beside it (`<file>.sha256`). An existing file is never overwritten: record after committing
  * the change that makes a new history worth keeping.
  */
 export function recordHistory(temporalAddress: string, workflowId: string, name: string, runId?: string): void {
@@ -60,5 +69,5 @@ export function recordHistory(temporalAddress: string, workflowId: string, name:
     'json',
   ]);
   writeFileSync(target, json, { flag: 'wx' });
-  writeFileSync(MANIFEST_PATH, `${sha256Of(target)}  ${file}\n`, { flag: 'a' });
+  writeFileSync(`${target}.sha256`, `${sha256Of(target)}  ${file}\n`, { flag: 'wx' });
 }

@@ -20,18 +20,22 @@ void test('recorded histories exist', () => {
   );
 });
 
-void test('recorded histories are only added, never modified (MANIFEST)', () => {
+void test('recorded histories are only added, never modified (MANIFEST and .sha256 files)', () => {
   const manifest = readManifest();
   for (const file of files) {
     const recorded = manifest.get(file);
-    assert.ok(recorded !== undefined, `${file} is not in test/histories/MANIFEST: add its line (sha256sum ${file})`);
+    assert.ok(
+      recorded !== undefined,
+      `${file} has no recorded sha256: add ${file}.sha256 (cd test/histories && sha256sum ${file} > ${file}.sha256)`,
+    );
     assert.equal(
       sha256Of(path.join(HISTORIES_DIR, file)),
       recorded,
       `${file} was modified: recorded histories are a frozen record; record a new file instead (test/histories/README.md)`,
     );
   }
-  for (const listed of manifest.keys()) assert.ok(files.includes(listed), `MANIFEST lists ${listed}, which is missing`);
+  for (const listed of manifest.keys())
+    assert.ok(files.includes(listed), `a recorded sha256 names ${listed}, which is missing`);
 });
 
 for (const file of files) {
