@@ -16,7 +16,7 @@ import {
   subjects,
   type RunningModel,
 } from '../protocol/index.js';
-import { NatsRequestError, RequestFailure, requestMessage } from '../nats/index.js';
+import { NatsRequestError, RequestFailure, requestMessage, requestRunningModels } from '../nats/index.js';
 import type { ActivityDeps } from './deps.js';
 import { heartbeatWhile } from './liveness.js';
 import type { RestoreInput, RestoreOutput, StartCheckInput, StartCheckOutput } from './types.js';
@@ -34,15 +34,8 @@ export function probeModelId(opId: string): string {
 /** The node's running process keys, or `undefined` when it serves no `models.running`. */
 export async function runningKeys(deps: ActivityDeps, nodeId: string): Promise<Set<string> | undefined> {
   try {
-    const reply = await requestMessage(
-      deps.nc,
-      subjects.modelsRunning(nodeId),
-      MessageType.ModelsRunningRequest,
-      {},
-      MessageType.ModelsRunningReply,
-      RUNNING_TIMEOUT_MS,
-    );
-    return new Set(reply.models.map((m: RunningModel) => formatProcessKey(m.modelId, m.replicaIndex)));
+    const models = await requestRunningModels(deps.nc, nodeId, RUNNING_TIMEOUT_MS);
+    return new Set(models.map((m: RunningModel) => formatProcessKey(m.modelId, m.replicaIndex)));
   } catch (err) {
     if (err instanceof NatsRequestError && err.kind === RequestFailure.NoResponders) return undefined;
     throw err;

@@ -10,7 +10,7 @@ import { DiscoverySkip, type DiscoveredNode, type DiscoveryAnswers, type Discove
 import { installedRecordOf, type InstalledRecord } from '../domain/verification.js';
 import type { Logger } from '../log.js';
 import { MessageType, subjects } from '../protocol/index.js';
-import { NatsRequestError, RequestFailure, requestMessage } from './request.js';
+import { NatsRequestError, RequestFailure, requestMessage, requestRunningModels } from './request.js';
 
 /** LocalAI's own timeout for `backend.list`. */
 export const LIST_TIMEOUT_MS = 30_000;
@@ -143,15 +143,8 @@ async function countReplicas(
   id: string,
 ): Promise<{ replicas: number; legacy: boolean; unknown?: true }> {
   try {
-    const reply = await requestMessage(
-      deps.nc,
-      subjects.modelsRunning(id),
-      MessageType.ModelsRunningRequest,
-      {},
-      MessageType.ModelsRunningReply,
-      MODELS_RUNNING_TIMEOUT_MS,
-    );
-    return { replicas: reply.models.length, legacy: false };
+    const models = await requestRunningModels(deps.nc, id, MODELS_RUNNING_TIMEOUT_MS);
+    return { replicas: models.length, legacy: false };
   } catch (err) {
     deps.log.warn({ nodeId: id, err: (err as Error).message }, 'models.running failed; counting 0 replicas');
     return {

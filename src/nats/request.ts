@@ -8,9 +8,11 @@ import type { NatsConnection } from 'nats';
 import {
   decodeMessage,
   encodeMessageBytes,
-  type MessageType,
+  MessageType,
+  subjects,
   type MessageInput,
   type MessageValue,
+  type RunningModel,
 } from '../protocol/index.js';
 import { onReconnect } from './reconnects.js';
 import type { ReplyInbox } from './reply-inbox.js';
@@ -196,4 +198,24 @@ async function sendAndDecode<Q extends MessageType, R extends MessageType>(
     );
   }
   return decoded.value;
+}
+
+/**
+ * The processes `nodeId` runs, asked with `models.running`.
+ * @throws NatsRequestError (no responders: a worker that predates the request)
+ */
+export async function requestRunningModels(
+  nc: NatsConnection,
+  nodeId: string,
+  timeoutMs: number,
+): Promise<RunningModel[]> {
+  const reply = await requestMessage(
+    nc,
+    subjects.modelsRunning(nodeId),
+    MessageType.ModelsRunningRequest,
+    {},
+    MessageType.ModelsRunningReply,
+    timeoutMs,
+  );
+  return reply.models;
 }

@@ -5,7 +5,7 @@
  * simulated fleet only through the wire, so it works the same against any agent.
  */
 import type { NatsConnection } from 'nats';
-import { requestBytes, requestMessage } from '../../../nats/index.js';
+import { requestBytes, requestMessage, requestRunningModels } from '../../../nats/index.js';
 import { encodeMessageBytes, MessageType, subjects, type RunningModel } from '../../../protocol/index.js';
 
 /** What the frontend asks of a node. */
@@ -33,15 +33,7 @@ export function natsNodeLink(nc: NatsConnection, timeouts: NodeLinkTimeouts = {}
   return {
     running: async (nodeId) => {
       try {
-        const reply = await requestMessage(
-          nc,
-          subjects.modelsRunning(nodeId),
-          MessageType.ModelsRunningRequest,
-          {},
-          MessageType.ModelsRunningReply,
-          timeouts.runningMs ?? 10_000,
-        );
-        return reply.models;
+        return await requestRunningModels(nc, nodeId, timeouts.runningMs ?? 10_000);
       } catch {
         return undefined;
       }
