@@ -5,8 +5,7 @@
  */
 import { installName } from '../client/install-name.js';
 import { formatDuration } from '../domain/duration.js';
-import { replicasDown } from '../domain/node-state.js';
-import { isInFlight, NodeState } from '../domain/node-state.js';
+import { isInFlight, NodeState, replicasDown } from '../domain/node-state.js';
 import { HELD_WAITS, isMoving, RolloutPhase, WaitReason } from '../domain/rollout-phase.js';
 import type { InstalledRecord } from '../domain/verification.js';
 import type { NodeStatus, RolloutStatus } from '../workflows/status.js';

@@ -6,7 +6,7 @@
 import type { Client } from '@temporalio/client';
 import type { scheduledRolloutWorkflow, ScheduledRolloutResult } from '../workflows/scheduled.js';
 import { parseRolloutSpec } from '../domain/spec.js';
-import { isWindowOpen, nextWindowOpen } from '../domain/window.js';
+import { nextWindowOpen } from '../domain/window.js';
 import { RolloutNotFoundError } from './errors.js';
 import { describeSchedule, type RolloutScheduleInfo } from './schedules.js';
 
@@ -31,8 +31,9 @@ function closedWindow(
 ): Pick<TriggerOutcome, 'windowOpensAt' | 'windowTimeZone'> {
   const parsed = parseRolloutSpec(info.spec);
   const window = parsed.ok ? parsed.spec.window : undefined;
-  if (window === undefined || isWindowOpen(window, now)) return {};
-  return { windowOpensAt: new Date(nextWindowOpen(window, now)), windowTimeZone: window.timeZone };
+  if (window === undefined) return {};
+  const opens = nextWindowOpen(window, now); // `now` itself while the window is open
+  return opens === now ? {} : { windowOpensAt: new Date(opens), windowTimeZone: window.timeZone };
 }
 
 /** The run id of the rollout that made a trigger skip; undefined when it has ended or cannot be read. */
