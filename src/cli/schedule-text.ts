@@ -4,7 +4,7 @@
  * trigger did.
  */
 import type { RolloutScheduleInfo, TriggerOutcome } from '../client/index.js';
-import { formatDuration, type CountOrPercent } from '../domain/duration.js';
+import { formatCountOrPercent, formatDuration } from '../domain/duration.js';
 import { parseRolloutSpec, type RolloutSpec } from '../domain/spec.js';
 import { zonedTimeText } from '../domain/window.js';
 import { escapeText } from './terminal-text.js';
@@ -15,10 +15,6 @@ const NEXT_RUNS_SHOWN = 3;
 /** `Sat 2027-01-02 03:00 Europe/Berlin (2027-01-02T02:00:00.000Z)`. */
 export function zonedText(at: Date, timeZone: string): string {
   return `${zonedTimeText(at.getTime(), timeZone)} (${at.toISOString()})`;
-}
-
-function quantity(q: CountOrPercent): string {
-  return q.kind === 'percent' ? `${q.value}%` : String(q.value);
 }
 
 /** The nodes a scheduled rollout targets: ids, selector, exclusions, and where the inventory came from. */
@@ -36,15 +32,15 @@ export function targetsText(spec: RolloutSpec, inventorySource: string | undefin
 
 /** The safety policy of each rollout the schedule starts, in one line. */
 export function policyText(spec: RolloutSpec): string {
-  const parts = [`maxParallel ${spec.maxParallel}`, `maxUnavailable ${quantity(spec.maxUnavailable)}`];
+  const parts = [`maxParallel ${spec.maxParallel}`, `maxUnavailable ${formatCountOrPercent(spec.maxUnavailable)}`];
   if (spec.canary !== undefined) {
     const promote =
       spec.canary.promote === 'manual' ? 'manual promote' : `promote after ${formatDuration(spec.canary.promote)}`;
     parts.push(`canary ${spec.canary.nodes} (${promote})`);
   }
-  if (spec.batches !== undefined) parts.push(`batches ${spec.batches.map(quantity).join(',')}`);
+  if (spec.batches !== undefined) parts.push(`batches ${spec.batches.map(formatCountOrPercent).join(',')}`);
   parts.push(
-    `maxFailures ${quantity(spec.maxFailures)}`,
+    `maxFailures ${formatCountOrPercent(spec.maxFailures)}`,
     `onFailure ${spec.onFailure}`,
     `start check ${spec.startCheck ? 'on' : 'off'}`,
     `soak ${formatDuration(spec.minHealthyTime)}`,

@@ -6,7 +6,7 @@
  * whole spec is then checked once by the client (schema, target collisions) with fields mapped back.
  */
 import { CheckedRolloutSpec, InvalidSpecError, checkRolloutSpec, type SpecProblem } from '../client/index.js';
-import { formatDuration, type CountOrPercent } from '../domain/duration.js';
+import { formatCountOrPercent, formatDuration, type CountOrPercent } from '../domain/duration.js';
 import {
   FIELDS_WITHOUT_FLAG,
   SPEC_FLAGS,
@@ -83,10 +83,8 @@ function defaultText(flag: SpecFlag): string | undefined {
       return formatDuration(value as number);
     case 'manual-or-duration':
       return value === 'manual' ? value : formatDuration(value as number);
-    case 'count-or-percent': {
-      const quantity = value as CountOrPercent;
-      return quantity.kind === 'percent' ? `${quantity.value}%` : String(quantity.value);
-    }
+    case 'count-or-percent':
+      return formatCountOrPercent(value as CountOrPercent);
     default:
       return typeof value === 'string' ? value : JSON.stringify(value);
   }

@@ -61,6 +61,11 @@ export function parseCountOrPercent(input: string | number): CountOrPercent | un
   return undefined;
 }
 
+/** `3` or `25%`: the form {@link parseCountOrPercent} reads. */
+export function formatCountOrPercent(quantity: CountOrPercent): string {
+  return quantity.kind === 'percent' ? `${quantity.value}%` : String(quantity.value);
+}
+
 /** How a percentage of a whole number of things becomes a whole number. */
 export const Rounding = { Down: 'down', Up: 'up' } as const;
 export type Rounding = (typeof Rounding)[keyof typeof Rounding];

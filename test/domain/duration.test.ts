@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   formatDuration,
+  formatCountOrPercent,
   parseCountOrPercent,
   parseDuration,
   resolveCountOrPercent,
@@ -96,3 +97,11 @@ for (const c of resolveCases) {
     assert.equal(resolveCountOrPercent(c.quantity, c.total, c.rounding), c.expected);
   });
 }
+
+void test('formatCountOrPercent writes what parseCountOrPercent reads', () => {
+  for (const text of ['0', '3', '25%', '12.5%']) {
+    const parsed = parseCountOrPercent(text);
+    assert.ok(parsed !== undefined);
+    assert.equal(formatCountOrPercent(parsed), text);
+  }
+});
